@@ -1,0 +1,66 @@
+// swift-tools-version: 6.0
+import Foundation
+import PackageDescription
+
+// Every folder under functions/ is one HTTP (or scheduled) function: a tiny executable whose
+// main.swift hands its handler from VerdictAPI to the Lambda runtime loop.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+let functionNames = ((try? FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("functions").path)) ?? [])
+    .filter { FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent("functions/\($0)/main.swift").path) }
+    .sorted()
+
+let functionTargets: [Target] = functionNames.map { name in
+    .executableTarget(name: name, dependencies: ["VerdictAPI"], path: "functions/\(name)")
+}
+
+let package = Package(
+    name: "verdict",
+    platforms: [.macOS(.v14)],
+    products: functionNames.map { .executable(name: $0, targets: [$0]) } + [
+        .executable(name: "verdict-emulator", targets: ["verdict-emulator"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "CProcessSpawn"),
+        .target(name: "VerdictJSON"),
+        .target(name: "LambdaRuntime", dependencies: ["CCurl", "VerdictJSON"]),
+        .target(name: "VerdictHTTP", dependencies: ["VerdictJSON", "LambdaRuntime"]),
+        .target(name: "VerdictDB", dependencies: ["CPostgres"]),
+        .target(name: "VerdictCrypto", dependencies: ["CCrypto"]),
+        .target(name: "VerdictS3", dependencies: ["VerdictCrypto", "CCurl"]),
+        .target(name: "VerdictReports", dependencies: ["CLibXML2", "VerdictJSON"]),
+        .target(name: "VerdictCore", dependencies: ["VerdictDB", "VerdictJSON", "VerdictCrypto"]),
+        .target(name: "VerdictAPI", dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime"]),
+        .target(name: "SAMTemplate", dependencies: ["Yams"]),
+
+        .executableTarget(
+            name: "verdict-emulator",
+            dependencies: [
+                "SAMTemplate", "VerdictJSON", "CProcessSpawn",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "emulator",
+            exclude: ["scripts"]
+        ),
+
+        // A function used only by the tests: it echoes, sleeps, crashes and fails on request so the
+        // emulator's timeout, crash and error paths can be exercised against a real process.
+        .executableTarget(name: "verdict-test-function", dependencies: ["VerdictHTTP", "LambdaRuntime"], path: "Tests/Fixtures/TestFunction"),
+
+        .testTarget(name: "VerdictUnitTests", dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "SAMTemplate", "LambdaRuntime"]),
+        .testTarget(name: "VerdictEndToEndTests", dependencies: ["VerdictJSON"]),
+        .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3"]),
+        .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON"]),
+    ] + functionTargets
+)

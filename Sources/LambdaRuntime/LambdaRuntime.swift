@@ -1,0 +1,74 @@
+import VerdictJSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A function body: bytes in, bytes out. Thrown errors are reported to Lambda as invocation
+/// errors and the process goes on serving.
+public protocol LambdaHandler {
+    mutating func handle(_ payload: [UInt8], context: LambdaContext) async throws -> [UInt8]
+}
+
+public enum LambdaRuntime {
+    /// Runs the Runtime API loop forever. `makeHandler` is the function's initialization phase:
+    /// if it throws, the error goes to `/runtime/init/error` and the process exits, as Lambda expects.
+    public static func run<Handler: LambdaHandler>(_ makeHandler: () async throws -> Handler) async -> Never {
+        guard let client = RuntimeAPIClient.fromEnvironment() else {
+            log("AWS_LAMBDA_RUNTIME_API is not set: this executable must be started by Lambda or the Verdict emulator")
+            exit(1)
+        }
+        var handler: Handler
+        do {
+            handler = try await makeHandler()
+        } catch {
+            log("initialization failed: \(error)")
+            var initError = LambdaError(describing: error)
+            initError.type = "Runtime.InitError"
+            try? client.postInitError(initError)
+            exit(1)
+        }
+        while true {
+            let invocation: RuntimeAPIClient.Invocation
+            do {
+                invocation = try client.next()
+            } catch {
+                // Without the Runtime API there is nothing to serve: Lambda (or the emulator) is gone.
+                log("\(error)")
+                exit(1)
+            }
+            if let traceID = invocation.context.traceID {
+                setenv("_X_AMZN_TRACE_ID", traceID, 1)
+            } else {
+                unsetenv("_X_AMZN_TRACE_ID")
+            }
+            let requestID = invocation.context.requestID
+            let outcome: Result<[UInt8], any Error>
+            do {
+                outcome = .success(try await handler.handle(invocation.payload, context: invocation.context))
+            } catch {
+                outcome = .failure(error)
+            }
+            do {
+                switch outcome {
+                case .success(let output) where output.count > RuntimeAPIClient.maxResponseBytes:
+                    try client.postError(
+                        requestID: requestID,
+                        error: LambdaError(
+                            type: "Function.ResponseSizeTooLarge",
+                            message: "Response payload size (\(output.count) bytes) exceeded maximum allowed payload size (\(RuntimeAPIClient.maxResponseBytes) bytes)."))
+                case .success(let output):
+                    try client.postResponse(requestID: requestID, payload: output)
+                case .failure(let error):
+                    try client.postError(requestID: requestID, error: LambdaError(describing: error))
+                }
+            } catch {
+                log("could not deliver the outcome of \(requestID): \(error)")
+            }
+        }
+    }
+
+    static func log(_ message: String) {
+        StandardStreams.log("verdict-runtime: \(message)")
+    }
+}

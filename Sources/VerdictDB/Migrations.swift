@@ -1,0 +1,7 @@
+/// The schema, one numbered migration at a time. Each lives in its own file as
+/// `Migration_NNNN_<name>.swift` so the SQL ships inside the binary (Lambda has no source tree).
+public enum Migrations {
+    public static let all: [Migration] = [
+        migration0001TeamsAndKeys
+    ]
+}

@@ -1,0 +1,232 @@
+import CPostgres
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failure talking to PostgreSQL. `sqlState` is the five-character SQLSTATE when the server
+/// reported one, which is how callers tell a unique violation from a broken connection.
+public struct DatabaseError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable { case connection, query }
+    public var kind: Kind
+    public var sqlState: String?
+    public var message: String
+    /// The constraint a violation names, if any.
+    public var constraint: String?
+
+    public var description: String {
+        "\(kind == .connection ? "database connection" : "database query") failed\(sqlState.map { " [\($0)]" } ?? ""): \(message)"
+    }
+
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+    public var isForeignKeyViolation: Bool { sqlState == "23503" }
+    public var isCheckViolation: Bool { sqlState == "23514" }
+    public var isInvalidText: Bool { sqlState == "22P02" }
+}
+
+/// One row of a result, addressed by column name or position. Values arrive in PostgreSQL's
+/// text format, which keeps parsing cheap and unambiguous.
+public struct Row: Sendable {
+    public let values: [String?]
+    let columns: [String: Int]
+
+    public subscript(_ name: String) -> String? {
+        guard let index = columns[name] else { preconditionFailure("no column \(name) in result") }
+        return values[index]
+    }
+
+    public func string(_ name: String) -> String { self[name] ?? "" }
+    public func int(_ name: String) -> Int? { self[name].flatMap { Int($0) } }
+    public func int64(_ name: String) -> Int64? { self[name].flatMap { Int64($0) } }
+    public func double(_ name: String) -> Double? { self[name].flatMap { Double($0) } }
+    public func bool(_ name: String) -> Bool? { self[name].map { $0 == "t" } }
+
+    /// Decodes a one-dimensional text array literal such as `{read,write}`.
+    public func textArray(_ name: String) -> [String] {
+        guard let literal = self[name] else { return [] }
+        return PostgresArray.parse(literal)
+    }
+}
+
+public struct QueryResult: Sendable {
+    public let columns: [String]
+    public let rows: [Row]
+    /// Rows touched by INSERT/UPDATE/DELETE.
+    public let affectedRows: Int
+
+    public var first: Row? { rows.first }
+}
+
+/// A libpq connection. Not thread-safe: a Lambda process serves one invocation at a time and
+/// owns exactly one.
+public final class PostgresConnection {
+    private var connection: OpaquePointer?
+    public let url: String
+    public private(set) var inTransaction = false
+
+    public init(url: String) throws(DatabaseError) {
+        self.url = url
+        try connect()
+    }
+
+    deinit { PQfinish(connection) }
+
+    private func connect() throws(DatabaseError) {
+        PQfinish(connection)
+        connection = PQconnectdb(url)
+        guard let connection, PQstatus(connection) == CONNECTION_OK else {
+            let message = connection.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
+            throw DatabaseError(kind: .connection, message: message.trimmingTrailingNewlines())
+        }
+        // Client-side notices (e.g. "relation already exists, skipping") would go to stderr.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
+    }
+
+    public var isHealthy: Bool { connection.map { PQstatus($0) == CONNECTION_OK } ?? false }
+
+    /// Runs one parameterized statement. Parameters are sent separately from the SQL text, so
+    /// no value is ever spliced into it.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [String?] = []) throws(DatabaseError) -> QueryResult {
+        if !isHealthy { try connect() }
+        do {
+            return try execute(sql, parameters)
+        } catch where error.kind == .connection && !inTransaction {
+            // The server may have restarted while this process sat idle; one fresh connection
+            // and one retry covers that without hiding a real outage.
+            try connect()
+            return try execute(sql, parameters)
+        }
+    }
+
+    /// Runs a script of several statements (a migration) through the simple query protocol,
+    /// which is the only one that accepts more than one statement; it takes no parameters.
+    public func runScript(_ sql: String) throws(DatabaseError) {
+        if !isHealthy { try connect() }
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        _ = try readResult(result)
+    }
+
+    private func execute(_ sql: String, _ parameters: [String?]) throws(DatabaseError) -> QueryResult {
+        let cParameters: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { for pointer in cParameters { free(pointer) } }
+        let result = cParameters.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
+                PQexecParams(connection, sql, Int32(parameters.count), nil, parameters.isEmpty ? nil : values, nil, nil, 0)
+            }
+        }
+        defer { PQclear(result) }
+        return try readResult(result)
+    }
+
+    private func readResult(_ result: OpaquePointer?) throws(DatabaseError) -> QueryResult {
+        guard let result else {
+            throw DatabaseError(kind: isHealthy ? .query : .connection, message: String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines())
+        }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_COPY_IN:
+            break
+        default:
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
+            let message = String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines()
+            throw DatabaseError(kind: isHealthy ? .query : .connection, sqlState: state, message: message, constraint: constraint)
+        }
+        let columnCount = Int(PQnfields(result))
+        var columns: [String] = []
+        var columnIndex: [String: Int] = [:]
+        for c in 0..<columnCount {
+            let name = String(cString: PQfname(result, Int32(c)))
+            columns.append(name)
+            columnIndex[name] = c
+        }
+        let rowCount = Int(PQntuples(result))
+        var rows: [Row] = []
+        rows.reserveCapacity(rowCount)
+        for r in 0..<rowCount {
+            var values: [String?] = []
+            values.reserveCapacity(columnCount)
+            for c in 0..<columnCount {
+                if PQgetisnull(result, Int32(r), Int32(c)) == 1 {
+                    values.append(nil)
+                } else {
+                    values.append(String(cString: PQgetvalue(result, Int32(r), Int32(c))))
+                }
+            }
+            rows.append(Row(values: values, columns: columnIndex))
+        }
+        let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
+        return QueryResult(columns: columns, rows: rows, affectedRows: affected)
+    }
+
+    /// Runs `body` inside BEGIN … COMMIT; any thrown error rolls the whole unit back, so a
+    /// failed request never leaves a partial write behind.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try query("BEGIN")
+        inTransaction = true
+        do {
+            let value = try body()
+            inTransaction = false
+            try query("COMMIT")
+            return value
+        } catch {
+            inTransaction = false
+            _ = try? execute("ROLLBACK", [])
+            throw error
+        }
+    }
+}
+
+enum PostgresArray {
+    /// Parses PostgreSQL's text form of a one-dimensional array (`{a,"b c",NULL}`).
+    static func parse(_ literal: String) -> [String] {
+        var items: [String] = []
+        var current = ""
+        var quoted = false
+        var wasQuoted = false
+        var escaped = false
+        for character in literal.dropFirst().dropLast() {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "\"" {
+                quoted.toggle()
+                wasQuoted = true
+            } else if character == "," && !quoted {
+                if wasQuoted || current != "NULL" { items.append(current) }
+                current = ""
+                wasQuoted = false
+            } else {
+                current.append(character)
+            }
+        }
+        if !current.isEmpty || wasQuoted { items.append(current) }
+        return items
+    }
+
+    /// Writes an array literal suitable for a `text[]` parameter.
+    public static func literal(_ items: [String]) -> String {
+        "{" + items.map { "\"" + $0.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+    }
+}
+
+public func postgresTextArray(_ items: [String]) -> String { PostgresArray.literal(items) }
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var copy = self
+        while copy.last?.isNewline == true || copy.last == " " { copy.removeLast() }
+        return copy
+    }
+
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for character in self {
+            if character == target { out += replacement } else { out.append(character) }
+        }
+        return out
+    }
+}

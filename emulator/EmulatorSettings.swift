@@ -1,0 +1,120 @@
+import Foundation
+import SAMTemplate
+
+/// Everything the emulator is told on its command line, with the defaults a laptop wants.
+struct EmulatorSettings: Sendable {
+    enum Command: String { case serve, startup, routes }
+
+    var command: Command = .serve
+    var projectRoot = FileManager.default.currentDirectoryPath
+    var templatePath = "infra-templates/template.yaml"
+    var host = "127.0.0.1"
+    var port = 8080
+    var buildDirectory = ".build/debug"
+    var parameters: [String: String] = [:]
+    /// Instances per function when the template sets no ReservedConcurrentExecutions.
+    var defaultConcurrency = 16
+    var idleTimeoutSeconds = 300
+    var stateDirectory = ".verdict"
+    var runStartupFunctions = true
+    var runSchedules = true
+    var logReports = true
+    var reportMemory = true
+    var region = ProcessInfo.processInfo.environment["AWS_REGION"] ?? "us-east-1"
+
+    static let usage = """
+        usage: verdict-emulator [serve|startup|routes] [options]
+          serve      run the template's functions behind a local HTTP API (default)
+          startup    run the startup functions (migrations, seed) once and exit
+          routes     print the route table and exit
+        options:
+          --template PATH         SAM template (default infra-templates/template.yaml)
+          --project-root PATH     folder the template's paths are relative to (default: current)
+          --host HOST             listen address (default 127.0.0.1)
+          --port N                listen port (default 8080)
+          --build-dir PATH        where built function executables live (default .build/debug)
+          --parameter KEY=VALUE   template parameter override (repeatable)
+          --concurrency N         per-function instance cap without ReservedConcurrentExecutions (default 16)
+          --idle-timeout SECONDS  stop instances idle this long (default 300)
+          --state-dir PATH        where startup functions keep their last result (default .verdict)
+          --no-startup            do not run startup functions
+          --no-schedules          do not fire schedules on time (they can still be fired on demand)
+          --quiet                 no REPORT lines
+        """
+
+    static func parse(_ arguments: [String]) throws -> EmulatorSettings {
+        var settings = EmulatorSettings()
+        var rest = arguments[...]
+        if let first = rest.first, let command = Command(rawValue: first) {
+            settings.command = command
+            rest = rest.dropFirst()
+        }
+        func value(_ option: String) throws -> String {
+            guard let next = rest.popFirst() else { throw UsageError("\(option) needs a value") }
+            return next
+        }
+        func number(_ option: String) throws -> Int {
+            let text = try value(option)
+            guard let number = Int(text), number >= 0 else { throw UsageError("\(option) needs a whole number, not \(text)") }
+            return number
+        }
+        while let option = rest.popFirst() {
+            switch option {
+            case "--template": settings.templatePath = try value(option)
+            case "--project-root": settings.projectRoot = try value(option)
+            case "--host": settings.host = try value(option)
+            case "--port": settings.port = try number(option)
+            case "--build-dir": settings.buildDirectory = try value(option)
+            case "--parameter":
+                let pair = try value(option)
+                guard let equals = pair.firstIndex(of: "=") else { throw UsageError("--parameter needs KEY=VALUE, not \(pair)") }
+                settings.parameters[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            case "--concurrency": settings.defaultConcurrency = max(1, try number(option))
+            case "--idle-timeout": settings.idleTimeoutSeconds = try number(option)
+            case "--state-dir": settings.stateDirectory = try value(option)
+            case "--no-startup": settings.runStartupFunctions = false
+            case "--no-schedules": settings.runSchedules = false
+            case "--quiet": settings.logReports = false
+            case "--help", "-h": throw UsageError(nil)
+            default: throw UsageError("unknown option \(option)")
+            }
+        }
+        return settings
+    }
+
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: projectRoot).appendingPathComponent(path).standardizedFileURL.path
+    }
+
+    /// A `bootstrap` in the function's CodeUri folder wins, as on Lambda; otherwise the
+    /// executable SwiftPM built for the function.
+    func executable(for function: FunctionDefinition) -> String? {
+        let bootstrap = resolve(function.codeURI) + "/bootstrap"
+        if FileManager.default.isExecutableFile(atPath: bootstrap) { return bootstrap }
+        let built = resolve(buildDirectory) + "/" + function.executableName
+        return FileManager.default.isExecutableFile(atPath: built) ? built : nil
+    }
+
+    /// What every handler process starts with; Lambda gives functions a clean environment too.
+    var baseEnvironment: [String: String] {
+        let inherited = ProcessInfo.processInfo.environment
+        var environment = [
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "TZ": "UTC",
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_EXECUTION_ENV": "AWS_Lambda_provided.al2023",
+        ]
+        for name in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "LD_LIBRARY_PATH"] {
+            if let value = inherited[name] { environment[name] = value }
+        }
+        return environment
+    }
+}
+
+struct UsageError: Error, CustomStringConvertible {
+    var message: String?
+    init(_ message: String?) { self.message = message }
+    var description: String { (message.map { "error: \($0)\n" } ?? "") + EmulatorSettings.usage }
+}

@@ -1,0 +1,139 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import VerdictJSON
+
+/// A request with its body gathered, up to a limit.
+struct ServerRequest {
+    var method: HTTPMethod
+    var uri: String
+    var headers: HTTPHeaders
+    var body: ByteBuffer
+    /// The body went past the server's limit; it was drained, not kept.
+    var bodyTooLarge: Bool
+    var remoteAddress: String
+
+    var path: String {
+        if let question = uri.firstIndex(of: "?") { return String(uri[..<question]) }
+        return uri
+    }
+
+    var rawQuery: String {
+        if let question = uri.firstIndex(of: "?") { return String(uri[uri.index(after: question)...]) }
+        return ""
+    }
+}
+
+struct ServerResponse {
+    var status: HTTPResponseStatus
+    var headers: [(String, String)]
+    var body: ByteBuffer?
+
+    init(status: HTTPResponseStatus, headers: [(String, String)] = [], body: ByteBuffer? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    init(status: HTTPResponseStatus, contentType: String, bytes: [UInt8], headers: [(String, String)] = []) {
+        self.init(status: status, headers: [("content-type", contentType)] + headers, body: ByteBuffer(bytes: bytes))
+    }
+}
+
+/// Answers one request. Safe to call from any thread, exactly once; the connection stays
+/// open for the next request unless the client asked otherwise.
+struct Responder: Sendable {
+    let channel: Channel
+    let keepAlive: Bool
+
+    func send(_ response: ServerResponse) {
+        var head = HTTPResponseHead(version: .http1_1, status: response.status)
+        for (name, value) in response.headers { head.headers.add(name: name, value: value) }
+        head.headers.replaceOrAdd(name: "content-length", value: String(response.body?.readableBytes ?? 0))
+        if !keepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
+        let channel = self.channel
+        let keepAlive = self.keepAlive
+        channel.write(HTTPServerResponsePart.head(head), promise: nil)
+        if let body = response.body, body.readableBytes > 0 {
+            channel.write(HTTPServerResponsePart.body(.byteBuffer(body)), promise: nil)
+        }
+        channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
+            if !keepAlive { channel.close(promise: nil) }
+        }
+    }
+}
+
+typealias RequestHandler = @Sendable (ServerRequest, Responder) -> Void
+
+/// Gathers each request's head and body, then hands it to `onRequest`. Pipelining assistance
+/// upstream guarantees one request in flight per connection.
+final class HTTPRequestCollector: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+
+    let maxBodyBytes: Int
+    let onRequest: RequestHandler
+    private var head: HTTPRequestHead?
+    private var body: ByteBuffer?
+    private var tooLarge = false
+
+    init(maxBodyBytes: Int, onRequest: @escaping RequestHandler) {
+        self.maxBodyBytes = maxBodyBytes
+        self.onRequest = onRequest
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            self.body = nil
+            self.tooLarge = false
+        case .body(var chunk):
+            guard !tooLarge else { return }
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > maxBodyBytes {
+                tooLarge = true
+                body = nil
+            } else if body == nil {
+                body = chunk
+            } else {
+                body!.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let head else { return }
+            let request = ServerRequest(
+                method: head.method, uri: head.uri, headers: head.headers, body: body ?? ByteBuffer(),
+                bodyTooLarge: tooLarge, remoteAddress: context.remoteAddress?.ipAddress ?? "127.0.0.1")
+            self.head = nil
+            self.body = nil
+            onRequest(request, Responder(channel: context.channel, keepAlive: head.isKeepAlive))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
+
+enum HTTPServer {
+    static func bind(
+        group: EventLoopGroup, host: String, port: Int, maxBodyBytes: Int, onRequest: @escaping RequestHandler
+    ) -> EventLoopFuture<Channel> {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true).flatMap {
+                    channel.pipeline.addHandler(HTTPRequestCollector(maxBodyBytes: maxBodyBytes, onRequest: onRequest))
+                }
+            }
+            .bind(host: host, port: port)
+    }
+}
+
+extension ServerResponse {
+    /// Verdict's error envelope: `{"error":{"code":…,"message":…}}`.
+    static func error(_ status: HTTPResponseStatus, code: String, message: String) -> ServerResponse {
+        let body: JSON = ["error": ["code": .string(code), "message": .string(message)]]
+        return ServerResponse(status: status, contentType: "application/json", bytes: body.serialized())
+    }
+}

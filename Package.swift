@@ -13,6 +13,9 @@ let functionTargets: [Target] = functionNames.map { name in
     .executableTarget(name: name, dependencies: ["VerdictAPI"], path: "functions/\(name)")
 }
 
+// Tests lean on XCTest's shared fixtures, which predate strict concurrency checking.
+let testSettings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
 let package = Package(
     name: "verdict",
     platforms: [.macOS(.v14)],
@@ -58,8 +61,8 @@ let package = Package(
         // emulator's timeout, crash and error paths can be exercised against a real process.
         .executableTarget(name: "verdict-test-function", dependencies: ["VerdictHTTP", "LambdaRuntime"], path: "Tests/Fixtures/TestFunction"),
 
-        .testTarget(name: "VerdictUnitTests", dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "SAMTemplate", "LambdaRuntime"]),
-        .testTarget(name: "VerdictEndToEndTests", dependencies: ["VerdictJSON"]),
+        .testTarget(name: "VerdictUnitTests", dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "SAMTemplate", "LambdaRuntime"], swiftSettings: testSettings),
+        .testTarget(name: "VerdictEndToEndTests", dependencies: ["VerdictJSON"], swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3"]),
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON"]),
     ] + functionTargets

@@ -49,6 +49,9 @@ final class Emulator: @unchecked Sendable {
             }
             FileManager.default.createFile(atPath: statePath, contents: Data(output), attributes: [.posixPermissions: 0o600])
             Console.line("[startup] \(function.logicalID): \(String(decoding: output, as: UTF8.self))")
+            if let key = (try? JSON.parse(output))?["key"]?.stringValue {
+                Console.line("verdict-emulator: development API key: \(key) (kept in \(statePath))")
+            }
         }
     }
 

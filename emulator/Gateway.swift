@@ -67,6 +67,10 @@ final class Gateway: @unchecked Sendable {
                 ?? .error(.badGateway, code: "invalid_function_response", message: "\(function) returned a response API Gateway cannot use")
         case .functionError(let type, let body):
             let message = (try? JSON.parse(body))?["errorMessage"]?.stringValue ?? type
+            // A runtime that measures its own response reports an oversize one as this error type.
+            if type == "Function.ResponseSizeTooLarge" {
+                return .error(.payloadTooLarge, code: "response_too_large", message: "\(function): \(message)")
+            }
             return .error(.badGateway, code: "function_error", message: "\(function) failed: \(message)")
         case .timedOut(let seconds):
             return .error(.gatewayTimeout, code: "function_timeout", message: "\(function) did not answer within its \(seconds) s timeout (request \(requestID))")

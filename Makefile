@@ -1,0 +1,67 @@
+# Verdict: two commands for a new machine.
+#   make emulator   install what is missing, build, start PostgreSQL and the emulator
+#   make test       install what is missing, build, run every test against a throw-away database
+SHELL := /bin/bash
+SWIFT ?= swift
+PORT ?= 8080
+PG_PORT ?= 5433
+STATE_DIR := .verdict
+TEMPLATE := infra-templates/template.yaml
+DEB_PACKAGES := libpq-dev libcurl4-openssl-dev libssl-dev libxml2-dev pkg-config postgresql postgresql-client curl wrk
+PY_PACKAGES := cfn-lint botocore junitparser
+LAMBDA_FUNCTIONS := $(notdir $(patsubst %/main.swift,%,$(wildcard functions/*/main.swift)))
+
+.PHONY: deps py-deps build emulator seed routes test lint bench package format clean
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+py-deps:
+	@python3 -c 'import cfnlint, botocore, junitparser' 2>/dev/null || python3 -m pip install --quiet $(PY_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+# Starts (or reuses) the project-local database unless DATABASE_URL points elsewhere.
+emulator: build
+	@url="$${DATABASE_URL:-$$(emulator/scripts/local-postgres.sh start $(STATE_DIR)/pg $(PG_PORT))}" || exit 1; \
+	exec .build/debug/verdict-emulator --port $(PORT) --state-dir $(STATE_DIR) --parameter DatabaseUrl="$$url"
+
+# Applies migrations and prints the development key without serving.
+seed: build
+	@url="$${DATABASE_URL:-$$(emulator/scripts/local-postgres.sh start $(STATE_DIR)/pg $(PG_PORT))}" || exit 1; \
+	.build/debug/verdict-emulator startup --state-dir $(STATE_DIR) --parameter DatabaseUrl="$$url"
+
+routes: build
+	@.build/debug/verdict-emulator routes --parameter DatabaseUrl=unused
+
+lint: py-deps
+	cfn-lint $(TEMPLATE)
+
+test: build py-deps lint
+	@set -e; dir=$$(mktemp -d /tmp/verdict-test.XXXXXX); chmod 755 $$dir; \
+	port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	trap "emulator/scripts/local-postgres.sh stop $$dir/pg; rm -rf $$dir" EXIT; \
+	url=$$(emulator/scripts/local-postgres.sh start $$dir/pg $$port --throwaway); \
+	DATABASE_URL="$$url" $(SWIFT) test
+
+# Release, statically linked `bootstrap` per function, in the CodeUri folders the template names.
+package: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+	@for f in $(LAMBDA_FUNCTIONS); do \
+	  mkdir -p .build/lambda/$$f && cp .build/release/$$f .build/lambda/$$f/bootstrap && strip .build/lambda/$$f/bootstrap; \
+	done; echo "packaged $(words $(LAMBDA_FUNCTIONS)) functions into .build/lambda/"
+
+bench: package py-deps
+	@bash Tests/Benchmarks/run.sh
+
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources functions emulator Tests
+
+clean:
+	rm -rf .build .build-* $(STATE_DIR)/SeedFunction.json

@@ -1,3 +1,4 @@
+import CurlClient
 import VerdictJSON
 
 #if canImport(Glibc)

@@ -329,17 +329,19 @@ final class FunctionPool: @unchecked Sendable {
             worker.initDurationReported = true
             return value
         }
-        var report = "REPORT RequestId: \(invocation.requestID) Function: \(name) Duration: \(Format.ms(duration)) ms Billed Duration: \(Int(duration.rounded(.up))) ms Memory Size: \(definition.memoryMB) MB"
-        if settings.reportMemory, worker.pid > 0, let peak = ProcessLauncher.peakMemoryMB(worker.pid) {
-            report += " Max Memory Used: \(peak) MB"
+        if settings.logReports {
+            var report = "REPORT RequestId: \(invocation.requestID) Function: \(name) Duration: \(Format.ms(duration)) ms Billed Duration: \(Int(duration.rounded(.up))) ms Memory Size: \(definition.memoryMB) MB"
+            if settings.reportMemory, worker.pid > 0, let peak = ProcessLauncher.peakMemoryMB(worker.pid) {
+                report += " Max Memory Used: \(peak) MB"
+            }
+            if let initDuration { report += " Init Duration: \(Format.ms(initDuration)) ms" }
+            switch outcome {
+            case .timedOut(let seconds): report += " Status: timeout after \(seconds) s"
+            case .crashed(let why): report += " Status: error (\(why))"
+            default: break
+            }
+            Console.line(report)
         }
-        if let initDuration { report += " Init Duration: \(Format.ms(initDuration)) ms" }
-        switch outcome {
-        case .timedOut(let seconds): report += " Status: timeout after \(seconds) s"
-        case .crashed(let why): report += " Status: error (\(why))"
-        default: break
-        }
-        if settings.logReports { Console.line(report) }
         invocation.completion(outcome)
     }
 

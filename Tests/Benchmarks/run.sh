@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# `make bench`: Verdict's speed figures, measured on this machine through the real emulator
+# with the packaged (release, static, stripped) bootstraps, exactly what Lambda would run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+emulator=.build/release/verdict-emulator
+[ -x "$emulator" ] || { echo "run 'make package' first" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is missing (make deps installs it)" >&2; exit 1; }
+work=$(mktemp -d /tmp/verdict-bench.XXXXXX)
+emulator_pid=""
+stop_emulator() { [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null; emulator_pid=""; return 0; }
+trap 'stop_emulator; rm -rf "$work"' EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+start_emulator() {  # $@: extra emulator options
+  "$emulator" --port "$port" --no-startup --no-schedules --state-dir "$work/state" \
+    --parameter DatabaseUrl=postgresql://unused "$@" >"$work/emulator.log" 2>&1 &
+  emulator_pid=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  cat "$work/emulator.log" >&2; exit 1
+}
+
+echo "== Verdict benchmarks ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ))"
+
+# Cold start: spawn → the runtime's first `next` call, as the emulator's Init Duration reports it.
+# An idle timeout of 0 s retires each instance after its request, so every request starts cold.
+start_emulator --idle-timeout 0
+for _ in $(seq 1 25); do curl -fs "http://127.0.0.1:$port/health" >/dev/null; sleep 1.2; done
+stop_emulator
+python3 - "$work/emulator.log" <<'PY'
+import re, statistics, sys
+values = [float(v) for v in re.findall(r"Function: HealthFunction .*Init Duration: ([0-9.]+) ms", open(sys.argv[1]).read())]
+if len(values) < 20: sys.exit(f"only {len(values)} cold starts observed")
+print(f"cold start (spawn -> first next), {len(values)} starts: median {statistics.median(values):.2f} ms, min {min(values):.2f} ms, max {max(values):.2f} ms   [target <= 15 ms]")
+PY
+
+# Warm latency at concurrency 1 and throughput at concurrency 32.
+start_emulator --quiet
+wrk -t1 -c1 -d3s "http://127.0.0.1:$port/health" >/dev/null   # warm the pool
+wrk -t1 -c1 -d10s --latency "http://127.0.0.1:$port/health" >"$work/c1.txt"
+wrk -t2 -c32 -d10s --latency "http://127.0.0.1:$port/health" >"$work/c32.txt"
+stop_emulator
+python3 - "$work/c1.txt" "$work/c32.txt" <<'PY'
+import re, sys
+def ms(text):
+    value, unit = re.match(r"([0-9.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+c1, c32 = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+p50 = ms(re.search(r"\n\s+50%\s+(\S+)", c1).group(1))
+p99 = ms(re.search(r"\n\s+99%\s+(\S+)", c1).group(1))
+rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", c32).group(1))
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", c32)
+print(f"warm GET /health, concurrency 1: p50 {p50:.3f} ms, p99 {p99:.3f} ms   [target p50 <= 1 ms]")
+print(f"warm GET /health, concurrency 32: {rps:,.0f} requests/s{', non-2xx: ' + errors.group(1) if errors else ''}   [target >= 5,000]")
+PY
+
+size=$(stat -c %s .build/lambda/health/bootstrap)
+python3 -c "print(f'handler binary (health, release, static stdlib, stripped): {$size/1048576:.2f} MB   [target <= 10 MB]')"

@@ -49,14 +49,14 @@ final class Scheduler: @unchecked Sendable {
         let delay = max(0, next.timeIntervalSinceNow)
         group.next().scheduleTask(in: .milliseconds(Int64(delay * 1000))) { [weak self] in
             guard let self else { return }
-            _ = self.fire(named: name, scheduledTime: next) { _, _ in }
+            _ = self.fire(named: name, scheduledTime: next, onTime: true) { _, _ in }
             self.arm(name, after: next)
         }
     }
 
     /// Fires a schedule now (or for `scheduledTime`); false when there is no such schedule.
     @discardableResult
-    func fire(named name: String, scheduledTime: Date = Date(), completion: @escaping @Sendable (String, InvocationOutcome) -> Void) -> Bool {
+    func fire(named name: String, scheduledTime: Date = Date(), onTime: Bool = false, completion: @escaping @Sendable (String, InvocationOutcome) -> Void) -> Bool {
         guard let entry: Entry = lock.withLock({ entries[name] }) else { return false }
         let requestID = UUID().uuidString.lowercased()
         let ruleName = name.replacingOccurrences(of: ".", with: "-")
@@ -66,7 +66,7 @@ final class Scheduler: @unchecked Sendable {
             "resources": [.string("arn:aws:events:\(region):000000000000:rule/\(ruleName)")], "detail": [:],
         ]
         let payload = entry.schedule.input.map { Array($0.utf8) } ?? event.serialized()
-        Console.line("SCHEDULE \(name) (\(entry.schedule.expression)) fired: RequestId: \(requestID)")
+        Console.line("SCHEDULE \(name) (\(entry.schedule.expression)) fired \(onTime ? "on time" : "on demand"): RequestId: \(requestID)")
         lock.withLock {
             entries[name]?.lastFired = scheduledTime
             entries[name]?.fireCount += 1

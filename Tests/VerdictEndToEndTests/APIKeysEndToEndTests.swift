@@ -156,6 +156,27 @@ final class APIKeysEndToEndTests: XCTestCase {
         XCTAssertEqual(badCursor.errorCode(), "invalid_parameter")
     }
 
+    /// Handler processes keep their connection across invocations; when the server drops it
+    /// (a restart, a failover) the next request reconnects instead of failing.
+    func testBrokenDatabaseConnectionsAreReopened() async throws {
+        let warm = try await HTTPClient.send("GET", "\(base)/api/v1/me", headers: admin)
+        XCTAssertEqual(warm.status, 200)
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        psql.arguments = [requireDatabaseURL(), "-tAc", "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"]
+        let output = Pipe()
+        psql.standardOutput = output
+        try psql.run()
+        psql.waitUntilExit()
+        XCTAssertEqual(psql.terminationStatus, 0)
+        let killed = Int(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        XCTAssertGreaterThan(killed, 0, "no handler connection was open")
+        let after = try await HTTPClient.send("GET", "\(base)/api/v1/me", headers: admin)
+        XCTAssertEqual(after.status, 200, after.text)
+        let ready = try await HTTPClient.send("GET", "\(base)/ready")
+        XCTAssertEqual(ready.status, 200, ready.text)
+    }
+
     func testExpiredKeysDoNotAuthenticate() async throws {
         let created = try await HTTPClient.send("POST", "\(base)/api/v1/keys", headers: admin, body: Data(#"{"name":"old","scopes":["read"],"expires_at":"2001-01-01T00:00:00Z"}"#.utf8))
         XCTAssertEqual(created.status, 201, created.text)

@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "verdict-emulator",
             dependencies: [
-                "SAMTemplate", "VerdictJSON", "CProcessSpawn",
+                "SAMTemplate", "VerdictJSON", "CProcessSpawn", "VerdictS3",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(name: "verdict-test-function", dependencies: ["VerdictHTTP", "LambdaRuntime"], path: "Tests/Fixtures/TestFunction"),
 
         .testTarget(name: "VerdictUnitTests", dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "SAMTemplate", "LambdaRuntime"], swiftSettings: testSettings),
-        .testTarget(name: "VerdictEndToEndTests", dependencies: ["VerdictJSON"], swiftSettings: testSettings),
+        .testTarget(name: "VerdictEndToEndTests", dependencies: ["VerdictJSON", "VerdictS3"], swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3"]),
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON"]),
     ] + functionTargets

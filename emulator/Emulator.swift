@@ -11,6 +11,8 @@ final class Emulator: @unchecked Sendable {
     let template: Template
     let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
     let pools: [String: FunctionPool]
+    /// The local S3 endpoint at /_s3; nil when --s3-endpoint names another store.
+    let objectStorage: LocalS3Endpoint?
     private var signalSources: [DispatchSourceSignal] = []
 
     init(settings: EmulatorSettings, template: Template) {
@@ -26,6 +28,12 @@ final class Emulator: @unchecked Sendable {
             }
         }
         self.pools = pools
+        do {
+            objectStorage = try LocalS3Endpoint.configure(settings: settings, template: template)
+        } catch {
+            Console.line("verdict-emulator: local S3: \(error)")
+            exit(1)
+        }
     }
 
     struct StartupFailure: Error, CustomStringConvertible {
@@ -66,11 +74,15 @@ final class Emulator: @unchecked Sendable {
     func serve() throws {
         let scheduler = Scheduler(pools: Array(pools.values), group: group, region: settings.region)
         let gateway = try Gateway(template: template, pools: pools, scheduler: scheduler)
-        let channel = try HTTPServer.bind(
-            group: group, host: settings.host, port: settings.port, maxBodyBytes: Gateway.maxPayloadBytes
+        let channel = try LocalS3Server.bind(
+            group: group, host: settings.host, port: settings.port, maxBodyBytes: Gateway.maxPayloadBytes, objectStorage: objectStorage
         ) { request, responder in
             gateway.handle(request, responder: responder)
         }.wait()
+        if let objectStorage, let boundPort = channel.localAddress?.port {
+            objectStorage.publish(host: settings.host, port: boundPort)
+            Console.line(objectStorage.banner(host: settings.host, port: boundPort))
+        }
         if settings.runSchedules { scheduler.run() }
         let routeCount = template.functions.reduce(0) { $0 + $1.routes.count }
         let port = channel.localAddress?.port ?? settings.port

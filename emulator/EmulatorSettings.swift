@@ -21,6 +21,13 @@ struct EmulatorSettings: Sendable {
     var logReports = true
     var reportMemory = true
     var region = ProcessInfo.processInfo.environment["AWS_REGION"] ?? "us-east-1"
+    // Object storage (LocalS3*.swift): the local /_s3 endpoint unless s3Endpoint names another.
+    /// Folder behind the local S3 endpoint; nil means `<state-dir>/s3`.
+    var s3Root: String?
+    /// Secret for the local access key; nil means the one kept in `<state-dir>/s3-credentials`.
+    var s3Secret: String?
+    /// An S3 (or MinIO…) endpoint to send handlers to instead of serving `/_s3` locally.
+    var s3Endpoint: String?
 
     static let usage = """
         usage: verdict-emulator [serve|startup|routes] [options]
@@ -40,6 +47,11 @@ struct EmulatorSettings: Sendable {
           --no-startup            do not run startup functions
           --no-schedules          do not fire schedules on time (they can still be fired on demand)
           --quiet                 no REPORT lines
+          --s3-root PATH          folder behind the local S3 endpoint /_s3 (default <state-dir>/s3)
+          --s3-secret SECRET      secret for the local S3 access key verdict-local
+                                  (default: made once, kept in <state-dir>/s3-credentials)
+          --s3-endpoint URL       send handlers to this S3-compatible endpoint (path style, credentials
+                                  from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and do not serve /_s3
         """
 
     static func parse(_ arguments: [String]) throws -> EmulatorSettings {
@@ -75,6 +87,15 @@ struct EmulatorSettings: Sendable {
             case "--no-startup": settings.runStartupFunctions = false
             case "--no-schedules": settings.runSchedules = false
             case "--quiet": settings.logReports = false
+            case "--s3-root": settings.s3Root = try value(option)
+            case "--s3-secret":
+                let secret = try value(option)
+                guard !secret.isEmpty else { throw UsageError("--s3-secret needs a non-empty value") }
+                settings.s3Secret = secret
+            case "--s3-endpoint":
+                let url = try value(option)
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw UsageError("--s3-endpoint needs an http:// or https:// URL, not \(url)") }
+                settings.s3Endpoint = url
             case "--help", "-h": throw UsageError(nil)
             default: throw UsageError("unknown option \(option)")
             }

@@ -204,6 +204,8 @@ final class FunctionPool: @unchecked Sendable {
         environment["AWS_LAMBDA_LOG_GROUP_NAME"] = "/aws/lambda/\(definition.functionName)"
         environment["_HANDLER"] = definition.handler
         environment["LAMBDA_TASK_ROOT"] = settings.resolve(definition.codeURI)
+        // Object storage: VERDICT_S3_ENDPOINT and its credentials (LocalS3Environment.swift).
+        for (key, value) in LocalS3Environment.shared.variables { environment[key] = value }
         lock.withLock { worker.server = channel }
         do {
             worker.spawnedAt = Monotonic.now()

@@ -32,6 +32,10 @@ final class Gateway: @unchecked Sendable {
             invokeAPI(request, responder: responder)
         } else if path.hasPrefix("/_emulator/") {
             admin(request, responder: responder)
+        } else if LocalS3Endpoint.owns(path: path) {
+            // Local S3 takes /_s3 before the gateway sees it (LocalS3Server.swift); reaching here
+            // means the emulator was started with --s3-endpoint.
+            responder.send(LocalS3Endpoint.disabledResponse())
         } else {
             route(request, responder: responder)
         }

@@ -114,8 +114,11 @@ final class HTTPRequestCollector: ChannelInboundHandler, @unchecked Sendable {
 }
 
 enum HTTPServer {
+    /// `front`, when given, makes a handler that sees each request before the collector does
+    /// (the local S3 endpoint streams its bodies instead of collecting them).
     static func bind(
-        group: EventLoopGroup, host: String, port: Int, maxBodyBytes: Int, onRequest: @escaping RequestHandler
+        group: EventLoopGroup, host: String, port: Int, maxBodyBytes: Int,
+        front: (@Sendable () -> any ChannelHandler)? = nil, onRequest: @escaping RequestHandler
     ) -> EventLoopFuture<Channel> {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -123,7 +126,9 @@ enum HTTPServer {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(HTTPRequestCollector(maxBodyBytes: maxBodyBytes, onRequest: onRequest))
+                    let collector = HTTPRequestCollector(maxBodyBytes: maxBodyBytes, onRequest: onRequest)
+                    guard let front else { return channel.pipeline.addHandler(collector) }
+                    return channel.pipeline.addHandler(front()).flatMap { channel.pipeline.addHandler(collector) }
                 }
             }
             .bind(host: host, port: port)

@@ -23,20 +23,44 @@ public struct SigV4Presigner: Sendable, Hashable {
     /// - Parameter headers: extra headers to sign (e.g. `Content-Type` for a PUT, which is
     ///   what botocore signs when given `ContentType`); the client must then send exactly
     ///   these values. Without them only `host` is signed, as in botocore.
+    ///
+    /// - Parameter query: operation parameters (e.g. `response-content-disposition`), placed
+    ///   before the authentication parameters and signed with them, in the order given, as
+    ///   botocore does with an operation's query members. Names must not be `X-Amz-*`
+    ///   authentication parameters.
     public func presignedURL(
         _ method: S3Method, bucket: String, key: String, expiresIn: Int,
+        signedAt date: AmzDate = .now(), headers: [String: String] = [:],
+        query: [(name: String, value: String)] = []
+    ) throws(SigV4PresignError) -> String {
+        try presign(method, bucket: bucket, key: key, expiresIn: expiresIn, date: date, headers: headers, query: query)
+    }
+
+    /// A URL for the bucket itself rather than an object, such as ListObjectsV2's
+    /// `GET /bucket?list-type=2`: path style `…/bucket`, virtual-hosted `bucket.host/` (or the
+    /// endpoint's path prefix, without a trailing slash, as botocore builds it).
+    public func presignedBucketURL(
+        _ method: S3Method, bucket: String, query: [(name: String, value: String)], expiresIn: Int,
         signedAt date: AmzDate = .now(), headers: [String: String] = [:]
     ) throws(SigV4PresignError) -> String {
+        try presign(method, bucket: bucket, key: nil, expiresIn: expiresIn, date: date, headers: headers, query: query)
+    }
+
+    private func presign(
+        _ method: S3Method, bucket: String, key: String?, expiresIn: Int, date: AmzDate,
+        headers: [String: String], query extraQuery: [(name: String, value: String)]
+    ) throws(SigV4PresignError) -> String {
         guard BucketName.isValid(bucket) else { throw .invalidBucketName(bucket) }
-        guard !key.isEmpty else { throw .emptyKey }
+        if let key, key.isEmpty { throw .emptyKey }
         guard (1...Self.maximumExpiry).contains(expiresIn) else { throw .expiryOutOfRange(expiresIn) }
 
         let location = objectLocation(bucket: bucket, key: key)
         let signedHeaders = try canonicalHeaders(host: location.hostHeader, extra: headers)
         let scope = SigV4Signature.Scope(dateStamp: date.dateStamp, region: region, service: service)
 
-        // botocore's order; the signature goes last because it signs everything before it.
-        var query: [(name: String, value: String)] = [
+        // botocore's order: operation parameters, then authentication; the signature goes
+        // last because it signs everything before it.
+        var query: [(name: String, value: String)] = extraQuery + [
             ("X-Amz-Algorithm", SigV4Signature.algorithm),
             ("X-Amz-Credential", "\(credentials.accessKeyID)/\(scope.text)"),
             ("X-Amz-Date", date.iso8601Basic),
@@ -68,8 +92,10 @@ public struct SigV4Presigner: Sendable, Hashable {
     }
 
     /// Mirrors the S3 endpoint rule set botocore evaluates for a custom endpoint.
-    private func objectLocation(bucket: String, key: String) -> ObjectLocation {
-        let encodedKey = PercentEncoding.encode(key, keepingSlash: true)
+    /// A nil key addresses the bucket: `/` (or the endpoint's prefix) under a virtual host,
+    /// `/bucket` in path style.
+    private func objectLocation(bucket: String, key: String?) -> ObjectLocation {
+        let encodedKey = key.map { PercentEncoding.encode($0, keepingSlash: true) } ?? ""
         let virtual: Bool
         switch addressingStyle {
         case .path:
@@ -88,11 +114,12 @@ public struct SigV4Presigner: Sendable, Hashable {
                 authority: "\(bucket).\(endpoint.authority)",
                 hostHeader: S3Endpoint.hostHeader(
                     hostName: "\(bucket).\(endpoint.hostName)", port: endpoint.port, scheme: endpoint.scheme),
-                path: "\(endpoint.pathPrefix)/\(encodedKey)")
+                // The bucket itself is `/`, or the prefix as is (botocore adds no slash to it).
+                path: key == nil ? (endpoint.pathPrefix.isEmpty ? "/" : endpoint.pathPrefix) : "\(endpoint.pathPrefix)/\(encodedKey)")
         }
         return ObjectLocation(
             authority: endpoint.authority, hostHeader: endpoint.hostHeader,
-            path: "\(endpoint.pathPrefix)/\(PercentEncoding.encode(bucket))/\(encodedKey)")
+            path: "\(endpoint.pathPrefix)/\(PercentEncoding.encode(bucket))" + (key == nil ? "" : "/\(encodedKey)"))
     }
 
     private func canonicalHeaders(host: String, extra: [String: String]) throws(SigV4PresignError) -> [SigV4Signature

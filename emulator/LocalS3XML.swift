@@ -61,22 +61,7 @@ enum LocalS3XML {
         return xml + "</ListBucketResult>"
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\r": out += "&#13;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { XMLText.escape(text) }
 
     /// S3's `encoding-type=url` form: unreserved characters and `/` stay, everything else
     /// is `%XX` over UTF-8 (clients decode with form decoding, so `+` must be escaped too).

@@ -1,4 +1,5 @@
 import CCrypto
+import VerdictCrypto
 
 /// An incremental digest over libcrypto's EVP interface, for bodies that arrive (or are
 /// read) in chunks: MD5 is what S3 puts in an ETag, SHA-256 what integrity checks want.
@@ -57,16 +58,7 @@ public final class ObjectDigest {
         return digest.finish()
     }
 
-    public static func hex(_ bytes: some Collection<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func hex(_ bytes: some Collection<UInt8>) -> String { Crypto.hex(bytes) }
 
     /// S3's ETag for a single-part upload: the hex MD5 of the body, in double quotes.
     public static func etag(md5 digest: [UInt8]) -> String {

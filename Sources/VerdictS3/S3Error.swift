@@ -43,15 +43,18 @@ public struct S3Error: Error, Sendable, Hashable {
     /// The body S3 sends with `Content-Type: application/xml`.
     public func xmlBody(requestID: String) -> String {
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"#
-        xml += "<Error><Code>\(code.rawValue)</Code><Message>\(Self.escape(message))</Message>"
+        xml += "<Error><Code>\(code.rawValue)</Code><Message>\(XMLText.escape(message))</Message>"
         for detail in details {
-            xml += "<\(detail.name)>\(Self.escape(detail.value))</\(detail.name)>"
+            xml += "<\(detail.name)>\(XMLText.escape(detail.value))</\(detail.name)>"
         }
-        xml += "<RequestId>\(Self.escape(requestID))</RequestId></Error>"
+        xml += "<RequestId>\(XMLText.escape(requestID))</RequestId></Error>"
         return xml
     }
+}
 
-    static func escape(_ text: String) -> String {
+/// Text made safe for XML element content and attribute values.
+public enum XMLText {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

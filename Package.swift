@@ -60,9 +60,13 @@ let package = Package(
 
         // A function used only by the tests: it echoes, sleeps, crashes and fails on request so the
         // emulator's timeout, crash and error paths can be exercised against a real process.
-        .executableTarget(name: "verdict-test-function", dependencies: ["VerdictHTTP", "LambdaRuntime"], path: "Tests/Fixtures/TestFunction"),
+        .executableTarget(
+            name: "verdict-test-function", dependencies: ["VerdictHTTP", "LambdaRuntime"], path: "Tests/Fixtures/TestFunction"),
 
-        .testTarget(name: "VerdictUnitTests", dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "SAMTemplate", "LambdaRuntime"], swiftSettings: testSettings),
+        .testTarget(
+            name: "VerdictUnitTests",
+            dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "SAMTemplate", "LambdaRuntime"],
+            swiftSettings: testSettings),
         .testTarget(name: "VerdictEndToEndTests", dependencies: ["VerdictJSON", "VerdictS3"], swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3"]),
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON"]),

@@ -53,7 +53,9 @@ final class Emulator: @unchecked Sendable {
             let previous = FileManager.default.contents(atPath: statePath).map { Array($0) } ?? Array("{}".utf8)
             let outcome = invokeAndWait(pools[function.logicalID]!, payload: previous)
             guard case .success(let output) = outcome else {
-                throw StartupFailure(description: "startup function \(function.logicalID) failed: \(Gateway.invokeResponse(outcome, requestID: "-").bodyText)")
+                throw StartupFailure(
+                    description:
+                        "startup function \(function.logicalID) failed: \(Gateway.invokeResponse(outcome, requestID: "-").bodyText)")
             }
             FileManager.default.createFile(atPath: statePath, contents: Data(output), attributes: [.posixPermissions: 0o600])
             Console.line("[startup] \(function.logicalID): \(String(decoding: output, as: UTF8.self))")
@@ -65,9 +67,10 @@ final class Emulator: @unchecked Sendable {
 
     func invokeAndWait(_ pool: FunctionPool, payload: [UInt8]) -> InvocationOutcome {
         let promise = group.next().makePromise(of: InvocationOutcome.self)
-        pool.submit(Invocation(requestID: UUID().uuidString.lowercased(), payload: payload) { outcome in
-            promise.succeed(outcome)
-        })
+        pool.submit(
+            Invocation(requestID: UUID().uuidString.lowercased(), payload: payload) { outcome in
+                promise.succeed(outcome)
+            })
         return try! promise.futureResult.wait()
     }
 
@@ -86,7 +89,8 @@ final class Emulator: @unchecked Sendable {
         if settings.runSchedules { scheduler.run() }
         let routeCount = template.functions.reduce(0) { $0 + $1.routes.count }
         let port = channel.localAddress?.port ?? settings.port
-        Console.line("verdict-emulator: \(template.functions.count) functions, \(routeCount) routes, listening on http://\(settings.host):\(port)")
+        Console.line(
+            "verdict-emulator: \(template.functions.count) functions, \(routeCount) routes, listening on http://\(settings.host):\(port)")
         group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [pools] _ in
             for pool in pools.values { pool.shrink() }
         }

@@ -94,7 +94,9 @@ struct EmulatorSettings: Sendable {
                 settings.s3Secret = secret
             case "--s3-endpoint":
                 let url = try value(option)
-                guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw UsageError("--s3-endpoint needs an http:// or https:// URL, not \(url)") }
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    throw UsageError("--s3-endpoint needs an http:// or https:// URL, not \(url)")
+                }
                 settings.s3Endpoint = url
             case "--help", "-h": throw UsageError(nil)
             default: throw UsageError("unknown option \(option)")

@@ -64,7 +64,8 @@ enum EventBuilder {
         if !query.isEmpty { event["queryStringParameters"] = .object(query) }
         event["requestContext"] = .object(context)
         if !match.pathParameters.isEmpty {
-            event["pathParameters"] = .object(JSONObject(match.pathParameters.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
+            event["pathParameters"] = .object(
+                JSONObject(match.pathParameters.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
         }
         if request.body.readableBytes > 0 {
             let bytes = Array(buffer: request.body)

@@ -125,7 +125,8 @@ final class FunctionPool: @unchecked Sendable {
                 default: break
                 }
             }
-            return Stats(workers: workers.count, idle: idle, busy: busy, queued: queue.count, coldStarts: coldStarts, invocations: invocations)
+            return Stats(
+                workers: workers.count, idle: idle, busy: busy, queued: queue.count, coldStarts: coldStarts, invocations: invocations)
         }
     }
 
@@ -179,7 +180,8 @@ final class FunctionPool: @unchecked Sendable {
 
     private func start(_ worker: Worker) {
         guard let executable = settings.executable(for: definition) else {
-            let reason = "no executable for \(definition.logicalID): neither \(definition.codeURI)/bootstrap nor \(settings.buildDirectory)/\(definition.executableName) exists (run `make build`)"
+            let reason =
+                "no executable for \(definition.logicalID): neither \(definition.codeURI)/bootstrap nor \(settings.buildDirectory)/\(definition.executableName) exists (run `make build`)"
             Console.line("[\(name)] \(reason)")
             failStart(worker, reason: reason)
             return
@@ -267,7 +269,9 @@ final class FunctionPool: @unchecked Sendable {
             pump()
         case .abandon(let invocation):
             invocation.timer?.cancel()
-            let body: JSON = ["errorMessage": "the runtime asked for the next invocation without answering this one", "errorType": "Runtime.InvalidState"]
+            let body: JSON = [
+                "errorMessage": "the runtime asked for the next invocation without answering this one", "errorType": "Runtime.InvalidState",
+            ]
             finish(invocation, on: worker, outcome: .functionError(type: "Runtime.InvalidState", body: body.serialized()))
             pump()
         case .reject:
@@ -319,7 +323,10 @@ final class FunctionPool: @unchecked Sendable {
             finish(busy, on: worker, outcome: .crashed("Runtime exited with error: \(how)"))
         }
         if !everServed, !lock.withLock({ stopped }) {
-            failStart(worker, reason: initError.map { "the function failed to initialize: \($0)" } ?? "the runtime exited before asking for work (\(how))")
+            failStart(
+                worker,
+                reason: initError.map { "the function failed to initialize: \($0)" } ?? "the runtime exited before asking for work (\(how))"
+            )
         }
         pump()
     }
@@ -332,7 +339,8 @@ final class FunctionPool: @unchecked Sendable {
             return value
         }
         if settings.logReports {
-            var report = "REPORT RequestId: \(invocation.requestID) Function: \(name) Duration: \(Format.ms(duration)) ms Billed Duration: \(Int(duration.rounded(.up))) ms Memory Size: \(definition.memoryMB) MB"
+            var report =
+                "REPORT RequestId: \(invocation.requestID) Function: \(name) Duration: \(Format.ms(duration)) ms Billed Duration: \(Int(duration.rounded(.up))) ms Memory Size: \(definition.memoryMB) MB"
             if settings.reportMemory, worker.pid > 0, let peak = ProcessLauncher.peakMemoryMB(worker.pid) {
                 report += " Max Memory Used: \(peak) MB"
             }

@@ -46,22 +46,28 @@ final class Gateway: @unchecked Sendable {
     func route(_ request: ServerRequest, responder: Responder) {
         guard let match = routes.match(method: request.method.rawValue, path: request.path), let pool = pools[match.target] else {
             // API Gateway's own answer for an unmatched route.
-            responder.send(ServerResponse(status: .notFound, contentType: "application/json", bytes: Array(#"{"message":"Not Found"}"#.utf8)))
+            responder.send(
+                ServerResponse(status: .notFound, contentType: "application/json", bytes: Array(#"{"message":"Not Found"}"#.utf8)))
             return
         }
         if request.bodyTooLarge {
-            responder.send(.error(.payloadTooLarge, code: "payload_too_large", message: "the request body exceeds \(Gateway.maxPayloadBytes) bytes"))
+            responder.send(
+                .error(.payloadTooLarge, code: "payload_too_large", message: "the request body exceeds \(Gateway.maxPayloadBytes) bytes"))
             return
         }
         let requestID = UUID().uuidString.lowercased()
         let event = EventBuilder.httpAPIEvent(request, match: match, requestID: requestID)
         if event.count > Gateway.maxPayloadBytes {
-            responder.send(.error(.payloadTooLarge, code: "payload_too_large", message: "the request event exceeds Lambda's \(Gateway.maxPayloadBytes)-byte limit"))
+            responder.send(
+                .error(
+                    .payloadTooLarge, code: "payload_too_large",
+                    message: "the request event exceeds Lambda's \(Gateway.maxPayloadBytes)-byte limit"))
             return
         }
-        pool.submit(Invocation(requestID: requestID, payload: event) { outcome in
-            responder.send(Gateway.httpResponse(outcome, function: pool.name, requestID: requestID))
-        })
+        pool.submit(
+            Invocation(requestID: requestID, payload: event) { outcome in
+                responder.send(Gateway.httpResponse(outcome, function: pool.name, requestID: requestID))
+            })
     }
 
     static func httpResponse(_ outcome: InvocationOutcome, function: String, requestID: String) -> ServerResponse {
@@ -77,13 +83,17 @@ final class Gateway: @unchecked Sendable {
             }
             return .error(.badGateway, code: "function_error", message: "\(function) failed: \(message)")
         case .timedOut(let seconds):
-            return .error(.gatewayTimeout, code: "function_timeout", message: "\(function) did not answer within its \(seconds) s timeout (request \(requestID))")
+            return .error(
+                .gatewayTimeout, code: "function_timeout",
+                message: "\(function) did not answer within its \(seconds) s timeout (request \(requestID))")
         case .crashed(let why):
             return .error(.badGateway, code: "function_crashed", message: "\(function) crashed while serving request \(requestID): \(why)")
         case .initFailed(let why):
             return .error(.badGateway, code: "function_init_failed", message: "\(function) could not start: \(why)")
         case .responseTooLarge(let size):
-            return .error(.payloadTooLarge, code: "response_too_large", message: "\(function) returned \(size) bytes, over Lambda's \(maxPayloadBytes)-byte limit")
+            return .error(
+                .payloadTooLarge, code: "response_too_large",
+                message: "\(function) returned \(size) bytes, over Lambda's \(maxPayloadBytes)-byte limit")
         }
     }
 
@@ -92,23 +102,32 @@ final class Gateway: @unchecked Sendable {
     func invokeAPI(_ request: ServerRequest, responder: Responder) {
         let parts = request.path.split(separator: "/").map(String.init)
         guard parts.count == 4, parts[3] == "invocations", request.method == .POST else {
-            responder.send(awsError(.notFound, type: "UnknownOperationException", message: "unknown operation \(request.method) \(request.path)"))
+            responder.send(
+                awsError(.notFound, type: "UnknownOperationException", message: "unknown operation \(request.method) \(request.path)"))
             return
         }
         let name = parts[2].removingPercentEncoding ?? parts[2]
         let functionName = name.split(separator: ":").count >= 7 ? String(name.split(separator: ":")[6]) : name
         guard let pool = pool(named: functionName) else {
-            responder.send(awsError(.notFound, type: "ResourceNotFoundException", message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:\(functionName)"))
+            responder.send(
+                awsError(
+                    .notFound, type: "ResourceNotFoundException",
+                    message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:\(functionName)"))
             return
         }
         if request.bodyTooLarge {
-            responder.send(awsError(.payloadTooLarge, type: "RequestEntityTooLargeException", message: "Request must be smaller than \(Gateway.maxPayloadBytes) bytes for the InvokeFunction operation"))
+            responder.send(
+                awsError(
+                    .payloadTooLarge, type: "RequestEntityTooLargeException",
+                    message: "Request must be smaller than \(Gateway.maxPayloadBytes) bytes for the InvokeFunction operation"))
             return
         }
         var clientContext: String?
         if let encoded = request.headers.first(name: "x-amz-client-context") {
             guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8) else {
-                responder.send(awsError(.badRequest, type: "InvalidRequestContentException", message: "X-Amz-Client-Context must be base64-encoded JSON"))
+                responder.send(
+                    awsError(
+                        .badRequest, type: "InvalidRequestContentException", message: "X-Amz-Client-Context must be base64-encoded JSON"))
                 return
             }
             clientContext = text
@@ -117,19 +136,26 @@ final class Gateway: @unchecked Sendable {
         let requestID = UUID().uuidString.lowercased()
         switch request.headers.first(name: "x-amz-invocation-type") ?? "RequestResponse" {
         case "RequestResponse":
-            pool.submit(Invocation(requestID: requestID, payload: payload, clientContext: clientContext) { outcome in
-                responder.send(Gateway.invokeResponse(outcome, requestID: requestID))
-            })
+            pool.submit(
+                Invocation(requestID: requestID, payload: payload, clientContext: clientContext) { outcome in
+                    responder.send(Gateway.invokeResponse(outcome, requestID: requestID))
+                })
         case "Event":
-            pool.submit(Invocation(requestID: requestID, payload: payload, clientContext: clientContext) { outcome in
-                if case .success = outcome { return }
-                Console.line("[\(pool.name)] asynchronous invocation \(requestID) failed: \(Gateway.invokeResponse(outcome, requestID: requestID).bodyText)")
-            })
+            pool.submit(
+                Invocation(requestID: requestID, payload: payload, clientContext: clientContext) { outcome in
+                    if case .success = outcome { return }
+                    Console.line(
+                        "[\(pool.name)] asynchronous invocation \(requestID) failed: \(Gateway.invokeResponse(outcome, requestID: requestID).bodyText)"
+                    )
+                })
             responder.send(ServerResponse(status: .accepted, headers: [("x-amzn-requestid", requestID)]))
         case "DryRun":
             responder.send(ServerResponse(status: .noContent, headers: [("x-amzn-requestid", requestID)]))
         case let other:
-            responder.send(awsError(.badRequest, type: "InvalidParameterValueException", message: "X-Amz-Invocation-Type \(other) is not RequestResponse, Event or DryRun"))
+            responder.send(
+                awsError(
+                    .badRequest, type: "InvalidParameterValueException",
+                    message: "X-Amz-Invocation-Type \(other) is not RequestResponse, Event or DryRun"))
         }
     }
 
@@ -155,13 +181,16 @@ final class Gateway: @unchecked Sendable {
         case .initFailed(let why):
             return failure("Runtime.InitError", "RequestId: \(requestID) Error: \(why)")
         case .responseTooLarge(let size):
-            return failure("Function.ResponseSizeTooLarge", "Response payload size (\(size) bytes) exceeded maximum allowed payload size (\(maxPayloadBytes) bytes).")
+            return failure(
+                "Function.ResponseSizeTooLarge",
+                "Response payload size (\(size) bytes) exceeded maximum allowed payload size (\(maxPayloadBytes) bytes).")
         }
     }
 
     func awsError(_ status: HTTPResponseStatus, type: String, message: String) -> ServerResponse {
         let body: JSON = ["Type": "User", "message": .string(message)]
-        return ServerResponse(status: status, contentType: "application/json", bytes: body.serialized(), headers: [("x-amzn-errortype", type)])
+        return ServerResponse(
+            status: status, contentType: "application/json", bytes: body.serialized(), headers: [("x-amzn-errortype", type)])
     }
 
     // MARK: Emulator endpoints
@@ -181,15 +210,25 @@ final class Gateway: @unchecked Sendable {
                     "cold_starts": .int(Int64(stats.coldStarts)), "invocations": .int(Int64(stats.invocations)),
                 ]
             }
-            responder.send(ServerResponse(status: .ok, contentType: "application/json", bytes: JSON.object(JSONObject([("functions", .array(items))])).serialized()))
+            responder.send(
+                ServerResponse(
+                    status: .ok, contentType: "application/json",
+                    bytes: JSON.object(JSONObject([("functions", .array(items))])).serialized()))
         case (.GET, 2) where parts[1] == "schedules":
-            responder.send(ServerResponse(status: .ok, contentType: "application/json", bytes: JSON.object(JSONObject([("schedules", .array(scheduler.describe()))])).serialized()))
+            responder.send(
+                ServerResponse(
+                    status: .ok, contentType: "application/json",
+                    bytes: JSON.object(JSONObject([("schedules", .array(scheduler.describe()))])).serialized()))
         case (.POST, 4) where parts[1] == "schedules" && parts[3] == "fire":
             let name = parts[2].removingPercentEncoding ?? parts[2]
-            guard scheduler.fire(named: name, completion: { requestID, outcome in
-                let response = Gateway.invokeResponse(outcome, requestID: requestID)
-                responder.send(response)
-            }) else {
+            guard
+                scheduler.fire(
+                    named: name,
+                    completion: { requestID, outcome in
+                        let response = Gateway.invokeResponse(outcome, requestID: requestID)
+                        responder.send(response)
+                    })
+            else {
                 responder.send(.error(.notFound, code: "not_found", message: "no schedule named \(name) (see GET /_emulator/schedules)"))
                 return
             }

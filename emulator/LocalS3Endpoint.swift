@@ -124,7 +124,8 @@ final class LocalS3Endpoint: @unchecked Sendable {
 
     private func plan(_ head: HTTPRequestHead, _ target: Target) throws(LocalS3Failure) -> LocalS3Exchange.Plan {
         guard let bucket = target.bucket else {
-            throw .notImplemented("ListBuckets is not available here; the buckets are the template's: \(store.buckets.sorted().joined(separator: ", ")).")
+            throw .notImplemented(
+                "ListBuckets is not available here; the buckets are the template's: \(store.buckets.sorted().joined(separator: ", ")).")
         }
         try store.requireBucket(bucket)
         guard let key = target.key else {
@@ -192,7 +193,9 @@ final class LocalS3Endpoint: @unchecked Sendable {
 
     // MARK: GetObject, HeadObject
 
-    private func read(_ object: LocalS3Store.Located, head: HTTPRequestHead, target: Target, bodyless: Bool) throws(LocalS3Failure) -> LocalS3Reply {
+    private func read(_ object: LocalS3Store.Located, head: HTTPRequestHead, target: Target, bodyless: Bool) throws(LocalS3Failure)
+        -> LocalS3Reply
+    {
         let opened = try store.open(object)
         let size = opened.metadata.size
         var headers: [(String, String)] = [
@@ -384,7 +387,8 @@ struct LocalS3Reply {
         // S3 answers HEAD with the status only.
         if bodyless { return LocalS3Reply(status: status) }
         return LocalS3Reply(
-            status: status, headers: [("content-type", "application/xml")], body: .bytes(Array(LocalS3XML.error(failure, requestID: requestID).utf8)))
+            status: status, headers: [("content-type", "application/xml")],
+            body: .bytes(Array(LocalS3XML.error(failure, requestID: requestID).utf8)))
     }
 }
 
@@ -496,7 +500,9 @@ final class LocalS3Upload {
         if let expectedMD5 {
             guard let expected = Data(base64Encoded: expectedMD5), expected.count == 16 else {
                 abort()
-                throw LocalS3Failure(status: 400, code: "InvalidDigest", message: "The Content-MD5 you specified was invalid.", details: [("Content-MD5", expectedMD5)])
+                throw LocalS3Failure(
+                    status: 400, code: "InvalidDigest", message: "The Content-MD5 you specified was invalid.",
+                    details: [("Content-MD5", expectedMD5)])
             }
             guard Array(expected) == md5 else {
                 abort()

@@ -134,11 +134,14 @@ final class LocalS3Store: @unchecked Sendable {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: object.dataPath, isDirectory: &isDirectory), isDirectory.boolValue {
             throw .invalidArgument(
-                "The local S3 store cannot hold '\(object.key)': other keys use it as a folder (\(object.key)/…).", name: "key", value: object.key)
+                "The local S3 store cannot hold '\(object.key)': other keys use it as a folder (\(object.key)/…).", name: "key",
+                value: object.key)
         }
         var parent = (object.key as NSString).deletingLastPathComponent
         while !parent.isEmpty {
-            if FileManager.default.fileExists(atPath: "\(root)/\(object.bucket)/\(parent)", isDirectory: &isDirectory), !isDirectory.boolValue {
+            if FileManager.default.fileExists(atPath: "\(root)/\(object.bucket)/\(parent)", isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            {
                 throw .invalidArgument(
                     "The local S3 store cannot hold '\(object.key)': the object '\(parent)' is in the way.", name: "key", value: object.key)
             }
@@ -214,7 +217,9 @@ final class LocalS3Store: @unchecked Sendable {
                 close(descriptor)
                 return nil
             }
-            let metadata = FileManager.default.contents(atPath: object.metaPath).flatMap { try? JSONDecoder().decode(Metadata.self, from: $0) }
+            let metadata = FileManager.default.contents(atPath: object.metaPath).flatMap {
+                try? JSONDecoder().decode(Metadata.self, from: $0)
+            }
             return (descriptor, metadata, info)
         }
         guard let (descriptor, stored, info) = opened else { throw .noSuchKey(object.key) }
@@ -224,7 +229,8 @@ final class LocalS3Store: @unchecked Sendable {
             metadata = stored
         } else {
             // A file put there by hand (or changed behind the store's back): describe it afresh.
-            metadata = Metadata(contentType: stored?.contentType ?? Self.defaultContentType, etag: Self.etag(descriptor: descriptor), size: size)
+            metadata = Metadata(
+                contentType: stored?.contentType ?? Self.defaultContentType, etag: Self.etag(descriptor: descriptor), size: size)
         }
         let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
         return OpenObject(descriptor: descriptor, metadata: metadata, lastModified: modified)

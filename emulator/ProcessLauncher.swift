@@ -9,7 +9,8 @@ enum ProcessLauncher {
         var description: String
     }
 
-    static func spawn(executable: String, arguments: [String] = [], environment: [String: String], outputDescriptor: Int32) throws -> pid_t {
+    static func spawn(executable: String, arguments: [String] = [], environment: [String: String], outputDescriptor: Int32) throws -> pid_t
+    {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

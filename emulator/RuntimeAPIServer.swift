@@ -29,29 +29,39 @@ enum RuntimeAPIServer {
         case (.POST, 3, "invocation", "response"):
             let requestID = parts[1]
             let outcome: InvocationOutcome =
-                request.bodyTooLarge ? .responseTooLarge(request.headers.first(name: "content-length").flatMap { Int($0) } ?? maxPayloadBytes + 1) : .success(Array(buffer: request.body))
+                request.bodyTooLarge
+                ? .responseTooLarge(request.headers.first(name: "content-length").flatMap { Int($0) } ?? maxPayloadBytes + 1)
+                : .success(Array(buffer: request.body))
             if pool.respond(from: worker, requestID: requestID, outcome: outcome) {
                 if request.bodyTooLarge {
-                    responder.send(errorBody(.payloadTooLarge, type: "RequestEntityTooLarge", message: "response payload exceeds \(maxPayloadBytes) bytes"))
+                    responder.send(
+                        errorBody(
+                            .payloadTooLarge, type: "RequestEntityTooLarge", message: "response payload exceeds \(maxPayloadBytes) bytes"))
                 } else {
-                    responder.send(ServerResponse(status: .accepted, contentType: "application/json", bytes: Array(#"{"status":"OK"}"#.utf8)))
+                    responder.send(
+                        ServerResponse(status: .accepted, contentType: "application/json", bytes: Array(#"{"status":"OK"}"#.utf8)))
                 }
             } else {
-                responder.send(errorBody(.badRequest, type: "InvalidRequestID", message: "no invocation \(requestID) is in progress on this runtime"))
+                responder.send(
+                    errorBody(.badRequest, type: "InvalidRequestID", message: "no invocation \(requestID) is in progress on this runtime"))
             }
         case (.POST, 3, "invocation", "error"):
             let requestID = parts[1]
             let type = request.headers.first(name: "lambda-runtime-function-error-type") ?? "Unhandled"
             let body = Array(buffer: request.body)
-            if pool.respond(from: worker, requestID: requestID, outcome: .functionError(type: type, body: body.isEmpty ? Array("{}".utf8) : body)) {
+            if pool.respond(
+                from: worker, requestID: requestID, outcome: .functionError(type: type, body: body.isEmpty ? Array("{}".utf8) : body))
+            {
                 responder.send(ServerResponse(status: .accepted, contentType: "application/json", bytes: Array(#"{"status":"OK"}"#.utf8)))
             } else {
-                responder.send(errorBody(.badRequest, type: "InvalidRequestID", message: "no invocation \(requestID) is in progress on this runtime"))
+                responder.send(
+                    errorBody(.badRequest, type: "InvalidRequestID", message: "no invocation \(requestID) is in progress on this runtime"))
             }
         case (.POST, 2, "init", "error"):
             let body = (try? JSON.parse(Array(buffer: request.body))) ?? .null
             let message = body["errorMessage"]?.stringValue ?? String(decoding: Array(buffer: request.body), as: UTF8.self)
-            let type = body["errorType"]?.stringValue ?? request.headers.first(name: "lambda-runtime-function-error-type") ?? "Runtime.InitError"
+            let type =
+                body["errorType"]?.stringValue ?? request.headers.first(name: "lambda-runtime-function-error-type") ?? "Runtime.InitError"
             pool.initError(from: worker, message: "\(type): \(message)")
             responder.send(ServerResponse(status: .accepted, contentType: "application/json", bytes: Array(#"{"status":"OK"}"#.utf8)))
         default:

@@ -56,7 +56,10 @@ final class Scheduler: @unchecked Sendable {
 
     /// Fires a schedule now (or for `scheduledTime`); false when there is no such schedule.
     @discardableResult
-    func fire(named name: String, scheduledTime: Date = Date(), onTime: Bool = false, completion: @escaping @Sendable (String, InvocationOutcome) -> Void) -> Bool {
+    func fire(
+        named name: String, scheduledTime: Date = Date(), onTime: Bool = false,
+        completion: @escaping @Sendable (String, InvocationOutcome) -> Void
+    ) -> Bool {
         guard let entry: Entry = lock.withLock({ entries[name] }) else { return false }
         let requestID = UUID().uuidString.lowercased()
         let ruleName = name.replacingOccurrences(of: ".", with: "-")
@@ -71,19 +74,20 @@ final class Scheduler: @unchecked Sendable {
             entries[name]?.lastFired = scheduledTime
             entries[name]?.fireCount += 1
         }
-        entry.pool.submit(Invocation(requestID: requestID, payload: payload) { [weak self] outcome in
-            let summary: String
-            switch outcome {
-            case .success: summary = "success"
-            case .functionError(let type, _): summary = "error: \(type)"
-            case .timedOut: summary = "timeout"
-            case .crashed(let why): summary = "crashed: \(why)"
-            case .initFailed(let why): summary = "init failed: \(why)"
-            case .responseTooLarge: summary = "response too large"
-            }
-            self?.lock.withLock { self?.entries[name]?.lastOutcome = summary }
-            completion(requestID, outcome)
-        })
+        entry.pool.submit(
+            Invocation(requestID: requestID, payload: payload) { [weak self] outcome in
+                let summary: String
+                switch outcome {
+                case .success: summary = "success"
+                case .functionError(let type, _): summary = "error: \(type)"
+                case .timedOut: summary = "timeout"
+                case .crashed(let why): summary = "crashed: \(why)"
+                case .initFailed(let why): summary = "init failed: \(why)"
+                case .responseTooLarge: summary = "response too large"
+                }
+                self?.lock.withLock { self?.entries[name]?.lastOutcome = summary }
+                completion(requestID, outcome)
+            })
         return true
     }
 

@@ -1,7 +1,7 @@
 import CCurl
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One reusable libcurl easy handle. Reusing the handle keeps its connection alive, which is what

@@ -1,7 +1,7 @@
 import VerdictJSON
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A function body: bytes in, bytes out. Thrown errors are reported to Lambda as invocation
@@ -56,7 +56,9 @@ public enum LambdaRuntime {
                         requestID: requestID,
                         error: LambdaError(
                             type: "Function.ResponseSizeTooLarge",
-                            message: "Response payload size (\(output.count) bytes) exceeded maximum allowed payload size (\(RuntimeAPIClient.maxResponseBytes) bytes)."))
+                            message:
+                                "Response payload size (\(output.count) bytes) exceeded maximum allowed payload size (\(RuntimeAPIClient.maxResponseBytes) bytes)."
+                        ))
                 case .success(let output):
                     try client.postResponse(requestID: requestID, payload: output)
                 case .failure(let error):

@@ -2,7 +2,7 @@ import CurlClient
 import VerdictJSON
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The client side of the Lambda Runtime API, version 2018-06-01.
@@ -61,7 +61,8 @@ public final class RuntimeAPIClient {
         }
         let context = LambdaContext(
             requestID: requestID,
-            deadlineMilliseconds: response.headers["lambda-runtime-deadline-ms"].flatMap { Int64($0) } ?? WallClock.nowMilliseconds() + 3000,
+            deadlineMilliseconds: response.headers["lambda-runtime-deadline-ms"].flatMap { Int64($0) } ?? WallClock.nowMilliseconds()
+                + 3000,
             invokedFunctionARN: response.headers["lambda-runtime-invoked-function-arn"] ?? "",
             traceID: response.headers["lambda-runtime-trace-id"],
             clientContext: response.headers["lambda-runtime-client-context"],

@@ -15,7 +15,8 @@ public enum ScheduleExpression: Sendable, Equatable, CustomStringConvertible {
             }
             let unit = String(body[1])
             // EventBridge insists on the singular for 1 and the plural otherwise.
-            let units: [String: Int] = value == 1 ? ["minute": 60, "hour": 3600, "day": 86400] : ["minutes": 60, "hours": 3600, "days": 86400]
+            let units: [String: Int] =
+                value == 1 ? ["minute": 60, "hour": 3600, "day": 86400] : ["minutes": 60, "hours": 3600, "days": 86400]
             guard let seconds = units[unit] else {
                 throw TemplateError("\(text): the unit must be \(value == 1 ? "minute, hour or day" : "minutes, hours or days")")
             }

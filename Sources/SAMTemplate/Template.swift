@@ -201,7 +201,9 @@ extension Template {
             memoryMB: try int("MemorySize", default: 128),
             timeoutSeconds: try int("Timeout", default: 3),
             environment: environment,
-            reservedConcurrency: try properties?["ReservedConcurrentExecutions"].map { _ in try int("ReservedConcurrentExecutions", default: 0) },
+            reservedConcurrency: try properties?["ReservedConcurrentExecutions"].map { _ in
+                try int("ReservedConcurrentExecutions", default: 0)
+            },
             routes: routes,
             schedules: schedules,
             startupOrder: node["Metadata"]?["VerdictStartupOrder"]?.string.flatMap(Int.init))
@@ -245,7 +247,9 @@ struct IntrinsicResolver {
 
     func ref(_ name: String, at location: String) throws -> String {
         if let parameter = parameters[name] {
-            guard let value = parameter else { throw TemplateError("parameter \(name) (used by \(location)) has no value: pass it as an override") }
+            guard let value = parameter else {
+                throw TemplateError("parameter \(name) (used by \(location)) has no value: pass it as an override")
+            }
             return value
         }
         if let resource = resourceNames[name] { return resource }

@@ -80,7 +80,9 @@ public struct APIKeyService {
             scopes: row.textArray("scopes").compactMap(Scope.init(rawValue:)))
     }
 
-    public func create(teamID: String, name: String, scopes: [Scope], expiresAt: String? = nil, createdBy: String? = nil) throws -> CreatedAPIKey {
+    public func create(teamID: String, name: String, scopes: [Scope], expiresAt: String? = nil, createdBy: String? = nil) throws
+        -> CreatedAPIKey
+    {
         let trimmed = name.trimmed()
         guard !trimmed.isEmpty, trimmed.count <= 200 else {
             throw ServiceError.invalid(field: "name", reason: "must be 1 to 200 characters")
@@ -98,7 +100,10 @@ public struct APIKeyService {
                 VALUES ($1, $2, $3, decode($4, 'hex'), $5::text[], $6::timestamptz, $7)
                 RETURNING \(Self.columns)
                 """,
-                [teamID, trimmed, prefix, Crypto.hex(Crypto.sha256(Array(key.utf8))), postgresTextArray(uniqueScopes.map(\.rawValue)), expiresAt, createdBy])
+                [
+                    teamID, trimmed, prefix, Crypto.hex(Crypto.sha256(Array(key.utf8))), postgresTextArray(uniqueScopes.map(\.rawValue)),
+                    expiresAt, createdBy,
+                ])
         } catch {
             // 22007/22008: the timestamp text is malformed or out of range.
             if error.sqlState == "22007" || error.sqlState == "22008" {

@@ -26,7 +26,8 @@ public struct BootstrapService {
             let inserted = try db.query(
                 "INSERT INTO teams (slug, name) VALUES ($1, 'Default team') ON CONFLICT (slug) DO NOTHING RETURNING id",
                 [Self.defaultTeamSlug])
-            let teamID = try inserted.first?.string("id")
+            let teamID =
+                try inserted.first?.string("id")
                 ?? db.query("SELECT id FROM teams WHERE slug = $1", [Self.defaultTeamSlug]).first!.string("id")
             let keys = APIKeyService(db: db)
             if let existingKey, let principal = try keys.authenticate(existingKey), principal.teamID == teamID {

@@ -18,7 +18,9 @@ public enum Crypto {
         let input = Array(data)
         keyBytes.withUnsafeBufferPointer { keyBuffer in
             input.withUnsafeBufferPointer { inputBuffer in
-                _ = HMAC(EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count), inputBuffer.baseAddress, inputBuffer.count, &digest, &length)
+                _ = HMAC(
+                    EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count), inputBuffer.baseAddress, inputBuffer.count, &digest,
+                    &length)
             }
         }
         return Array(digest[0..<Int(length)])

@@ -43,7 +43,8 @@ public struct Migrator {
         for migration in migrations where !applied.contains(migration.version) {
             try connection.transaction {
                 try connection.runScript(migration.sql)
-                try connection.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [String(migration.version), migration.name])
+                try connection.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [String(migration.version), migration.name])
             }
             done.append(migration)
         }

@@ -1,7 +1,7 @@
 import CPostgres
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A failure talking to PostgreSQL. `sqlState` is the five-character SQLSTATE when the server
@@ -91,7 +91,7 @@ public final class PostgresConnection {
         if !isHealthy { try connect() }
         do {
             return try execute(sql, parameters)
-        } catch where error.kind == .connection && !inTransaction {
+        } catch  where error.kind == .connection && !inTransaction {
             // The server may have restarted while this process sat idle; one fresh connection
             // and one retry covers that without hiding a real outage.
             try connect()
@@ -122,7 +122,8 @@ public final class PostgresConnection {
 
     private func readResult(_ result: OpaquePointer?) throws(DatabaseError) -> QueryResult {
         guard let result else {
-            throw DatabaseError(kind: isHealthy ? .query : .connection, message: String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines())
+            throw DatabaseError(
+                kind: isHealthy ? .query : .connection, message: String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines())
         }
         switch PQresultStatus(result) {
         case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_COPY_IN:

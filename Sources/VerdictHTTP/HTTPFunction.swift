@@ -24,7 +24,9 @@ public struct HTTPFunction<Handler: HTTPHandler>: LambdaHandler {
             response = .error(error)
         } catch let error as any ErrorResponseConvertible {
             let apiError = error.apiError
-            if apiError.status >= 500 { StandardStreams.log("[\(context.requestID)] \(request.method) \(request.rawPath) failed: \(error)") }
+            if apiError.status >= 500 {
+                StandardStreams.log("[\(context.requestID)] \(request.method) \(request.rawPath) failed: \(error)")
+            }
             response = .error(apiError)
         } catch {
             StandardStreams.log("[\(context.requestID)] \(request.method) \(request.rawPath) failed: \(error)")

@@ -9,7 +9,9 @@ public struct HTTPResponse: Sendable {
     /// Bodies that are not UTF-8 text travel base64-encoded, as API Gateway requires.
     public var isBinary: Bool
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], cookies: [String] = [], body: [UInt8] = [], isBinary: Bool = false) {
+    public init(
+        status: Int, headers: [(name: String, value: String)] = [], cookies: [String] = [], body: [UInt8] = [], isBinary: Bool = false
+    ) {
         self.status = status
         self.headers = headers
         self.cookies = cookies

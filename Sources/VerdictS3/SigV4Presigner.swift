@@ -60,13 +60,14 @@ public struct SigV4Presigner: Sendable, Hashable {
 
         // botocore's order: operation parameters, then authentication; the signature goes
         // last because it signs everything before it.
-        var query: [(name: String, value: String)] = extraQuery + [
-            ("X-Amz-Algorithm", SigV4Signature.algorithm),
-            ("X-Amz-Credential", "\(credentials.accessKeyID)/\(scope.text)"),
-            ("X-Amz-Date", date.iso8601Basic),
-            ("X-Amz-Expires", String(expiresIn)),
-            ("X-Amz-SignedHeaders", signedHeaders.map(\.name).joined(separator: ";")),
-        ]
+        var query: [(name: String, value: String)] =
+            extraQuery + [
+                ("X-Amz-Algorithm", SigV4Signature.algorithm),
+                ("X-Amz-Credential", "\(credentials.accessKeyID)/\(scope.text)"),
+                ("X-Amz-Date", date.iso8601Basic),
+                ("X-Amz-Expires", String(expiresIn)),
+                ("X-Amz-SignedHeaders", signedHeaders.map(\.name).joined(separator: ";")),
+            ]
         if let token = credentials.sessionToken {
             query.append(("X-Amz-Security-Token", token))
         }

@@ -39,8 +39,7 @@ public struct SigV4Verifier: Sendable {
         self.init(region: region, service: service, allowedClockSkew: allowedClockSkew) { secrets[$0] }
     }
 
-    public func verify(_ request: IncomingS3Request, now: AmzDate = .now()) throws(S3Error) -> VerifiedPresignedRequest
-    {
+    public func verify(_ request: IncomingS3Request, now: AmzDate = .now()) throws(S3Error) -> VerifiedPresignedRequest {
         let auth = try QueryAuthorization(rawQuery: request.rawQuery)
         if let region, auth.scope.region != region {
             throw S3Error(

@@ -54,7 +54,8 @@ final class APIKeysEndToEndTests: XCTestCase {
         let missing = try await HTTPClient.send("GET", "\(base)/api/v1/me")
         XCTAssertEqual(missing.status, 401)
         XCTAssertEqual(missing.errorCode(), "unauthorized")
-        let bad = try await HTTPClient.send("GET", "\(base)/api/v1/me", headers: ["X-API-Key": "vd_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"])
+        let bad = try await HTTPClient.send(
+            "GET", "\(base)/api/v1/me", headers: ["X-API-Key": "vd_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"])
         XCTAssertEqual(bad.status, 401)
         XCTAssertEqual(bad.errorCode(), "unauthorized")
         let garbage = try await HTTPClient.send("GET", "\(base)/api/v1/me", headers: ["Authorization": "Bearer nonsense"])
@@ -70,7 +71,8 @@ final class APIKeysEndToEndTests: XCTestCase {
     }
 
     func testKeyLifecycle() async throws {
-        let created = try await HTTPClient.send("POST", "\(base)/api/v1/keys", headers: admin, body: Data(#"{"name":"ci runner","scopes":["write"]}"#.utf8))
+        let created = try await HTTPClient.send(
+            "POST", "\(base)/api/v1/keys", headers: admin, body: Data(#"{"name":"ci runner","scopes":["write"]}"#.utf8))
         XCTAssertEqual(created.status, 201, created.text)
         let key = try created.json()
         let secret = try XCTUnwrap(key["key"] as? String)
@@ -109,7 +111,8 @@ final class APIKeysEndToEndTests: XCTestCase {
 
     func testKeyListPaginates() async throws {
         for index in 0..<3 {
-            let created = try await HTTPClient.send("POST", "\(base)/api/v1/keys", headers: admin, body: Data(#"{"name":"page \#(index)"}"#.utf8))
+            let created = try await HTTPClient.send(
+                "POST", "\(base)/api/v1/keys", headers: admin, body: Data(#"{"name":"page \#(index)"}"#.utf8))
             XCTAssertEqual(created.status, 201)
         }
         var seen: [String] = []
@@ -163,13 +166,19 @@ final class APIKeysEndToEndTests: XCTestCase {
         XCTAssertEqual(warm.status, 200)
         let psql = Process()
         psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        psql.arguments = [requireDatabaseURL(), "-tAc", "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"]
+        psql.arguments = [
+            requireDatabaseURL(), "-tAc",
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        ]
         let output = Pipe()
         psql.standardOutput = output
         try psql.run()
         psql.waitUntilExit()
         XCTAssertEqual(psql.terminationStatus, 0)
-        let killed = Int(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let killed =
+            Int(
+                String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(
+                    in: .whitespacesAndNewlines)) ?? 0
         XCTAssertGreaterThan(killed, 0, "no handler connection was open")
         let after = try await HTTPClient.send("GET", "\(base)/api/v1/me", headers: admin)
         XCTAssertEqual(after.status, 200, after.text)
@@ -178,7 +187,9 @@ final class APIKeysEndToEndTests: XCTestCase {
     }
 
     func testExpiredKeysDoNotAuthenticate() async throws {
-        let created = try await HTTPClient.send("POST", "\(base)/api/v1/keys", headers: admin, body: Data(#"{"name":"old","scopes":["read"],"expires_at":"2001-01-01T00:00:00Z"}"#.utf8))
+        let created = try await HTTPClient.send(
+            "POST", "\(base)/api/v1/keys", headers: admin,
+            body: Data(#"{"name":"old","scopes":["read"],"expires_at":"2001-01-01T00:00:00Z"}"#.utf8))
         XCTAssertEqual(created.status, 201, created.text)
         let secret = try XCTUnwrap(try created.json()["key"] as? String)
         let response = try await HTTPClient.send("GET", "\(base)/api/v1/me", headers: ["X-API-Key": secret])

@@ -29,7 +29,8 @@ final class EmulatorEndToEndTests: XCTestCase {
     func invoke(_ function: String, _ payload: String, type: String? = nil, headers: [String: String] = [:]) async throws -> HTTPResult {
         var all = headers
         if let type { all["X-Amz-Invocation-Type"] = type }
-        return try await HTTPClient.send("POST", "\(base)/2015-03-31/functions/\(function)/invocations", headers: all, body: Data(payload.utf8))
+        return try await HTTPClient.send(
+            "POST", "\(base)/2015-03-31/functions/\(function)/invocations", headers: all, body: Data(payload.utf8))
     }
 
     // MARK: HTTP API
@@ -55,7 +56,8 @@ final class EmulatorEndToEndTests: XCTestCase {
 
     func testBinaryBodiesTravelBase64() async throws {
         let bytes = Data([0, 255, 1, 254, 10, 13])
-        let response = try await HTTPClient.send("PUT", "\(base)/fixture/echo", headers: ["Content-Type": "application/octet-stream"], body: bytes)
+        let response = try await HTTPClient.send(
+            "PUT", "\(base)/fixture/echo", headers: ["Content-Type": "application/octet-stream"], body: bytes)
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(Data(base64Encoded: try response.json()["body_base64"] as? String ?? ""), bytes)
         let binary = try await HTTPClient.send("GET", "\(base)/fixture/binary")
@@ -139,7 +141,9 @@ final class EmulatorEndToEndTests: XCTestCase {
 
     func testRuntimeContextAndDeadlineHeaders() async throws {
         let started = Date().timeIntervalSince1970 * 1000
-        let response = try await invoke("FixtureFunction", #"{"action":"echo"}"#, headers: ["X-Amz-Client-Context": Data(#"{"custom":{"k":"v"}}"#.utf8).base64EncodedString()])
+        let response = try await invoke(
+            "FixtureFunction", #"{"action":"echo"}"#,
+            headers: ["X-Amz-Client-Context": Data(#"{"custom":{"k":"v"}}"#.utf8).base64EncodedString()])
         XCTAssertEqual(response.status, 200, response.text)
         XCTAssertNil(response.headers["x-amz-function-error"])
         let json = try response.json()
@@ -219,7 +223,8 @@ final class EmulatorEndToEndTests: XCTestCase {
     /// Runs last (XCTest orders by name): by then the emulator has been up for a while, so the
     /// every-minute cron is due within a minute at most.
     func testZScheduleFiresOnTime() throws {
-        let line = try Self.emulator.waitForOutput(matching: "SCHEDULE ScheduledFunction.EveryMinute (cron(* * * * ? *)) fired on time", timeout: 75)
+        let line = try Self.emulator.waitForOutput(
+            matching: "SCHEDULE ScheduledFunction.EveryMinute (cron(* * * * ? *)) fired on time", timeout: 75)
         XCTAssertTrue(line.contains("RequestId: "))
     }
 }

@@ -2,13 +2,14 @@ import Foundation
 import XCTest
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The real emulator binary, started on a free port with a given template, its output captured
 /// so tests can read the REPORT lines and handler logs.
 final class EmulatorProcess: @unchecked Sendable {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static var buildDirectory: String { ProcessInfo.processInfo.environment["VERDICT_BUILD_DIR"] ?? ".build/debug" }
 
     let process = Process()
@@ -24,7 +25,10 @@ final class EmulatorProcess: @unchecked Sendable {
         try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         let root = Self.packageRoot.path
         process.executableURL = URL(fileURLWithPath: "\(root)/\(Self.buildDirectory)/verdict-emulator")
-        var args = ["--template", template, "--project-root", root, "--port", "0", "--build-dir", Self.buildDirectory, "--state-dir", stateDirectory.path]
+        var args = [
+            "--template", template, "--project-root", root, "--port", "0", "--build-dir", Self.buildDirectory, "--state-dir",
+            stateDirectory.path,
+        ]
         for (key, value) in parameters.sorted(by: { $0.key < $1.key }) { args += ["--parameter", "\(key)=\(value)"] }
         process.arguments = args + arguments
         let pipe = Pipe()

@@ -110,7 +110,10 @@ final class LocalS3EndToEndTests: XCTestCase {
         guard process.terminationStatus == 0 else {
             throw NSError(
                 domain: "test", code: 3,
-                userInfo: [NSLocalizedDescriptionKey: "python3 with botocore is required (pip install botocore): \(String(decoding: errors, as: UTF8.self))"])
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        "python3 with botocore is required (pip install botocore): \(String(decoding: errors, as: UTF8.self))"
+                ])
         }
         return try JSONDecoder().decode([String].self, from: output)
     }
@@ -131,7 +134,8 @@ final class LocalS3EndToEndTests: XCTestCase {
         let base = folder()
         let keys = ["\(base)runs/run 42/ünïcødé ✓/junit report+1.xml", "\(base)plain.txt", "\(base)a/b/c/d.json"]
         let bodies = keys.map { Data("<testsuite name=\"\($0)\"/>".utf8) }
-        let putURLs = try botocore(keys.map { Presign(operation: "put_object", params: ["Bucket": Self.bucket, "Key": $0, "ContentType": "application/xml"]) })
+        let putURLs = try botocore(
+            keys.map { Presign(operation: "put_object", params: ["Bucket": Self.bucket, "Key": $0, "ContentType": "application/xml"]) })
         let store = try store()
         for (index, key) in keys.enumerated() {
             let put = try await HTTPClient.send("PUT", putURLs[index], headers: ["Content-Type": "application/xml"], body: bodies[index])
@@ -336,7 +340,8 @@ final class LocalS3EndToEndTests: XCTestCase {
         XCTAssertEqual(tail.status, 206)
         XCTAssertEqual(tail.headers["content-range"], "bytes \(bytes.count - 10)-\(bytes.count - 1)/\(bytes.count)")
         XCTAssertEqual(Array(tail.body), Array(bytes.suffix(10)))
-        let beyond = try await HTTPClient.send("GET", try store.presignedURL(.get, key: key, expiresIn: 60), headers: ["Range": "bytes=\(bytes.count)-"])
+        let beyond = try await HTTPClient.send(
+            "GET", try store.presignedURL(.get, key: key, expiresIn: 60), headers: ["Range": "bytes=\(bytes.count)-"])
         XCTAssertEqual(beyond.status, 416)
         XCTAssertEqual(s3ErrorCode(beyond), "InvalidRange")
     }
@@ -383,7 +388,8 @@ final class LocalS3EndToEndTests: XCTestCase {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-s3-root-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let emulator = try EmulatorProcess(
-            template: "Tests/Fixtures/test-template.yaml", arguments: ["--no-schedules", "--s3-secret", "given-secret", "--s3-root", root.path])
+            template: "Tests/Fixtures/test-template.yaml",
+            arguments: ["--no-schedules", "--s3-secret", "given-secret", "--s3-root", root.path])
         defer { emulator.stop() }
         let store = try store(secret: "given-secret", endpoint: "\(emulator.baseURL)/_s3")
         try store.put("k.txt", bytes: Array("v".utf8))

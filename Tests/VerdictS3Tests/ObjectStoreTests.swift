@@ -81,7 +81,8 @@ final class ObjectStoreTests: XCTestCase {
         let verifier = SigV4Verifier(region: "eu-west-1", secrets: ["ASIAEXAMPLE": "secret/+="])
         XCTAssertNoThrow(try verifier.verify(XCTUnwrap(incomingRequest(for: url, method: "GET"))))
         let tampered = replacingQueryValue("response-content-disposition", with: "inline", in: url)
-        XCTAssertEqual(verificationError(verifier, incomingRequest(for: tampered, method: "GET"), now: .now())?.code, .signatureDoesNotMatch)
+        XCTAssertEqual(
+            verificationError(verifier, incomingRequest(for: tampered, method: "GET"), now: .now())?.code, .signatureDoesNotMatch)
     }
 
     func testKeysHTTPClientsWouldRewriteAreRefused() throws {
@@ -106,13 +107,16 @@ final class ObjectStoreTests: XCTestCase {
 
     func testDigests() {
         XCTAssertEqual(ObjectDigest.hex(ObjectDigest.md5([])), "d41d8cd98f00b204e9800998ecf8427e")
-        XCTAssertEqual(ObjectDigest.etag(md5: ObjectDigest.md5(Array("The quick brown fox jumps over the lazy dog".utf8))), "\"9e107d9d372bb6826bd81d3542a419d6\"")
+        XCTAssertEqual(
+            ObjectDigest.etag(md5: ObjectDigest.md5(Array("The quick brown fox jumps over the lazy dog".utf8))),
+            "\"9e107d9d372bb6826bd81d3542a419d6\"")
         XCTAssertEqual(
             ObjectDigest.hex(ObjectDigest.sha256(Array("abc".utf8))), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let streamed = ObjectDigest(.sha256)
         for chunk in ["a", "", "bc"] { streamed.update(Array(chunk.utf8)) }
         XCTAssertEqual(ObjectDigest.hex(streamed.finish()), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(["", "f", "fo", "foo", "foob", "fooba", "foobar"].map { ObjectDigest.base64(Array($0.utf8)) },
-                       ["", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"])
+        XCTAssertEqual(
+            ["", "f", "fo", "foo", "foob", "fooba", "foobar"].map { ObjectDigest.base64(Array($0.utf8)) },
+            ["", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"])
     }
 }

@@ -35,8 +35,12 @@ final class S3XMLTests: XCTestCase {
         XCTAssertEqual(
             page.objects,
             [
-                .init(key: "my-image.jpg", size: 434234, etag: "\"fba9dede5f27731c9771645a39863328\"", lastModified: "2009-10-12T17:50:30.000Z"),
-                .init(key: "my-third-image.jpg", size: 64994, etag: "\"1b2cf535f27731c974343645a3985328\"", lastModified: "2009-10-12T17:50:30.000Z"),
+                .init(
+                    key: "my-image.jpg", size: 434234, etag: "\"fba9dede5f27731c9771645a39863328\"",
+                    lastModified: "2009-10-12T17:50:30.000Z"),
+                .init(
+                    key: "my-third-image.jpg", size: 64994, etag: "\"1b2cf535f27731c974343645a3985328\"",
+                    lastModified: "2009-10-12T17:50:30.000Z"),
             ])
         XCTAssertFalse(page.isTruncated)
         XCTAssertNil(page.nextContinuationToken)
@@ -72,7 +76,8 @@ final class S3XMLTests: XCTestCase {
 
     func testListingErrors() {
         XCTAssertThrowsError(try ListObjectsV2Page(xml: Array("<Error><Code>X</Code></Error>".utf8)))
-        XCTAssertThrowsError(try ListObjectsV2Page(xml: Array("<ListBucketResult><Contents><Key>k</Key></Contents></ListBucketResult>".utf8)))
+        XCTAssertThrowsError(
+            try ListObjectsV2Page(xml: Array("<ListBucketResult><Contents><Key>k</Key></Contents></ListBucketResult>".utf8)))
         XCTAssertThrowsError(try ListObjectsV2Page(xml: Array("<ListBucketResult>".utf8)))
     }
 
@@ -82,7 +87,9 @@ final class S3XMLTests: XCTestCase {
             <Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>a &amp; b</Key><RequestId>4442587FB7D0A2F9</RequestId></Error>
             """
         let error = S3ServiceError(status: 404, body: Array(body.utf8))
-        XCTAssertEqual(error, S3ServiceError(status: 404, code: "NoSuchKey", message: "The specified key does not exist.", requestID: "4442587FB7D0A2F9"))
+        XCTAssertEqual(
+            error,
+            S3ServiceError(status: 404, code: "NoSuchKey", message: "The specified key does not exist.", requestID: "4442587FB7D0A2F9"))
         XCTAssertEqual(ObjectStoreError.service(error).s3Code, "NoSuchKey")
         XCTAssertEqual(ObjectStoreError.service(error).httpStatus, 404)
 
@@ -100,7 +107,10 @@ final class S3XMLTests: XCTestCase {
 
     func testParserShapes() throws {
         let root = try XCTUnwrap(
-            S3XML.parse(Array("\u{FEFF}<?xml version=\"1.0\"?><!-- c --><a x='1>' y=\"2\"><s3:b>one</s3:b><c/><b><![CDATA[<raw>&amp;]]></b></a>".utf8)))
+            S3XML.parse(
+                Array(
+                    "\u{FEFF}<?xml version=\"1.0\"?><!-- c --><a x='1>' y=\"2\"><s3:b>one</s3:b><c/><b><![CDATA[<raw>&amp;]]></b></a>".utf8)
+            ))
         XCTAssertEqual(root.name, "a")
         XCTAssertEqual(root.children.map(\.name), ["b", "c", "b"])
         XCTAssertEqual(root.children(named: "b").map(\.text), ["one", "<raw>&amp;"])

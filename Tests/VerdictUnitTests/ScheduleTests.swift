@@ -36,7 +36,8 @@ final class ScheduleTests: XCTestCase {
     }
 
     func testCronRejectsNonsense() {
-        for bad in ["cron(0 12 * * * *)", "cron(0 12 ? * ? *)", "cron(61 * * * ? *)", "cron(0 12 * *)", "cron(0 0 ? * FUNDAY *)", "hourly"] {
+        for bad in ["cron(0 12 * * * *)", "cron(0 12 ? * ? *)", "cron(61 * * * ? *)", "cron(0 12 * *)", "cron(0 0 ? * FUNDAY *)", "hourly"]
+        {
             XCTAssertThrowsError(try ScheduleExpression(bad), bad)
         }
     }

@@ -6,9 +6,11 @@ final class TemplateTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func testTheDeployTemplateDescribesEveryFunction() throws {
-        let template = try Template.load(path: Self.root.appendingPathComponent("infra-templates/template.yaml").path, parameters: ["DatabaseUrl": "postgresql://x"])
+        let template = try Template.load(
+            path: Self.root.appendingPathComponent("infra-templates/template.yaml").path, parameters: ["DatabaseUrl": "postgresql://x"])
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("functions").path).sorted()
-        XCTAssertEqual(template.functions.map(\.executableName).sorted(), folders, "every functions/ folder has exactly one template function")
+        XCTAssertEqual(
+            template.functions.map(\.executableName).sorted(), folders, "every functions/ folder has exactly one template function")
         for function in template.functions {
             XCTAssertEqual(function.runtime, "provided.al2023")
             XCTAssertEqual(function.handler, "bootstrap")

@@ -36,7 +36,8 @@ public struct CreateAPIKey: HTTPHandler {
             teamID: principal.teamID, name: name, scopes: scopes, expiresAt: try body.string("expires_at"), createdBy: principal.keyID)
         var json = created.record.json.objectValue!
         json["key"] = .string(created.secret)
-        return .json(.object(json), status: 201, headers: [("location", "/api/v1/keys/\(created.record.id)"), ("cache-control", "no-store")])
+        return .json(
+            .object(json), status: 201, headers: [("location", "/api/v1/keys/\(created.record.id)"), ("cache-control", "no-store")])
     }
 }
 
@@ -64,7 +65,8 @@ public struct RevokeAPIKey: HTTPHandler {
 
     public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
         let principal = try Authentication.require(.admin, for: request)
-        let revoked = try APIKeyService(db: try Database.shared()).revoke(teamID: principal.teamID, keyID: try request.requiredPathParameter("id"))
+        let revoked = try APIKeyService(db: try Database.shared()).revoke(
+            teamID: principal.teamID, keyID: try request.requiredPathParameter("id"))
         return .json(revoked.json)
     }
 }

@@ -3,7 +3,7 @@ import VerdictHTTP
 import VerdictJSON
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `GET /health`: liveness. Touches nothing but the process, so it answers even when the
@@ -13,7 +13,11 @@ public struct Health: HTTPHandler {
 
     public init() {
         let function = getenv("AWS_LAMBDA_FUNCTION_NAME").map { String(cString: $0) }
-        body = JSON.object(JSONObject([("status", "ok"), ("service", "verdict"), ("version", .string(VerdictVersion.current)), ("function", JSON(function))])).serialized()
+        body = JSON.object(
+            JSONObject([
+                ("status", "ok"), ("service", "verdict"), ("version", .string(VerdictVersion.current)), ("function", JSON(function)),
+            ])
+        ).serialized()
     }
 
     public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {

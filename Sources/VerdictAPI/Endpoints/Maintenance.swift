@@ -13,10 +13,12 @@ public struct Migrate: LambdaHandler {
         let migrator = Migrator(connection: db)
         let applied = try migrator.migrate()
         let versions = try migrator.appliedVersions()
-        return JSON.object(JSONObject([
-            ("applied", .array(applied.map { ["version": .int(Int64($0.version)), "name": .string($0.name)] })),
-            ("schema_version", .int(Int64(versions.max() ?? 0))),
-        ])).serialized()
+        return JSON.object(
+            JSONObject([
+                ("applied", .array(applied.map { ["version": .int(Int64($0.version)), "name": .string($0.name)] })),
+                ("schema_version", .int(Int64(versions.max() ?? 0))),
+            ])
+        ).serialized()
     }
 }
 
@@ -29,9 +31,11 @@ public struct Seed: LambdaHandler {
     public func handle(_ payload: [UInt8], context: LambdaContext) async throws -> [UInt8] {
         let input = payload.isEmpty ? JSON.object(JSONObject()) : try JSON.parse(payload)
         let outcome = try BootstrapService(db: try Database.shared()).seed(existingKey: input["key"]?.stringValue)
-        return JSON.object(JSONObject([
-            ("team_id", .string(outcome.teamID)), ("team_created", .bool(outcome.teamCreated)),
-            ("key", .string(outcome.key)), ("key_created", .bool(outcome.keyCreated)),
-        ])).serialized()
+        return JSON.object(
+            JSONObject([
+                ("team_id", .string(outcome.teamID)), ("team_created", .bool(outcome.teamCreated)),
+                ("key", .string(outcome.key)), ("key_created", .bool(outcome.keyCreated)),
+            ])
+        ).serialized()
     }
 }

@@ -24,6 +24,7 @@ public struct Ready: HTTPHandler {
         guard applied >= expected else {
             throw APIError.unavailable("the database schema is at version \(applied), this build needs \(expected)", code: "not_ready")
         }
-        return .json(["status": "ready", "database": "ok", "schema_version": .int(Int64(applied))], headers: [("cache-control", "no-store")])
+        return .json(
+            ["status": "ready", "database": "ok", "schema_version": .int(Int64(applied))], headers: [("cache-control", "no-store")])
     }
 }

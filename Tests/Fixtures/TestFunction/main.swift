@@ -6,7 +6,7 @@ import VerdictHTTP
 import VerdictJSON
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct FixtureError: Error, CustomStringConvertible {
@@ -49,9 +49,11 @@ struct Fixture: LambdaHandler {
             try perform(action: "fail", milliseconds: 0)
         case "big":
             let size = Int(segments.last ?? "") ?? 0
-            return HTTPResponse(status: 200, headers: [("content-type", "text/plain")], body: [UInt8](repeating: UInt8(ascii: "x"), count: size))
+            return HTTPResponse(
+                status: 200, headers: [("content-type", "text/plain")], body: [UInt8](repeating: UInt8(ascii: "x"), count: size))
         case "binary":
-            return HTTPResponse(status: 200, headers: [("content-type", "application/octet-stream")], body: [0, 1, 2, 255, 254], isBinary: true)
+            return HTTPResponse(
+                status: 200, headers: [("content-type", "application/octet-stream")], body: [0, 1, 2, 255, 254], isBinary: true)
         default:
             break
         }
@@ -64,7 +66,9 @@ struct Fixture: LambdaHandler {
             "body_base64": .string(Base64.encode(request.body)),
             "context": facts,
         ]
-        return HTTPResponse(status: 200, headers: [("content-type", "application/json"), ("x-fixture", "yes")], cookies: ["fixture=1; Path=/"], body: echo.serialized())
+        return HTTPResponse(
+            status: 200, headers: [("content-type", "application/json"), ("x-fixture", "yes")], cookies: ["fixture=1; Path=/"],
+            body: echo.serialized())
     }
 
     func perform(action: String?, milliseconds: Int64) throws {

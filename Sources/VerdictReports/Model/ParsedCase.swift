@@ -1,0 +1,107 @@
+/// The normalized outcome of one test.
+public enum TestStatus: String, Sendable, Equatable, CaseIterable {
+    case passed
+    /// Passed in the end, after at least one failed attempt.
+    case flaky
+    case failed
+    case skipped
+    /// Broke outside its assertions (JUnit `<error>`: a crash, a failing fixture).
+    case errored
+}
+
+/// One test as run in one configuration (a Playwright test runs once per project).
+public struct ParsedCase: Sendable, Equatable {
+    /// Enclosing suites, outermost first; for JUnit the `<testsuite>` names, then the classname
+    /// unless it repeats the last suite. The file is kept apart, in `file`.
+    public var suitePath: [String]
+    public var file: String?
+    public var line: Int?
+    public var title: String
+    public var classname: String?
+    /// Playwright project, browser, or Jest display name: the configuration the test ran in.
+    public var project: String?
+    public var status: TestStatus
+    /// The tool's own word for the outcome (`expected`, `timedOut`, `pending`, `disabled` ...).
+    public var rawStatus: String
+    public var durationMs: Double?
+    /// Every run of the test, in order; the last one decided `status`. Never empty.
+    public var attempts: [ParsedAttempt]
+    public var attachments: [ParsedAttachment]
+    public var tags: [String]
+    public var annotations: [ParsedAnnotation]
+    public var properties: [ParsedProperty]
+    /// Why the test was skipped, when the report says.
+    public var skipReason: String?
+
+    public init(
+        suitePath: [String], file: String? = nil, line: Int? = nil, title: String, fullTitle: String? = nil,
+        classname: String? = nil, project: String? = nil, status: TestStatus, rawStatus: String,
+        durationMs: Double? = nil, attempts: [ParsedAttempt] = [], attachments: [ParsedAttachment] = [],
+        tags: [String] = [], annotations: [ParsedAnnotation] = [], properties: [ParsedProperty] = [],
+        skipReason: String? = nil
+    ) {
+        self.suitePath = suitePath
+        self.file = file
+        self.line = line
+        self.title = title
+        self.classname = classname
+        self.project = project
+        self.status = status
+        self.rawStatus = rawStatus
+        self.durationMs = durationMs
+        self.attempts =
+            attempts.isEmpty
+            ? [ParsedAttempt(index: 0, status: status == .flaky ? .passed : status, durationMs: durationMs)]
+            : attempts
+        self.attachments = attachments
+        self.tags = tags
+        self.annotations = annotations
+        self.properties = properties
+        self.skipReason = skipReason
+        self.fullTitle = fullTitle ?? (suitePath + [title]).joined(separator: " ")
+    }
+
+    /// The title the tool itself shows (suites and title joined its way). When it is just
+    /// `classname.title` (JUnit) it is derived on demand rather than stored: a report with
+    /// 100,000s of cases would otherwise pay one string allocation per case for it.
+    public var fullTitle: String {
+        get { storedFullTitle ?? derivedFullTitle }
+        set { storedFullTitle = newValue == derivedFullTitle ? nil : newValue }
+    }
+
+    private var storedFullTitle: String?
+
+    private var derivedFullTitle: String {
+        guard let classname, !classname.isEmpty, classname != title else { return title }
+        return "\(classname).\(title)"
+    }
+
+    /// An empty case for parsers that fill in the fields as they stream past (no attempt yet).
+    init(placeholderTitled title: String) {
+        suitePath = []
+        self.title = title
+        status = .passed
+        rawStatus = ""
+        attempts = []
+        attachments = []
+        tags = []
+        annotations = []
+        properties = []
+    }
+
+    /// The test's identity across runs; see `TestIdentity`.
+    public var identity: String {
+        TestIdentity.key(file: file, suitePath: suitePath, title: title, project: project)
+    }
+}
+
+/// A Playwright annotation (`{type: "issue", description: "..."}`) or a similar note.
+public struct ParsedAnnotation: Sendable, Equatable {
+    public var type: String
+    public var description: String?
+
+    public init(type: String, description: String? = nil) {
+        self.type = type
+        self.description = description
+    }
+}

@@ -186,37 +186,7 @@ final class BotocoreParityTests: XCTestCase {
             headers: testCase.contentType.map { ["Content-Type": $0] } ?? [:])
     }
 
-    struct BotocoreUnavailable: Error, CustomStringConvertible {
-        var description: String
-    }
-
     private func runBotocore(_ cases: [Case]) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.script]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            throw BotocoreUnavailable(description: "python3 is required for the botocore parity tests: \(error)")
-        }
-        input.fileHandleForWriting.write(try JSONEncoder().encode(cases))
-        try input.fileHandleForWriting.close()
-        // Draining stdout before stderr cannot deadlock: stderr only ever carries a short
-        // traceback, far below a pipe's buffer.
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BotocoreUnavailable(
-                description: "python3 with botocore is required (pip install botocore); it exited with "
-                    + "\(process.terminationStatus): \(String(decoding: stderr, as: UTF8.self))")
-        }
-        return try JSONDecoder().decode([String].self, from: stdout)
+        try JSONDecoder().decode([String].self, from: runPython(Self.script, input: JSONEncoder().encode(cases)))
     }
 }

@@ -2,6 +2,7 @@
 /// `Migration_NNNN_<name>.swift` so the SQL ships inside the binary (Lambda has no source tree).
 public enum Migrations {
     public static let all: [Migration] = [
-        migration0001TeamsAndKeys
+        migration0001TeamsAndKeys,
+        migration0002Reports,
     ]
 }

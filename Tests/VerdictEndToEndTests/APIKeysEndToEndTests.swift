@@ -39,7 +39,7 @@ final class APIKeysEndToEndTests: XCTestCase {
         let ready = try await HTTPClient.send("GET", "\(base)/ready")
         XCTAssertEqual(ready.status, 200, ready.text)
         XCTAssertEqual(try ready.json()["database"] as? String, "ok")
-        XCTAssertEqual(try ready.json()["schema_version"] as? Int, 1)
+        XCTAssertEqual(try ready.json()["schema_version"] as? Int, 2)
     }
 
     func testUnmatchedRouteIsAPIGatewayNotFound() async throws {

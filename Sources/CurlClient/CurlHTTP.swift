@@ -39,12 +39,16 @@ public final class CurlHTTP {
 
     /// Performs one request. `timeoutMilliseconds == 0` waits forever, as the Runtime API's
     /// `next` call requires.
+    /// - Parameter bodySink: receives a 2xx response's body in chunks as it arrives, instead of
+    ///   `Response.body` collecting it (a large download then never sits in memory). Returning
+    ///   false aborts the transfer. Other responses' bodies (error documents) are collected.
     public func perform(
         method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        timeoutMilliseconds: Int = 0
+        timeoutMilliseconds: Int = 0, bodySink: ((UnsafeRawBufferPointer) -> Bool)? = nil
     ) throws(Failure) -> Response {
         curl_easy_reset(handle)
         let state = TransferState(body: body ?? [])
+        state.sink = bodySink
         let unmanaged = Unmanaged.passRetained(state)
         defer { unmanaged.release() }
         let statePointer = unmanaged.toOpaque()
@@ -100,6 +104,8 @@ private final class TransferState {
     var bodyOffset = 0
     var responseBody: [UInt8] = []
     var responseHeaders: [String: String] = [:]
+    var status = 0
+    var sink: ((UnsafeRawBufferPointer) -> Bool)?
 
     init(body: [UInt8]) { self.body = body }
 }
@@ -108,6 +114,9 @@ private func curlWrite(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ coun
     guard let data, let context else { return 0 }
     let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
+    if let sink = state.sink, (200..<300).contains(state.status) {
+        return sink(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+    }
     data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
         state.responseBody.append(contentsOf: UnsafeBufferPointer(start: bytes, count: length))
     }
@@ -137,6 +146,8 @@ private func curlHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ cou
     if line.hasPrefix("HTTP/") {
         // A new status line (after a redirect or 100 Continue) starts a fresh header block.
         state.responseHeaders.removeAll()
+        let parts = line.split(separator: " ", maxSplits: 2)
+        state.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
     } else if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].lowercased()
         let value = line[line.index(after: colon)...].trimmingWhitespace()

@@ -8,6 +8,11 @@ public enum ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound(String)
     case conflict(code: String, message: String)
     case forbidden(String)
+    /// Something the service depends on (the bucket, a parser's input) is not there right now.
+    case unavailable(String)
+    /// The input is well-formed as a request but its content cannot be processed (a report
+    /// that is not a report, a file whose checksum does not match).
+    case unprocessable(code: String, message: String)
 
     public var description: String {
         switch self {
@@ -15,6 +20,8 @@ public enum ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound(let what): return "\(what) not found"
         case .conflict(_, let message): return message
         case .forbidden(let message): return message
+        case .unavailable(let message): return message
+        case .unprocessable(_, let message): return message
         }
     }
 }

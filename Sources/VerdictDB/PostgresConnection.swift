@@ -108,6 +108,55 @@ public final class PostgresConnection {
         _ = try readResult(result)
     }
 
+    // MARK: COPY FROM STDIN (see CopyIn.swift)
+
+    func beginCopy(_ sql: String) throws(DatabaseError) {
+        if !isHealthy { try connect() }
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COPY_IN else {
+            _ = try readResult(result)
+            throw DatabaseError(kind: .query, message: "COPY did not start")
+        }
+    }
+
+    func putCopyData(_ bytes: [UInt8]) throws(DatabaseError) {
+        let status = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                PQputCopyData(connection, $0, Int32(buffer.count))
+            }
+        }
+        guard status == 1 else { throw lastError() }
+    }
+
+    /// Ends the COPY and reads the server's verdict on it (a constraint violation shows up here).
+    func endCopy() throws(DatabaseError) {
+        guard PQputCopyEnd(connection, nil) == 1 else { throw lastError() }
+        try drainResults()
+    }
+
+    /// Ends the COPY so that the server throws its rows away; the connection stays usable.
+    func endCopy(abortingWith reason: String) {
+        _ = PQputCopyEnd(connection, reason)
+        _ = try? drainResults()
+    }
+
+    private func drainResults() throws(DatabaseError) {
+        var failure: DatabaseError?
+        while let result = PQgetResult(connection) {
+            defer { PQclear(result) }
+            if failure == nil {
+                do { _ = try readResult(result) } catch { failure = error }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private func lastError() -> DatabaseError {
+        DatabaseError(
+            kind: isHealthy ? .query : .connection, message: String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines())
+    }
+
     private func execute(_ sql: String, _ parameters: [String?]) throws(DatabaseError) -> QueryResult {
         let cParameters: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
         defer { for pointer in cParameters { free(pointer) } }
@@ -126,7 +175,7 @@ public final class PostgresConnection {
                 kind: isHealthy ? .query : .connection, message: String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines())
         }
         switch PQresultStatus(result) {
-        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_COPY_IN:
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
             break
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
@@ -215,6 +264,11 @@ enum PostgresArray {
 }
 
 public func postgresTextArray(_ items: [String]) -> String { PostgresArray.literal(items) }
+
+/// A `text[]` literal whose nil items are SQL NULLs.
+public func postgresNullableTextArray(_ items: [String?]) -> String {
+    "{" + items.map { $0.map { PostgresArray.literal([$0]).dropFirst().dropLast() } ?? "NULL" }.joined(separator: ",") + "}"
+}
 
 extension String {
     func trimmingTrailingNewlines() -> String {

@@ -159,13 +159,14 @@ public final class ObjectStore {
         }
     }
 
-    private func send(_ method: String, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil)
-        throws(ObjectStoreError) -> CurlHTTP.Response
-    {
+    func send(
+        _ method: String, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+        bodySink: ((UnsafeRawBufferPointer) -> Bool)? = nil
+    ) throws(ObjectStoreError) -> CurlHTTP.Response {
         do {
             return try http.perform(
                 method: method, url: url, headers: headers, body: body,
-                timeoutMilliseconds: configuration.timeoutMilliseconds)
+                timeoutMilliseconds: configuration.timeoutMilliseconds, bodySink: bodySink)
         } catch {
             throw .transport(error.description)
         }

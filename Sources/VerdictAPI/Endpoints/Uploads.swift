@@ -1,0 +1,165 @@
+import LambdaRuntime
+import VerdictCore
+import VerdictDB
+import VerdictHTTP
+import VerdictJSON
+import VerdictReports
+import VerdictS3
+
+extension IngestedReport {
+    var json: JSON {
+        [
+            "run_id": .string(runID), "report_id": .string(reportID), "shard": .string(shard), "format": JSON(format),
+            "tool": ["name": JSON(toolName), "version": JSON(toolVersion)],
+            "summary": [
+                "tests": JSON(totals.tests), "passed": JSON(totals.passed), "failed": JSON(totals.failed),
+                "skipped": JSON(totals.skipped), "errors": JSON(totals.errors), "flaky": JSON(totals.flaky),
+                "duration_ms": JSON(durationMs),
+            ],
+            "warnings": .array(warnings.map { .string($0) }),
+            "run": [
+                "id": .string(runID), "status": .string(runStatus), "reports_completed": JSON(reportsCompleted),
+                "total_reports_expected": JSON(totalReportsExpected),
+            ],
+            "duplicate": .bool(alreadyCompleted),
+        ]
+    }
+
+    /// 201 when this call stored the report, 200 when it had been stored before.
+    var response: HTTPResponse {
+        .json(json, status: alreadyCompleted ? 200 : 201, headers: [("location", "/api/v1/runs/\(runID)")])
+    }
+}
+
+/// The artifacts bucket, when the function's environment names one.
+enum Artifacts {
+    static func store() -> ObjectStore? { try? ObjectStore() }
+}
+
+extension HTTPRequest {
+    /// A `format` override, by the names `ReportFormat.named` accepts.
+    func reportFormat(_ name: String?) throws(ReportParseError) -> ReportFormat? {
+        guard let name, !name.isEmpty else { return nil }
+        return try ReportFormat.named(name)
+    }
+}
+
+/// `POST /api/v1/reports`: one report file as the body, the run's identity in the query.
+public struct UploadReport: HTTPHandler {
+    public init() {}
+
+    public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
+        let principal = try Authentication.require(.write, for: request)
+        let allowed: Set<String> = [
+            "project", "commit", "branch", "ci_run_id", "ci_run_attempt", "name", "shard", "format", "filename",
+            "total_reports_expected",
+        ]
+        if let unknown = request.queryItems.first(where: { !allowed.contains($0.name) }) {
+            throw APIError.invalidParameter(unknown.name, "is not a known parameter (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+        }
+        let identity = try RunIdentity(
+            project: request.query("project"), commit: request.query("commit"), branch: request.query("branch"),
+            ciRunID: request.query("ci_run_id"), ciRunAttempt: request.query("ci_run_attempt"), name: request.query("name"))
+        var expected: Int?
+        if let text = request.query("total_reports_expected") {
+            guard let value = Int64(text) else { throw APIError.invalidParameter("total_reports_expected", "must be a whole number") }
+            expected = try ExpectedReports.validate(value)
+        }
+        guard !request.body.isEmpty else {
+            throw APIError.badRequest("the request body must be the report file; it is empty", code: "empty_body")
+        }
+        let uploaded = try OneShotUpload(db: try Database.shared(), store: Artifacts.store()).upload(
+            teamID: principal.teamID, identity: identity, expected: expected, shard: try ShardName.validate(request.query("shard"), default: "1"),
+            format: try request.reportFormat(request.query("format")), filename: request.query("filename"), bytes: request.body)
+        return uploaded.response
+    }
+}
+
+/// `POST /api/v1/reports/begin`: opens (or finds) a run that several shards will upload into.
+public struct BeginRun: HTTPHandler {
+    public init() {}
+
+    public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
+        let principal = try Authentication.require(.write, for: request)
+        let body = try request.jsonObject()
+        try body.rejectUnknown(allowed: ["project", "commit", "branch", "ci_run_id", "ci_run_attempt", "name", "total_reports_expected"])
+        let attempt: String? =
+            if let number = body.object["ci_run_attempt"]?.intValue { String(number) } else { try body.string("ci_run_attempt") }
+        let identity = try RunIdentity(
+            project: try body.string("project"), commit: try body.string("commit"), branch: try body.string("branch"),
+            ciRunID: try body.string("ci_run_id"), ciRunAttempt: attempt, name: try body.string("name"))
+        guard let expected = try ExpectedReports.validate(try body.int("total_reports_expected")) else {
+            throw APIError.invalidParameter("total_reports_expected", "is required")
+        }
+        let (run, created) = try RunService(db: try Database.shared()).begin(
+            teamID: principal.teamID, identity: identity, expected: expected)
+        return .json(
+            [
+                "run_id": .string(run.id), "status": .string(run.status), "total_reports_expected": JSON(run.totalReportsExpected),
+                "reports_completed": JSON(run.reportsCompleted), "created": .bool(created), "created_at": .string(run.createdAt),
+            ], status: created ? 201 : 200, headers: [("location", "/api/v1/runs/\(run.id)")])
+    }
+}
+
+/// `POST /api/v1/reports/register`: declares a shard's files and returns where to PUT them.
+public struct RegisterReport: HTTPHandler {
+    public init() {}
+
+    public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
+        let principal = try Authentication.require(.write, for: request)
+        let body = try request.jsonObject()
+        try body.rejectUnknown(allowed: ["run_id", "shard", "format", "files"])
+        let runID = try body.requiredString("run_id")
+        guard let list = body.object["files"]?.arrayValue else { throw APIError.invalidParameter("files", "must be an array of files") }
+        var files: [DeclaredFile] = []
+        for (index, element) in list.enumerated() {
+            guard let object = element.objectValue else { throw APIError.invalidParameter("files[\(index)]", "must be an object") }
+            let fields = JSONFields(object)
+            try fields.rejectUnknown(allowed: ["name", "size", "sha256", "kind", "content_type"])
+            files.append(
+                try DeclaredFile(
+                    name: try fields.string("name"), kind: try fields.string("kind") ?? (index == 0 ? "report" : nil),
+                    size: try fields.int("size"), sha256: try fields.string("sha256"), contentType: try fields.string("content_type"),
+                    field: "files[\(index)]"))
+        }
+        let registration = try ReportRegistrar(db: try Database.shared(), store: Artifacts.store()).register(
+            teamID: principal.teamID, runID: runID, shard: try ShardName.validate(try body.string("shard")),
+            format: try request.reportFormat(try body.string("format")), files: files)
+        let uploads: [JSON] = registration.uploads.map {
+            ["name": .string($0.name), "kind": .string($0.kind.rawValue), "method": "PUT", "url": .string($0.url)]
+        }
+        return .json(
+            [
+                "report_id": .string(registration.reportID), "run_id": .string(registration.runID), "shard": .string(registration.shard),
+                "status": .string(registration.status), "uploads": .array(uploads), "expires_in": JSON(registration.expiresIn),
+                "complete_url": .string("/api/v1/reports/\(registration.reportID)/complete"),
+            ], status: registration.created ? 201 : 200)
+    }
+}
+
+/// `POST /api/v1/reports/{id}/complete`: ingests a registered report from the bucket.
+public struct CompleteReport: HTTPHandler {
+    public init() {}
+
+    public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
+        let principal = try Authentication.require(.write, for: request)
+        let completed = try ReportIngest(db: try Database.shared(), store: Artifacts.store()).complete(
+            teamID: principal.teamID, reportID: try request.requiredPathParameter("id"), scratchDirectory: ScratchDirectory.path)
+        return .json(completed.json, status: 200)
+    }
+}
+
+/// The scheduled staleness reaper: runs without uploads for `STALE_RUN_MINUTES` become
+/// `incomplete`.
+public struct ReapStaleRuns: LambdaHandler {
+    public init() {}
+
+    public func handle(_ payload: [UInt8], context: LambdaContext) async throws -> [UInt8] {
+        let minutes = Environment.integer("STALE_RUN_MINUTES", default: 60, range: 1...525_600)
+        let reaped = try StaleRunReaper(db: try Database.shared()).reap(idleMinutes: minutes)
+        if !reaped.isEmpty { StandardStreams.log("marked \(reaped.count) run(s) idle for over \(minutes) min incomplete") }
+        return JSON.object(
+            JSONObject([("marked_incomplete", .array(reaped.map { .string($0) })), ("idle_minutes", JSON(minutes))])
+        ).serialized()
+    }
+}

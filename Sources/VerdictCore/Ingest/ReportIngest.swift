@@ -1,0 +1,198 @@
+import VerdictDB
+import VerdictJSON
+import VerdictReports
+import VerdictS3
+
+/// What an upload produced, as the upload endpoints answer it.
+public struct IngestedReport: Sendable {
+    public var runID: String
+    public var reportID: String
+    public var shard: String
+    public var format: String?
+    public var toolName: String?
+    public var toolVersion: String?
+    public var totals: ReportTotals
+    public var durationMs: Double?
+    public var warnings: [String]
+    public var runStatus: String
+    public var reportsCompleted: Int
+    public var totalReportsExpected: Int
+    /// True when the report had been completed before (a retried upload): nothing was written.
+    public var alreadyCompleted: Bool
+}
+
+/// Hands the cases of a report to `emit` as they are parsed, with the index of the suite each
+/// belongs to, and returns the rest of the report.
+typealias CaseProducer = (_ emit: (ParsedCase, Int?) throws -> Void) throws -> ParsedReport
+
+/// Completes registered reports: verifies their files in the bucket, parses the report and
+/// writes its rows in one transaction together with the run's new totals and status.
+public struct ReportIngest {
+    let db: PostgresConnection
+    let store: ObjectStore?
+
+    public init(db: PostgresConnection, store: ObjectStore?) {
+        self.db = db
+        self.store = store
+    }
+
+    /// `POST /reports/{id}/complete`: reads the report's files from the bucket (the report file
+    /// into `scratchDirectory`), checks each against its declared size and SHA-256, ingests.
+    /// Completing a completed report returns its summary and writes nothing.
+    public func complete(teamID: String, reportID: String, scratchDirectory: String) throws -> IngestedReport {
+        guard UUIDText.isValid(reportID) else { throw ServiceError.invalid(field: "id", reason: "must be a UUID") }
+        guard
+            let report = try db.query(
+                """
+                SELECT rep.status, rep.run_id, rep.requested_format, r.project_id
+                FROM reports rep JOIN runs r ON r.id = rep.run_id JOIN projects p ON p.id = r.project_id
+                WHERE rep.id = $1 AND p.team_id = $2
+                """, [reportID, teamID]
+            ).first
+        else { throw ServiceError.notFound("report \(reportID)") }
+        if report.string("status") == "completed" { return try summary(of: reportID, alreadyCompleted: true) }
+        guard let store else { throw ServiceError.unavailable("the artifacts bucket is not configured") }
+
+        let reportPath = "\(scratchDirectory)/verdict-report-\(reportID)"
+        defer { ScratchFile.remove(reportPath) }
+        var uploaded: [String: StoredObject] = [:]
+        let files = try db.query(
+            "SELECT name, kind, size, sha256, object_key FROM report_files WHERE report_id = $1 ORDER BY kind DESC, name",
+            [reportID])
+        for file in files.rows {
+            let name = file.string("name")
+            let isReport = file.string("kind") == "report"
+            guard let got = try store.download(file.string("object_key"), to: isReport ? reportPath : nil) else {
+                throw ServiceError.conflict(
+                    code: "file_not_uploaded",
+                    message: "'\(name)' has not been uploaded: PUT it to the URL the registration returned, then complete again")
+            }
+            let declaredSize = file.int("size") ?? -1
+            guard got.size == declaredSize else {
+                throw ServiceError.unprocessable(
+                    code: "size_mismatch", message: "'\(name)' is \(got.size) bytes in the bucket but was registered as \(declaredSize) bytes")
+            }
+            guard got.sha256Hex == file.string("sha256") else {
+                throw ServiceError.unprocessable(
+                    code: "checksum_mismatch",
+                    message: "'\(name)' in the bucket has SHA-256 \(got.sha256Hex), not the registered \(file.string("sha256"))")
+            }
+            if !isReport { uploaded[name] = StoredObject(key: file.string("object_key"), size: got.size) }
+        }
+
+        let format = report["requested_format"].flatMap(ReportFormat.init(rawValue:))
+        let bytes = try ScratchFile.read(reportPath)
+        let parsed = try ReportParser.parse(bytes, format: format)
+        return try ingest(
+            reportID: reportID, runID: report.string("run_id"), projectID: report.string("project_id"), uploaded: uploaded,
+            produce: Self.producer(parsed))
+    }
+
+    /// Writes a registered report's rows and completes it, unless a concurrent call already did.
+    func ingest(
+        reportID: String, runID: String, projectID: String, uploaded: [String: StoredObject], produce: CaseProducer
+    ) throws -> IngestedReport {
+        let resolver = AttachmentResolver(uploaded: uploaded, store: store, reportID: reportID)
+        let writer = ReportRowWriter(runID: runID, reportID: reportID, projectID: projectID, attachments: resolver)
+        let written: IngestedReport? = try db.transaction {
+            let status = try db.query("SELECT status, shard FROM reports WHERE id = $1 FOR UPDATE", [reportID]).first
+            guard let status, status.string("status") == "registered" else { return nil }
+
+            var parsed: ParsedReport?
+            try db.copy(into: "cases", columns: ReportRowWriter.caseColumns) { copy in
+                parsed = try produce { testCase, suiteIndex in try writer.write(testCase, suiteIndex: suiteIndex, into: copy) }
+            }
+            guard let report = parsed else { return nil }
+            try db.copy(into: "suites", columns: ReportRowWriter.suiteColumns, rows: try writer.suiteRows(report.suites))
+            try db.copy(into: "attempts", columns: ReportRowWriter.attemptColumns, rows: writer.attemptRows)
+            try db.copy(into: "attachments", columns: ReportRowWriter.attachmentColumns, rows: writer.attachmentRows)
+
+            let totals = writer.totals
+            let warnings = report.warnings + resolver.warnings
+            let startedAt = report.startedAtMs.map(EpochMilliseconds.rfc3339)
+            let endedAt = report.startedAtMs.map { EpochMilliseconds.rfc3339($0 + Int64(report.durationMs ?? 0)) }
+            try db.query(
+                """
+                UPDATE reports SET status = 'completed', completed_at = now(), format = $2, tool_name = $3, tool_version = $4,
+                    started_at = $5::timestamptz, duration_ms = $6::double precision, tests = $7::integer, passed = $8::integer,
+                    failed = $9::integer, skipped = $10::integer, errors = $11::integer, flaky = $12::integer,
+                    warnings = $13::jsonb, run_errors = $14::jsonb
+                WHERE id = $1
+                """,
+                [
+                    reportID, report.format.rawValue, report.toolName, report.toolVersion, startedAt, report.durationMs.map { "\($0)" },
+                    String(totals.tests), String(totals.passed), String(totals.failed), String(totals.skipped),
+                    String(totals.errors), String(totals.flaky), Self.json(.array(warnings.map { .string($0) })),
+                    Self.json(.array(report.runErrors.map(\.json))),
+                ])
+            try db.query("UPDATE report_files SET verified_at = now() WHERE report_id = $1", [reportID])
+            let run = try db.query(
+                """
+                UPDATE runs SET tests = tests + $2::integer, passed = passed + $3::integer, failed = failed + $4::integer,
+                    skipped = skipped + $5::integer, errors = errors + $6::integer, flaky = flaky + $7::integer,
+                    reports_completed = reports_completed + 1, last_activity_at = now(),
+                    started_at = LEAST(started_at, $8::timestamptz), ended_at = GREATEST(ended_at, $9::timestamptz),
+                    status = CASE WHEN reports_completed + 1 >= total_reports_expected THEN 'completed' ELSE 'running' END,
+                    completed_at = CASE WHEN reports_completed + 1 >= total_reports_expected THEN now() END
+                WHERE id = $1
+                RETURNING status, reports_completed, total_reports_expected
+                """,
+                [
+                    runID, String(totals.tests), String(totals.passed), String(totals.failed), String(totals.skipped),
+                    String(totals.errors), String(totals.flaky), startedAt, endedAt,
+                ]
+            ).first!
+            return IngestedReport(
+                runID: runID, reportID: reportID, shard: status.string("shard"), format: report.format.rawValue,
+                toolName: report.toolName, toolVersion: report.toolVersion, totals: totals, durationMs: report.durationMs,
+                warnings: warnings, runStatus: run.string("status"), reportsCompleted: run.int("reports_completed") ?? 0,
+                totalReportsExpected: run.int("total_reports_expected") ?? 0, alreadyCompleted: false)
+        }
+        return try written ?? summary(of: reportID, alreadyCompleted: true)
+    }
+
+    /// A completed report's summary, as stored.
+    func summary(of reportID: String, alreadyCompleted: Bool) throws -> IngestedReport {
+        guard
+            let row = try db.query(
+                """
+                SELECT rep.run_id, rep.shard, rep.format, rep.tool_name, rep.tool_version, rep.duration_ms, rep.tests, rep.passed,
+                    rep.failed, rep.skipped, rep.errors, rep.flaky, rep.warnings::text AS warnings, r.status AS run_status,
+                    r.reports_completed, r.total_reports_expected
+                FROM reports rep JOIN runs r ON r.id = rep.run_id WHERE rep.id = $1
+                """, [reportID]
+            ).first
+        else { throw ServiceError.notFound("report \(reportID)") }
+        let warnings = (try? JSON.parse(Array(row.string("warnings").utf8)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        return IngestedReport(
+            runID: row.string("run_id"), reportID: reportID, shard: row.string("shard"), format: row["format"],
+            toolName: row["tool_name"], toolVersion: row["tool_version"],
+            totals: ReportTotals(
+                tests: row.int("tests") ?? 0, passed: row.int("passed") ?? 0, failed: row.int("failed") ?? 0,
+                skipped: row.int("skipped") ?? 0, errors: row.int("errors") ?? 0, flaky: row.int("flaky") ?? 0),
+            durationMs: row.double("duration_ms"), warnings: warnings, runStatus: row.string("run_status"),
+            reportsCompleted: row.int("reports_completed") ?? 0, totalReportsExpected: row.int("total_reports_expected") ?? 0,
+            alreadyCompleted: alreadyCompleted)
+    }
+
+    /// Feeds an already parsed report's cases, pointing each at the deepest suite whose path
+    /// starts its own.
+    static func producer(_ report: ParsedReport) -> CaseProducer {
+        { emit in
+            var byPath: [[String]: Int] = [:]
+            for (index, suite) in report.suites.enumerated() where byPath[suite.path] == nil { byPath[suite.path] = index }
+            for testCase in report.cases {
+                var path = testCase.suitePath[...]
+                var suiteIndex: Int?
+                while suiteIndex == nil, !path.isEmpty {
+                    suiteIndex = byPath[Array(path)]
+                    path = path.dropLast()
+                }
+                try emit(testCase, suiteIndex)
+            }
+            return report
+        }
+    }
+
+    static func json(_ value: JSON) -> String { String(decoding: value.serialized(), as: UTF8.self) }
+}

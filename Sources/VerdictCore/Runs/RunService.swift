@@ -1,0 +1,116 @@
+import VerdictDB
+import VerdictReports
+
+/// A run as the write side sees it: enough to decide what an upload may do.
+public struct RunState: Sendable, Equatable {
+    public var id: String
+    public var projectID: String
+    public var status: String
+    public var totalReportsExpected: Int
+    public var reportsCompleted: Int
+    public var createdAt: String
+
+    static let columns = "id, project_id, status, total_reports_expected, reports_completed, rfc3339(created_at) AS created_at"
+
+    init(_ row: Row) {
+        id = row.string("id")
+        projectID = row.string("project_id")
+        status = row.string("status")
+        totalReportsExpected = row.int("total_reports_expected") ?? 1
+        reportsCompleted = row.int("reports_completed") ?? 0
+        createdAt = row.string("created_at")
+    }
+}
+
+/// Runs: found or created by their composite identity, reopened by late uploads, closed by the
+/// last expected report or by the staleness reaper.
+public struct RunService {
+    let db: PostgresConnection
+
+    public init(db: PostgresConnection) { self.db = db }
+
+    /// The run with this identity, created when it does not exist yet. A later call that
+    /// disagrees on the expected number of reports is refused: the shards of one run must agree
+    /// on how many of them there are, or the run would complete early or never.
+    /// - Parameter expected: nil accepts whatever the run expects (1 for a new run).
+    public func begin(teamID: String, identity: RunIdentity, expected: Int?) throws -> (run: RunState, created: Bool) {
+        let projectID = try self.projectID(teamID: teamID, name: identity.project)
+        let parameters: [String?] = [
+            projectID, identity.commit, identity.branch, identity.ciRunID, String(identity.ciRunAttempt), identity.name,
+        ]
+        let inserted = try db.query(
+            """
+            INSERT INTO runs (project_id, commit_sha, branch, ci_run_id, ci_run_attempt, name, total_reports_expected)
+            VALUES ($1, $2, $3, $4, $5::integer, $6, $7::integer)
+            ON CONFLICT (project_id, commit_sha, branch, ci_run_id, ci_run_attempt, name) DO NOTHING
+            RETURNING \(RunState.columns)
+            """, parameters + [String(expected ?? 1)])
+        if let row = inserted.first { return (RunState(row), true) }
+
+        guard
+            let row = try db.query(
+                """
+                UPDATE runs SET last_activity_at = now()
+                WHERE project_id = $1 AND commit_sha = $2 AND branch = $3 AND ci_run_id = $4 AND ci_run_attempt = $5::integer
+                  AND name = $6
+                RETURNING \(RunState.columns)
+                """, parameters
+            ).first
+        else {
+            throw ServiceError.conflict(code: "run_changed", message: "the run was deleted while it was being looked up; retry")
+        }
+        let run = RunState(row)
+        if let expected, expected != run.totalReportsExpected {
+            throw ServiceError.conflict(
+                code: "expected_reports_mismatch",
+                message:
+                    "this run expects \(run.totalReportsExpected) report(s), not \(expected); every shard of a run must send the same total_reports_expected"
+            )
+        }
+        return (run, false)
+    }
+
+    /// The run, if it exists and belongs to the team; `lock` holds its row until the
+    /// transaction ends.
+    func run(_ runID: String, teamID: String, lock: Bool = false) throws -> RunState {
+        guard UUIDText.isValid(runID) else { throw ServiceError.invalid(field: "run_id", reason: "must be a UUID") }
+        let row = try db.query(
+            """
+            SELECT r.id, r.project_id, r.status, r.total_reports_expected, r.reports_completed, rfc3339(r.created_at) AS created_at
+            FROM runs r JOIN projects p ON p.id = r.project_id
+            WHERE r.id = $1 AND p.team_id = $2\(lock ? " FOR UPDATE OF r" : "")
+            """, [runID, teamID]
+        ).first
+        guard let row else { throw ServiceError.notFound("run \(runID)") }
+        return RunState(row)
+    }
+
+    private func projectID(teamID: String, name: String) throws -> String {
+        // DO UPDATE (a no-op write) rather than DO NOTHING, so the existing row's id comes back.
+        try db.query(
+            """
+            INSERT INTO projects (team_id, name) VALUES ($1, $2)
+            ON CONFLICT (team_id, name) DO UPDATE SET name = EXCLUDED.name
+            RETURNING id
+            """, [teamID, name]
+        ).first!.string("id")
+    }
+}
+
+/// Marks runs that stopped receiving uploads `incomplete`, so a crashed pipeline does not leave
+/// a run "running" forever. A late upload reopens such a run.
+public struct StaleRunReaper {
+    let db: PostgresConnection
+
+    public init(db: PostgresConnection) { self.db = db }
+
+    public func reap(idleMinutes: Int) throws -> [String] {
+        try db.query(
+            """
+            UPDATE runs SET status = 'incomplete'
+            WHERE status = 'running' AND last_activity_at < now() - make_interval(mins => $1::integer)
+            RETURNING id
+            """, [String(idleMinutes)]
+        ).rows.map { $0.string("id") }
+    }
+}

@@ -67,7 +67,9 @@ let package = Package(
             name: "VerdictUnitTests",
             dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "SAMTemplate", "LambdaRuntime"],
             swiftSettings: testSettings),
-        .testTarget(name: "VerdictEndToEndTests", dependencies: ["VerdictJSON", "VerdictS3"], swiftSettings: testSettings),
+        .testTarget(
+            name: "VerdictEndToEndTests", dependencies: ["VerdictJSON", "VerdictS3", "VerdictCrypto", "VerdictDB", "VerdictReports"],
+            swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3"]),
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON"]),
     ] + functionTargets

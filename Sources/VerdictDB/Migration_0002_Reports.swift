@@ -136,6 +136,8 @@ let migration0002Reports = Migration(
             status text NOT NULL CHECK (status IN ('passed', 'failed', 'flaky', 'skipped', 'errored')),
             raw_status text NOT NULL,
             duration_ms double precision,
+            -- When the first attempt started, if the report says.
+            started_at timestamptz,
             attempt_count integer NOT NULL CHECK (attempt_count >= 1),
             -- The deciding attempt's first error, for lists; every error lives in attempts.
             error_message text,

@@ -55,7 +55,8 @@ public struct UploadReport: HTTPHandler {
             "total_reports_expected",
         ]
         if let unknown = request.queryItems.first(where: { !allowed.contains($0.name) }) {
-            throw APIError.invalidParameter(unknown.name, "is not a known parameter (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+            throw APIError.invalidParameter(
+                unknown.name, "is not a known parameter (expected one of: \(allowed.sorted().joined(separator: ", ")))")
         }
         let identity = try RunIdentity(
             project: request.query("project"), commit: request.query("commit"), branch: request.query("branch"),
@@ -65,11 +66,9 @@ public struct UploadReport: HTTPHandler {
             guard let value = Int64(text) else { throw APIError.invalidParameter("total_reports_expected", "must be a whole number") }
             expected = try ExpectedReports.validate(value)
         }
-        guard !request.body.isEmpty else {
-            throw APIError.badRequest("the request body must be the report file; it is empty", code: "empty_body")
-        }
         let uploaded = try OneShotUpload(db: try Database.shared(), store: Artifacts.store()).upload(
-            teamID: principal.teamID, identity: identity, expected: expected, shard: try ShardName.validate(request.query("shard"), default: "1"),
+            teamID: principal.teamID, identity: identity, expected: expected,
+            shard: try ShardName.validate(request.query("shard"), default: "1"),
             format: try request.reportFormat(request.query("format")), filename: request.query("filename"), bytes: request.body)
         return uploaded.response
     }

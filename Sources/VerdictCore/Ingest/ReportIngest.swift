@@ -70,7 +70,8 @@ public struct ReportIngest {
             let declaredSize = file.int("size") ?? -1
             guard got.size == declaredSize else {
                 throw ServiceError.unprocessable(
-                    code: "size_mismatch", message: "'\(name)' is \(got.size) bytes in the bucket but was registered as \(declaredSize) bytes")
+                    code: "size_mismatch",
+                    message: "'\(name)' is \(got.size) bytes in the bucket but was registered as \(declaredSize) bytes")
             }
             guard got.sha256Hex == file.string("sha256") else {
                 throw ServiceError.unprocessable(

@@ -8,7 +8,7 @@ import VerdictReports
 final class ReportRowWriter {
     static let caseColumns = [
         "id", "run_id", "report_id", "suite_id", "ordinal", "test_id", "title", "full_title", "suite_path", "file", "line",
-        "classname", "project_name", "status", "raw_status", "duration_ms", "attempt_count", "error_message", "skip_reason",
+        "classname", "project_name", "status", "raw_status", "duration_ms", "started_at", "attempt_count", "error_message", "skip_reason",
         "tags", "annotations", "properties",
     ]
     static let attemptColumns = [
@@ -81,6 +81,7 @@ final class ReportRowWriter {
             row.raw(testCase.status.rawValue)
             row.text(testCase.rawStatus)
             row.double(testCase.durationMs)
+            row.text(testCase.attempts.first?.startedAtMs.map(EpochMilliseconds.rfc3339))
             row.int(testCase.attempts.count)
             row.text(Self.headlineError(testCase))
             row.text(testCase.skipReason)
@@ -160,13 +161,12 @@ final class ReportRowWriter {
         attachmentRows.endRow()
     }
 
-    /// A case with one attempt that carries nothing but the case's own status and duration
-    /// (most passing tests) stores no attempt row; readers rebuild that attempt from the case.
+    /// A case with one attempt that carries nothing but the case's own status, duration and
+    /// start (most passing tests) stores no attempt row; readers rebuild that attempt from the case.
     static func attemptsSayMore(_ testCase: ParsedCase) -> Bool {
         if testCase.attempts.count > 1 { return true }
         guard let only = testCase.attempts.first else { return false }
-        return !only.errors.isEmpty || only.stdout != nil || only.stderr != nil || only.startedAtMs != nil
-            || only.durationMs != testCase.durationMs
+        return !only.errors.isEmpty || only.stdout != nil || only.stderr != nil || only.durationMs != testCase.durationMs
     }
 
     /// What a list shows for the case: the failure that decided it (the last failing attempt's

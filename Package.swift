@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "VerdictCrypto", dependencies: ["CCrypto"]),
         .target(name: "VerdictS3", dependencies: ["VerdictCrypto", "CurlClient"]),
         .target(name: "VerdictReports", dependencies: ["CLibXML2", "VerdictJSON"]),
+        .target(name: "VerdictExport", dependencies: ["CLibXML2", "VerdictReports", "VerdictJSON"]),
         .target(name: "VerdictCore", dependencies: ["VerdictDB", "VerdictJSON", "VerdictCrypto"]),
         .target(name: "VerdictAPI", dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime"]),
         .target(name: "SAMTemplate", dependencies: ["Yams"]),
@@ -70,5 +71,6 @@ let package = Package(
         .testTarget(name: "VerdictEndToEndTests", dependencies: ["VerdictJSON", "VerdictS3"], swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3"]),
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON"]),
+        .testTarget(name: "VerdictExportTests", dependencies: ["VerdictExport", "VerdictReports", "VerdictJSON"]),
     ] + functionTargets
 )

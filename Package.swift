@@ -41,8 +41,11 @@ let package = Package(
         .target(name: "VerdictCrypto", dependencies: ["CCrypto"]),
         .target(name: "VerdictS3", dependencies: ["VerdictCrypto", "CurlClient"]),
         .target(name: "VerdictReports", dependencies: ["CLibXML2", "VerdictJSON"]),
+        .target(name: "VerdictExport", dependencies: ["CLibXML2", "VerdictReports", "VerdictJSON"]),
         .target(name: "VerdictCore", dependencies: ["VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports"]),
-        .target(name: "VerdictAPI", dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3"]),
+        .target(
+            name: "VerdictAPI",
+            dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport"]),
         .target(name: "SAMTemplate", dependencies: ["Yams"]),
 
         .executableTarget(
@@ -72,5 +75,6 @@ let package = Package(
             swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3"]),
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON"]),
+        .testTarget(name: "VerdictExportTests", dependencies: ["VerdictExport", "VerdictReports", "VerdictJSON"]),
     ] + functionTargets
 )

@@ -22,8 +22,9 @@ struct JUnitCaseOutcome {
     private var skipped = false
     private var skipReason: String?
     /// Failures and errors in document order, for the attempt's error list.
-    private var resultErrors: [ParsedError] = []
-    private var earlierRuns: [EarlierRun] = []
+    private(set) var resultErrors: [ParsedError] = []
+    /// Flaky and rerun elements in document order.
+    private(set) var earlierRuns: [EarlierRun] = []
 
     mutating func addResult(_ element: JUnitElement, _ error: ParsedError) {
         switch element {
@@ -58,6 +59,7 @@ struct JUnitCaseOutcome {
         {
             testCase.suitePath.append(classname)
         }
+        if VerdictCaseProperties.present(in: testCase.properties) { VerdictCaseProperties.apply(to: &testCase, from: self) }
     }
 
     /// Flaky runs happened before the final (passing) one. Rerun elements follow the first,

@@ -1,0 +1,111 @@
+import VerdictJSON
+import VerdictReports
+
+/// The `verdict.` testcase properties (see `VerdictCaseProperty`): only what the elements and
+/// attributes cannot say, so an ordinary JUnit case gets none and costs nothing extra.
+enum JUnitVerdictProperties {
+    static func make(for testCase: ParsedCase, plan: JUnitCasePlan, suiteName: String) -> [ParsedProperty] {
+        var out: [ParsedProperty] = []
+        func add(_ name: VerdictCaseProperty, _ value: JSON) { out.append(ParsedProperty(name.rawValue, value.text)) }
+
+        if !naturalPathMatches(testCase, suiteName: suiteName) { add(.suitePath, JSON(testCase.suitePath)) }
+        if let project = testCase.project { add(.project, .string(project)) }
+        if plan.derivedStatus != testCase.status { add(.status, .string(testCase.status.rawValue)) }
+        if testCase.rawStatus.isEmpty || !XMLText.isLegal(testCase.rawStatus) { add(.rawStatus, .string(testCase.rawStatus)) }
+        if let reason = testCase.skipReason, testCase.status != .skipped || XMLText.isBlank(reason) || !XMLText.isLegal(reason) {
+            add(.skipReason, .string(reason))
+        }
+        if !XMLText.isLegal(testCase.title) { add(.title, .string(testCase.title)) }
+        if let classname = testCase.classname, !XMLText.isLegal(classname) { add(.classname, .string(classname)) }
+        if let file = testCase.file, !XMLText.isLegal(file) { add(.file, .string(file)) }
+        if testCase.fullTitle != defaultFullTitle(testCase) { add(.fullTitle, .string(testCase.fullTitle)) }
+        if !testCase.tags.isEmpty { add(.tags, JSON(testCase.tags)) }
+        if !testCase.annotations.isEmpty { add(.annotations, .array(testCase.annotations.map(json))) }
+        if !testCase.attachments.isEmpty { add(.attachments, .array(testCase.attachments.map(json))) }
+        if !plan.isPlain(caseDurationMs: testCase.durationMs) { add(.attempts, attempts(plan)) }
+        let texts = exactTexts(plan.attempts)
+        if !texts.isEmpty { add(.texts, .array(texts)) }
+        return out
+    }
+
+    /// The parser's suite path for a case: its `<testsuite>`'s name, then the classname unless
+    /// it repeats the suite or the title. Compared on the sanitized text, which is what it reads.
+    private static func naturalPathMatches(_ testCase: ParsedCase, suiteName: String) -> Bool {
+        let suite = XMLText.sanitized(suiteName)
+        let title = XMLText.sanitized(testCase.title)
+        let classname = testCase.classname.map(XMLText.sanitized) ?? ""
+        let addsClass = !classname.isEmpty && classname != title && (suite.isEmpty || classname != suite)
+        let path = testCase.suitePath
+        guard path.count == (suite.isEmpty ? 0 : 1) + (addsClass ? 1 : 0) else { return false }
+        var i = 0
+        if !suite.isEmpty {
+            guard path[i] == suite else { return false }
+            i += 1
+        }
+        return !addsClass || path[i] == classname
+    }
+
+    /// `ParsedCase`'s own default, `classname.title`.
+    private static func defaultFullTitle(_ testCase: ParsedCase) -> String {
+        guard let classname = testCase.classname, !classname.isEmpty, classname != testCase.title else { return testCase.title }
+        return "\(classname).\(testCase.title)"
+    }
+
+    private static func attempts(_ plan: JUnitCasePlan) -> JSON {
+        .array(
+            plan.attempts.enumerated().map { position, attempt in
+                var item = JSONObject()
+                item["status"] = .string(attempt.status.rawValue)
+                if let duration = attempt.durationMs { item["duration"] = .double(duration) }
+                if let start = attempt.startedAtMs { item["start"] = .int(start) }
+                if attempt.index != position { item["index"] = .int(Int64(attempt.index)) }
+                item["runs"] = .int(Int64(plan.runCount(position)))
+                item["errors"] = .int(Int64(attempt.errors.count))
+                if position == plan.mainIndex { item["main"] = true }
+                return .object(item)
+            })
+    }
+
+    /// Texts the XML cannot hold as they are: with characters XML 1.0 forbids, or element text
+    /// that is only whitespace (the parser reads that as no text at all).
+    private static func exactTexts(_ attempts: [ParsedAttempt]) -> [JSON] {
+        var texts: [JSON] = []
+        func check(_ value: String?, _ field: String, attempt: Int, error: Int?, isElementText: Bool) {
+            guard let value, !XMLText.isLegal(value) || (isElementText && XMLText.isBlank(value)) else { return }
+            var item = JSONObject()
+            item["attempt"] = .int(Int64(attempt))
+            if let error { item["error"] = .int(Int64(error)) }
+            item["field"] = .string(field)
+            item["value"] = .string(value)
+            texts.append(.object(item))
+        }
+        for (a, attempt) in attempts.enumerated() {
+            for (e, error) in attempt.errors.enumerated() {
+                check(error.message, "message", attempt: a, error: e, isElementText: false)
+                check(error.type, "type", attempt: a, error: e, isElementText: false)
+                check(error.stack, "stack", attempt: a, error: e, isElementText: true)
+            }
+            check(attempt.stdout, "stdout", attempt: a, error: nil, isElementText: true)
+            check(attempt.stderr, "stderr", attempt: a, error: nil, isElementText: true)
+        }
+        return texts
+    }
+
+    private static func json(_ annotation: ParsedAnnotation) -> JSON {
+        var item = JSONObject()
+        item["type"] = .string(annotation.type)
+        if let description = annotation.description { item["description"] = .string(description) }
+        return .object(item)
+    }
+
+    private static func json(_ attachment: ParsedAttachment) -> JSON {
+        var item = JSONObject()
+        item["name"] = .string(attachment.name)
+        if let contentType = attachment.contentType { item["contentType"] = .string(contentType) }
+        if let path = attachment.path { item["path"] = .string(path) }
+        if let body = attachment.inlineBase64 { item["body"] = .string(body) }
+        item["kind"] = .string(attachment.kind.rawValue)
+        if let attempt = attachment.attempt { item["attempt"] = .int(Int64(attempt)) }
+        return .object(item)
+    }
+}

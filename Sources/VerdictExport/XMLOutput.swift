@@ -1,0 +1,115 @@
+import CLibXML2
+
+/// A libxml2 `xmlTextWriter` whose output buffer hands every flushed chunk to the sink, so the
+/// document is never held in memory: libxml2 keeps one buffer of a few kilobytes.
+final class XMLOutput {
+    /// What the C write callback reaches through its context pointer.
+    fileprivate final class Destination {
+        let sink: ExportSink
+        var error: (any Error)?
+        /// Set on teardown: an abandoned export must not push a half-written tail to the sink.
+        var closed = false
+
+        init(_ sink: @escaping ExportSink) { self.sink = sink }
+    }
+
+    private let destination: Destination
+    private let writer: xmlTextWriterPtr
+    private var seconds = SecondsFormatter()
+
+    init(sink: @escaping ExportSink) throws(ExportError) {
+        destination = Destination(sink)
+        let context = Unmanaged.passUnretained(destination).toOpaque()
+        guard let buffer = xmlOutputBufferCreateIO(writeChunk, nil, context, nil) else {
+            throw .writer("could not create an output buffer")
+        }
+        guard let writer = xmlNewTextWriter(buffer) else {
+            xmlOutputBufferClose(buffer)
+            throw .writer("could not create a text writer")
+        }
+        self.writer = writer
+        xmlTextWriterSetIndent(writer, 1)
+        _ = "  ".withCString { xmlTextWriterSetIndentString(writer, UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
+    }
+
+    deinit {
+        destination.closed = true
+        xmlFreeTextWriter(writer)
+    }
+
+    func startDocument() throws(ExportError) {
+        try check(xmlTextWriterStartDocument(writer, nil, "UTF-8", nil))
+    }
+
+    /// Closes whatever is open and pushes the last chunk to the sink.
+    func endDocument() throws(ExportError) {
+        try check(xmlTextWriterEndDocument(writer))
+        try check(xmlTextWriterFlush(writer))
+    }
+
+    func start(_ name: StaticString) throws(ExportError) {
+        try check(xmlTextWriterStartElement(writer, name.utf8Start))
+    }
+
+    /// Writes `<name/>` when nothing was written inside.
+    func end() throws(ExportError) {
+        try check(xmlTextWriterEndElement(writer))
+    }
+
+    func attribute(_ name: StaticString, _ value: String) throws(ExportError) {
+        let legal = XMLText.sanitized(value)
+        try check(
+            legal.withCString {
+                xmlTextWriterWriteAttribute(writer, name.utf8Start, UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self))
+            })
+    }
+
+    func attribute(_ name: StaticString, _ value: String?) throws(ExportError) {
+        if let value { try attribute(name, value) }
+    }
+
+    func attribute(_ name: StaticString, _ value: Int) throws(ExportError) {
+        try attribute(name, String(value))
+    }
+
+    /// `time="1.234"`; nothing for an unknown duration.
+    func seconds(_ name: StaticString, milliseconds: Double?) throws(ExportError) {
+        var result: Int32 = 0
+        seconds.withSeconds(milliseconds) { text in result = xmlTextWriterWriteAttribute(writer, name.utf8Start, text) }
+        try check(result)
+    }
+
+    func text(_ value: String) throws(ExportError) {
+        let legal = XMLText.sanitized(value)
+        try check(legal.withCString { xmlTextWriterWriteString(writer, UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) })
+    }
+
+    /// `<name>text</name>`, or nothing when there is no text.
+    func element(_ name: StaticString, text value: String?) throws(ExportError) {
+        guard let value else { return }
+        try start(name)
+        try text(value)
+        try end()
+    }
+
+    private func check(_ result: Int32) throws(ExportError) {
+        guard result < 0 else { return }
+        if let error = destination.error { throw .sink(error) }
+        throw .writer("libxml2 reported a write error")
+    }
+}
+
+/// A C callback, so it captures nothing: the sink comes through `context`. Returning -1
+/// puts the output buffer in error, and every later write fails, which `check` reports.
+private let writeChunk: xmlOutputWriteCallback = { context, bytes, length in
+    guard let context else { return -1 }
+    let destination = Unmanaged<XMLOutput.Destination>.fromOpaque(context).takeUnretainedValue()
+    if destination.closed || destination.error != nil { return destination.closed ? length : -1 }
+    do {
+        try destination.sink(UnsafeRawBufferPointer(start: bytes, count: Int(length)))
+        return length
+    } catch {
+        destination.error = error
+        return -1
+    }
+}

@@ -361,12 +361,13 @@ final class UploadsEndToEndTests: XCTestCase {
 enum Fixture {
     static func sha256(_ data: Data) -> String { Crypto.hex(Crypto.sha256(Array(data))) }
 
-    static func junit(cases: Int, failing: Int, suite: String = "com.example.Suite") -> String {
+    static func junit(cases: Int, failing: Int, suite: String = "com.example.Suite", stackLines: Int = 1) -> String {
         var xml = "<?xml version=\"1.0\"?>\n<testsuite name=\"\(suite)\" tests=\"\(cases)\">\n"
         for i in 0..<cases {
             xml += "<testcase classname=\"\(suite)\" name=\"test\(i)\" time=\"0.\(100 + i)\">"
             if i < failing {
-                xml += "<failure message=\"boom \(i)\" type=\"AssertionError\">at \(suite).test\(i)(Suite.java:\(i))</failure>"
+                let stack = (0..<stackLines).map { "at \(suite).test\(i)(Suite.java:\(i + $0))" }.joined(separator: "\n")
+                xml += "<failure message=\"boom \(i)\" type=\"AssertionError\">\(stack)</failure>"
             }
             xml += "</testcase>\n"
         }

@@ -51,7 +51,9 @@ public struct RunContentReader {
         let name = row.string("name")
         let commit = row.string("commit_sha")
         let title =
-            !name.isEmpty ? name : [row.string("project"), row.string("branch"), String(commit.prefix(12))].filter { !$0.isEmpty }
+            !name.isEmpty
+            ? name
+            : [row.string("project"), row.string("branch"), String(commit.prefix(12))].filter { !$0.isEmpty }
                 .joined(separator: " ")
         return RunExportHeader(
             runID: runID, project: row.string("project"), name: name, status: row.string("status"),
@@ -158,7 +160,8 @@ public struct RunContentReader {
         let duration = row.double("duration_ms")
         let attempts =
             details.attempts[id] ?? [
-                ParsedAttempt(index: 0, status: status == .flaky ? .passed : status, durationMs: duration, startedAtMs: row.int64("started_ms"))
+                ParsedAttempt(
+                    index: 0, status: status == .flaky ? .passed : status, durationMs: duration, startedAtMs: row.int64("started_ms"))
             ]
         var testCase = ParsedCase(
             suitePath: row.textArray("suite_path"), file: row["file"], line: row.int("line"), title: row.string("title"),

@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "VerdictS3", dependencies: ["VerdictCrypto", "CurlClient"]),
         .target(name: "VerdictReports", dependencies: ["CLibXML2", "VerdictJSON"]),
         .target(name: "VerdictCore", dependencies: ["VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports"]),
-        .target(name: "VerdictAPI", dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime"]),
+        .target(name: "VerdictAPI", dependencies: ["VerdictCore", "VerdictHTTP", "VerdictS3", "LambdaRuntime"]),
         .target(name: "SAMTemplate", dependencies: ["Yams"]),
 
         .executableTarget(

@@ -42,8 +42,9 @@ public enum RFC3339 {
         case UInt8(ascii: "Z"), UInt8(ascii: "z"):
             guard index + 1 == bytes.count else { return nil }
         case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: " "):
+            // Real offsets stay within ±14:00; PostgreSQL refuses anything past ±15:59.
             guard index + 6 == bytes.count, let offsetHours = digits(index + 1, 2), bytes[index + 3] == UInt8(ascii: ":"),
-                let offsetMinutes = digits(index + 4, 2), offsetHours <= 23, offsetMinutes <= 59
+                let offsetMinutes = digits(index + 4, 2), offsetHours <= 15, offsetMinutes <= 59
             else { return nil }
             // An unencoded `+` in a query string arrives as a space (form encoding); nothing
             // else can stand there, so it is read as the `+` the caller meant.

@@ -9,6 +9,8 @@ STATE_DIR := .verdict
 TEMPLATE := infra-templates/template.yaml
 DEB_PACKAGES := libpq-dev libcurl4-openssl-dev libssl-dev libxml2-dev pkg-config postgresql postgresql-client curl wrk
 PY_PACKAGES := cfn-lint botocore junitparser
+# The manifest lists one executable per functions/ folder; a cached manifest would miss a new one.
+SWIFT_FLAGS := --manifest-cache none
 LAMBDA_FUNCTIONS := $(notdir $(patsubst %/main.swift,%,$(wildcard functions/*/main.swift)))
 
 .PHONY: deps py-deps build emulator seed routes test lint bench package format clean
@@ -25,7 +27,7 @@ py-deps:
 	@python3 -c 'import cfnlint, botocore, junitparser' 2>/dev/null || python3 -m pip install --quiet $(PY_PACKAGES)
 
 build: deps
-	$(SWIFT) build
+	$(SWIFT) build $(SWIFT_FLAGS)
 
 # Starts (or reuses) the project-local database unless DATABASE_URL points elsewhere.
 emulator: build
@@ -48,11 +50,11 @@ test: build py-deps lint
 	port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	trap "emulator/scripts/local-postgres.sh stop $$dir/pg; rm -rf $$dir" EXIT; \
 	url=$$(emulator/scripts/local-postgres.sh start $$dir/pg $$port --throwaway); \
-	DATABASE_URL="$$url" $(SWIFT) test
+	DATABASE_URL="$$url" $(SWIFT) test $(SWIFT_FLAGS)
 
 # Release, statically linked `bootstrap` per function, in the CodeUri folders the template names.
 package: deps
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib
 	@for f in $(LAMBDA_FUNCTIONS); do \
 	  mkdir -p .build/lambda/$$f && cp .build/release/$$f .build/lambda/$$f/bootstrap && strip .build/lambda/$$f/bootstrap; \
 	done; echo "packaged $(words $(LAMBDA_FUNCTIONS)) functions into .build/lambda/"

@@ -9,6 +9,7 @@ extension ServiceError: ErrorResponseConvertible {
         switch self {
         case .invalid(let field, let reason): return .invalidParameter(field, reason)
         case .notFound(let what): return .notFound("\(what) not found")
+        case .absent(let code, let message): return APIError(status: 404, code: code, message: message)
         case .conflict(let code, let message): return .conflict(message, code: code)
         case .forbidden(let message): return .forbidden(message)
         case .unavailable(let message): return .unavailable(message)

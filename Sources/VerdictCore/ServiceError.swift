@@ -6,6 +6,9 @@ public enum ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A caller-supplied value is wrong; `field` names it as the caller spelled it.
     case invalid(field: String, reason: String)
     case notFound(String)
+    /// The object exists but the content asked of it does not (a file never uploaded); `code`
+    /// tells the caller which content is missing.
+    case absent(code: String, message: String)
     case conflict(code: String, message: String)
     case forbidden(String)
     /// Something the service depends on (the bucket, a parser's input) is not there right now.
@@ -18,6 +21,7 @@ public enum ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalid(let field, let reason): return "\(field): \(reason)"
         case .notFound(let what): return "\(what) not found"
+        case .absent(_, let message): return message
         case .conflict(_, let message): return message
         case .forbidden(let message): return message
         case .unavailable(let message): return message

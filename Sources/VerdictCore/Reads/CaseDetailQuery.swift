@@ -1,0 +1,71 @@
+import VerdictDB
+import VerdictJSON
+
+/// One case with its attempts and attachments.
+public struct CaseDetailQuery {
+    let db: PostgresConnection
+
+    public init(db: PostgresConnection) { self.db = db }
+
+    public func get(id: String) throws -> CaseDetail {
+        let caseID = try ReadParameter.uuid(id, field: "id")
+        guard
+            let row = try db.query(
+                """
+                SELECT \(CaseQueries.columns), classname, skip_reason, annotations, properties, rfc3339(created_at) AS created,
+                       rfc3339(started_at) AS started,
+                       suite_name, suite_path_of_suite
+                FROM cases
+                LEFT JOIN LATERAL (SELECT name AS suite_name, path AS suite_path_of_suite FROM suites WHERE suites.id = cases.suite_id) s
+                    ON true
+                WHERE cases.id = $1
+                """, [caseID]
+            ).first
+        else { throw ServiceError.notFound("case \(caseID)") }
+        let summary = CaseQueries.summary(row)
+        let suite = summary.suiteID.flatMap { suiteID in
+            row["suite_name"].map { SuiteReference(id: suiteID, name: $0, path: row.textArray("suite_path_of_suite")) }
+        }
+        return CaseDetail(
+            summary: summary, runID: row.string("run_id"), suite: suite, classname: row["classname"], skipReason: row["skip_reason"],
+            annotations: row.json("annotations"), properties: row.json("properties"), createdAt: row.string("created"),
+            attempts: try attempts(of: summary, startedAt: row["started"]), attachments: try attachments(caseID: caseID))
+    }
+
+    /// Stored attempts, or the single quiet attempt the storage rule leaves out: a case
+    /// without rows in `attempts` ran once, with the case's outcome and start and nothing more.
+    func attempts(of summary: CaseSummary, startedAt: String?) throws -> [AttemptRecord] {
+        let stored = try db.query(
+            """
+            SELECT attempt, status, duration_ms, rfc3339(started_at) AS started, errors, stdout, stderr
+            FROM attempts WHERE case_id = $1 ORDER BY attempt
+            """, [summary.id]
+        ).rows.map { row in
+            AttemptRecord(
+                attempt: row.int("attempt") ?? 0, status: row.string("status"), durationMilliseconds: row.double("duration_ms"),
+                startedAt: row["started"], errors: row.json("errors"), stdout: row["stdout"], stderr: row["stderr"])
+        }
+        if !stored.isEmpty { return stored }
+        // Flaky describes a case across attempts; its one recorded attempt passed.
+        let status = summary.status == CaseStatus.flaky.rawValue ? CaseStatus.passed.rawValue : summary.status
+        return [
+            AttemptRecord(
+                attempt: 0, status: status, durationMilliseconds: summary.durationMilliseconds, startedAt: startedAt, errors: .array([]),
+                stdout: nil, stderr: nil)
+        ]
+    }
+
+    func attachments(caseID: String) throws -> [AttachmentRecord] {
+        try db.query(
+            """
+            SELECT id, name, kind, content_type, attempt, path, size, object_key IS NOT NULL AS stored
+            FROM attachments WHERE case_id = $1
+            ORDER BY attempt NULLS FIRST, name, id
+            """, [caseID]
+        ).rows.map { row in
+            AttachmentRecord(
+                id: row.string("id"), name: row.string("name"), kind: row.string("kind"), contentType: row["content_type"],
+                attempt: row.int("attempt"), path: row["path"], size: row.int64("size"), isStored: row.bool("stored") == true)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import VerdictJSON
+
+/// What `GET /api/v1/runs` may be narrowed by; nil means no condition.
+public struct RunFilter: Sendable, Equatable {
+    public var project: String?
+    public var branch: String?
+    public var status: RunStatus?
+    /// RFC 3339, inclusive, on `created_at`.
+    public var since: String?
+    /// RFC 3339, exclusive, on `created_at`.
+    public var until: String?
+
+    public init(project: String? = nil, branch: String? = nil, status: RunStatus? = nil, since: String? = nil, until: String? = nil) {
+        self.project = project
+        self.branch = branch
+        self.status = status
+        self.since = since
+        self.until = until
+    }
+}
+
+/// A run as lists show it.
+public struct RunSummary: Sendable {
+    public var id: String
+    public var project: String
+    public var commit: String
+    public var branch: String
+    public var ciRunID: String
+    public var ciRunAttempt: Int
+    public var name: String
+    public var status: String
+    public var totals: ResultTotals
+    public var totalReportsExpected: Int
+    public var reportsCompleted: Int
+    public var createdAt: String
+    public var startedAt: String?
+    /// From the earliest report start to the latest report end, once both are known.
+    public var durationMilliseconds: Double?
+    public var lastActivityAt: String
+    public var completedAt: String?
+}
+
+/// One report of a run, without its cases.
+public struct ReportSummary: Sendable {
+    public var id: String
+    public var shard: String
+    public var format: String?
+    public var status: String
+    public var toolName: String?
+    public var toolVersion: String?
+    public var totals: ResultTotals
+    public var durationMilliseconds: Double?
+    public var startedAt: String?
+    public var completedAt: String?
+    public var warningCount: Int
+    /// Failures outside any test, as stored: `[{"message","type","stack"}]`.
+    public var runErrors: JSON
+}
+
+public struct RunDetail: Sendable {
+    public var run: RunSummary
+    /// In shard order.
+    public var reports: [ReportSummary]
+}

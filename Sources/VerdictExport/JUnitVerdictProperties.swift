@@ -6,7 +6,7 @@ import VerdictReports
 enum JUnitVerdictProperties {
     static func make(for testCase: ParsedCase, plan: JUnitCasePlan, suiteName: String) -> [ParsedProperty] {
         var out: [ParsedProperty] = []
-        func add(_ name: VerdictCaseProperty, _ value: JSON) { out.append(ParsedProperty(name.rawValue, value.text)) }
+        func add(_ name: VerdictCaseProperty, _ value: JSON) { out.append(ParsedProperty(name.rawValue, xmlSafeJSON(value))) }
 
         if !naturalPathMatches(testCase, suiteName: suiteName) { add(.suitePath, JSON(testCase.suitePath)) }
         if let project = testCase.project { add(.project, .string(project)) }
@@ -25,6 +25,22 @@ enum JUnitVerdictProperties {
         if !plan.isPlain(caseDurationMs: testCase.durationMs) { add(.attempts, attempts(plan)) }
         let texts = exactTexts(plan.attempts)
         if !texts.isEmpty { add(.texts, .array(texts)) }
+        return out
+    }
+
+    /// JSON escapes the control characters XML forbids, but not U+FFFE and U+FFFF, which are
+    /// only ever inside strings and so can be escaped after the fact.
+    private static func xmlSafeJSON(_ value: JSON) -> String {
+        let text = value.text
+        guard !XMLText.isLegal(text) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0xFFFE: out += "\\ufffe"
+            case 0xFFFF: out += "\\uffff"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
         return out
     }
 

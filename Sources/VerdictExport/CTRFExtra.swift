@@ -6,6 +6,7 @@ import VerdictReports
 enum CTRFExtra {
     static func verdict(_ testCase: ParsedCase, _ attempts: [ParsedAttempt]) -> JSON? {
         var extra = JSONObject()
+        if testCase.title.isEmpty { extra["title"] = .string(testCase.title) }
         if testCase.status == .errored { extra["status"] = .string(testCase.status.rawValue) }
         if let classname = testCase.classname { extra["classname"] = .string(classname) }
         if let project = testCase.project { extra["project"] = .string(project) }

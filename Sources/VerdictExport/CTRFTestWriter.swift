@@ -5,6 +5,9 @@ import VerdictReports
 /// when the test ran more than once, or its one run differs from the test as a whole, every run
 /// is listed in `retryAttempts` (the final one included, as the spec's examples do).
 enum CTRFTestWriter {
+    /// The schema requires a non-empty name; the empty original is kept in `extra.verdict.title`.
+    static let unnamed = "(unnamed test)"
+
     static func write(_ testCase: ParsedCase, to out: inout [UInt8]) {
         let attempts =
             testCase.attempts.isEmpty
@@ -16,7 +19,7 @@ enum CTRFTestWriter {
             || final.status != (testCase.status == .flaky ? .passed : testCase.status)
         var test = JSONObjectWriter(&out)
         test.key("name", &out)
-        JSON.writeString(testCase.title, to: &out)
+        JSON.writeString(testCase.title.isEmpty ? unnamed : testCase.title, to: &out)
         test.key("status", &out)
         JSON.writeString(status(testCase.status), to: &out)
         test.key("duration", &out)

@@ -18,7 +18,7 @@ enum JUnitVerdictProperties {
         if !XMLText.isLegal(testCase.title) { add(.title, .string(testCase.title)) }
         if let classname = testCase.classname, !XMLText.isLegal(classname) { add(.classname, .string(classname)) }
         if let file = testCase.file, !XMLText.isLegal(file) { add(.file, .string(file)) }
-        if testCase.fullTitle != defaultFullTitle(testCase) { add(.fullTitle, .string(testCase.fullTitle)) }
+        if !hasDefaultFullTitle(testCase) { add(.fullTitle, .string(testCase.fullTitle)) }
         if !testCase.tags.isEmpty { add(.tags, JSON(testCase.tags)) }
         if !testCase.annotations.isEmpty { add(.annotations, .array(testCase.annotations.map(json))) }
         if !testCase.attachments.isEmpty { add(.attachments, .array(testCase.attachments.map(json))) }
@@ -61,10 +61,18 @@ enum JUnitVerdictProperties {
         return !addsClass || path[i] == classname
     }
 
-    /// `ParsedCase`'s own default, `classname.title`.
-    private static func defaultFullTitle(_ testCase: ParsedCase) -> String {
-        guard let classname = testCase.classname, !classname.isEmpty, classname != testCase.title else { return testCase.title }
-        return "\(classname).\(testCase.title)"
+    /// Whether the full title is `ParsedCase`'s own default, `classname.title`, compared in
+    /// place: building that string for every case would cost an allocation each.
+    private static func hasDefaultFullTitle(_ testCase: ParsedCase) -> Bool {
+        let fullTitle = testCase.fullTitle.utf8
+        let title = testCase.title.utf8
+        guard let classname = testCase.classname?.utf8, !classname.isEmpty, testCase.classname != testCase.title else {
+            return fullTitle.elementsEqual(title)
+        }
+        guard fullTitle.count == classname.count + 1 + title.count else { return false }
+        let dot = fullTitle.index(fullTitle.startIndex, offsetBy: classname.count)
+        return fullTitle[dot] == UInt8(ascii: ".") && fullTitle[..<dot].elementsEqual(classname)
+            && fullTitle[fullTitle.index(after: dot)...].elementsEqual(title)
     }
 
     private static func attempts(_ plan: JUnitCasePlan) -> JSON {

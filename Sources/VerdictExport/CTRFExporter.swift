@@ -32,10 +32,10 @@ public final class CTRFExporter {
         output.bytes.append(contentsOf: #"","generatedBy":"verdict","results":{"tool":"#.utf8)
         var tool = JSONObjectWriter(&output.bytes)
         tool.key("name", &output.bytes)
-        JSON.writeString(toolName.isEmpty ? "verdict" : toolName, to: &output.bytes)
+        JSONStrings.append(toolName.isEmpty ? "verdict" : toolName, to: &output.bytes)
         if let toolVersion {
             tool.key("version", &output.bytes)
-            JSON.writeString(toolVersion, to: &output.bytes)
+            JSONStrings.append(toolVersion, to: &output.bytes)
         }
         tool.close(&output.bytes)
         output.bytes.append(contentsOf: #","summary":"#.utf8)

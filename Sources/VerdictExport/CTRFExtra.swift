@@ -6,6 +6,9 @@ import VerdictReports
 enum CTRFExtra {
     static func verdict(_ testCase: ParsedCase, _ attempts: [ParsedAttempt]) -> JSON? {
         var extra = JSONObject()
+        if testCase.title.isEmpty { extra["title"] = .string(testCase.title) }
+        // The schema requires a duration: 0 is written, null here says it was unknown.
+        if testCase.durationMs == nil { extra["duration"] = .null }
         if testCase.status == .errored { extra["status"] = .string(testCase.status.rawValue) }
         if let classname = testCase.classname { extra["classname"] = .string(classname) }
         if let project = testCase.project { extra["project"] = .string(project) }
@@ -32,13 +35,21 @@ enum CTRFExtra {
             || attempt.errors.contains { $0.type != nil || ($0.message == nil && $0.stack != nil) }
     }
 
+    /// The first error's message and trace are in the CTRF run already: only its type is
+    /// repeated (and a missing message, which the parser fills from the trace). Further errors
+    /// have no CTRF field at all and are kept whole.
     private static func detail(_ attempt: ParsedAttempt) -> JSON {
         var item = JSONObject()
         item["index"] = .int(Int64(attempt.index))
         item["status"] = .string(attempt.status.rawValue)
         item["errors"] = .array(
-            attempt.errors.map { error in
+            attempt.errors.enumerated().map { position, error in
                 var object = JSONObject()
+                if position == 0 {
+                    if let type = error.type { object["type"] = .string(type) }
+                    if error.message == nil { object["message"] = .null }
+                    return .object(object)
+                }
                 if let message = error.message { object["message"] = .string(message) }
                 if let type = error.type { object["type"] = .string(type) }
                 if let stack = error.stack { object["stack"] = .string(stack) }

@@ -5,6 +5,9 @@ import VerdictReports
 /// when the test ran more than once, or its one run differs from the test as a whole, every run
 /// is listed in `retryAttempts` (the final one included, as the spec's examples do).
 enum CTRFTestWriter {
+    /// The schema requires a non-empty name; the empty original is kept in `extra.verdict.title`.
+    static let unnamed = "(unnamed test)"
+
     static func write(_ testCase: ParsedCase, to out: inout [UInt8]) {
         let attempts =
             testCase.attempts.isEmpty
@@ -16,9 +19,9 @@ enum CTRFTestWriter {
             || final.status != (testCase.status == .flaky ? .passed : testCase.status)
         var test = JSONObjectWriter(&out)
         test.key("name", &out)
-        JSON.writeString(testCase.title, to: &out)
+        JSONStrings.append(testCase.title.isEmpty ? unnamed : testCase.title, to: &out)
         test.key("status", &out)
-        JSON.writeString(status(testCase.status), to: &out)
+        JSONStrings.append(status(testCase.status), to: &out)
         test.key("duration", &out)
         CTRFNumbers.append(CTRFNumbers.milliseconds(testCase.durationMs), to: &out)
         if let start = final.startedAtMs {
@@ -27,7 +30,7 @@ enum CTRFTestWriter {
         }
         if !testCase.suitePath.isEmpty {
             test.key("suite", &out)
-            JSON(testCase.suitePath).write(to: &out)
+            JSONStrings.append(testCase.suitePath, to: &out)
         }
         writeError(final.error, &test, &out)
         if let line = testCase.line {
@@ -36,15 +39,15 @@ enum CTRFTestWriter {
         }
         if !testCase.rawStatus.isEmpty {
             test.key("rawStatus", &out)
-            JSON.writeString(testCase.rawStatus, to: &out)
+            JSONStrings.append(testCase.rawStatus, to: &out)
         }
         if !testCase.tags.isEmpty {
             test.key("tags", &out)
-            JSON(testCase.tags).write(to: &out)
+            JSONStrings.append(testCase.tags, to: &out)
         }
         if let file = testCase.file {
             test.key("filePath", &out)
-            JSON.writeString(file, to: &out)
+            JSONStrings.append(file, to: &out)
         }
         if attempts.count > 1 {
             test.key("retries", &out)
@@ -56,7 +59,7 @@ enum CTRFTestWriter {
         }
         if let project = testCase.project {
             test.key("browser", &out)
-            JSON.writeString(project, to: &out)
+            JSONStrings.append(project, to: &out)
         }
         writeOutput(final, &test, &out)
         let ownAttachments = testCase.attachments.filter { !listsAttempts || $0.attempt == nil }
@@ -89,7 +92,7 @@ enum CTRFTestWriter {
         item.key("attempt", &out)
         CTRFNumbers.append(Int64(number), to: &out)
         item.key("status", &out)
-        JSON.writeString(status(attempt.status), to: &out)
+        JSONStrings.append(status(attempt.status), to: &out)
         if let duration = attempt.durationMs {
             item.key("duration", &out)
             CTRFNumbers.append(CTRFNumbers.milliseconds(duration), to: &out)
@@ -111,11 +114,11 @@ enum CTRFTestWriter {
     private static func writeError(_ error: ParsedError?, _ object: inout JSONObjectWriter, _ out: inout [UInt8]) {
         if let message = error?.message {
             object.key("message", &out)
-            JSON.writeString(message, to: &out)
+            JSONStrings.append(message, to: &out)
         }
         if let stack = error?.stack {
             object.key("trace", &out)
-            JSON.writeString(stack, to: &out)
+            JSONStrings.append(stack, to: &out)
         }
     }
 
@@ -123,16 +126,16 @@ enum CTRFTestWriter {
     private static func writeOutput(_ attempt: ParsedAttempt, _ object: inout JSONObjectWriter, _ out: inout [UInt8]) {
         if let stdout = attempt.stdout {
             object.key("stdout", &out)
-            lines(stdout).write(to: &out)
+            JSONStrings.append(lines(stdout), to: &out)
         }
         if let stderr = attempt.stderr {
             object.key("stderr", &out)
-            lines(stderr).write(to: &out)
+            JSONStrings.append(lines(stderr), to: &out)
         }
     }
 
-    private static func lines(_ text: String) -> JSON {
-        .array(text.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0)) })
+    private static func lines(_ text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
     static func status(_ status: TestStatus) -> String {

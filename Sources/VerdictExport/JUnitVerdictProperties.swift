@@ -6,7 +6,7 @@ import VerdictReports
 enum JUnitVerdictProperties {
     static func make(for testCase: ParsedCase, plan: JUnitCasePlan, suiteName: String) -> [ParsedProperty] {
         var out: [ParsedProperty] = []
-        func add(_ name: VerdictCaseProperty, _ value: JSON) { out.append(ParsedProperty(name.rawValue, value.text)) }
+        func add(_ name: VerdictCaseProperty, _ value: JSON) { out.append(ParsedProperty(name.rawValue, xmlSafeJSON(value))) }
 
         if !naturalPathMatches(testCase, suiteName: suiteName) { add(.suitePath, JSON(testCase.suitePath)) }
         if let project = testCase.project { add(.project, .string(project)) }
@@ -18,13 +18,29 @@ enum JUnitVerdictProperties {
         if !XMLText.isLegal(testCase.title) { add(.title, .string(testCase.title)) }
         if let classname = testCase.classname, !XMLText.isLegal(classname) { add(.classname, .string(classname)) }
         if let file = testCase.file, !XMLText.isLegal(file) { add(.file, .string(file)) }
-        if testCase.fullTitle != defaultFullTitle(testCase) { add(.fullTitle, .string(testCase.fullTitle)) }
+        if !hasDefaultFullTitle(testCase) { add(.fullTitle, .string(testCase.fullTitle)) }
         if !testCase.tags.isEmpty { add(.tags, JSON(testCase.tags)) }
         if !testCase.annotations.isEmpty { add(.annotations, .array(testCase.annotations.map(json))) }
         if !testCase.attachments.isEmpty { add(.attachments, .array(testCase.attachments.map(json))) }
         if !plan.isPlain(caseDurationMs: testCase.durationMs) { add(.attempts, attempts(plan)) }
         let texts = exactTexts(plan.attempts)
         if !texts.isEmpty { add(.texts, .array(texts)) }
+        return out
+    }
+
+    /// JSON escapes the control characters XML forbids, but not U+FFFE and U+FFFF, which are
+    /// only ever inside strings and so can be escaped after the fact.
+    private static func xmlSafeJSON(_ value: JSON) -> String {
+        let text = value.text
+        guard !XMLText.isLegal(text) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0xFFFE: out += "\\ufffe"
+            case 0xFFFF: out += "\\uffff"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
         return out
     }
 
@@ -45,10 +61,18 @@ enum JUnitVerdictProperties {
         return !addsClass || path[i] == classname
     }
 
-    /// `ParsedCase`'s own default, `classname.title`.
-    private static func defaultFullTitle(_ testCase: ParsedCase) -> String {
-        guard let classname = testCase.classname, !classname.isEmpty, classname != testCase.title else { return testCase.title }
-        return "\(classname).\(testCase.title)"
+    /// Whether the full title is `ParsedCase`'s own default, `classname.title`, compared in
+    /// place: building that string for every case would cost an allocation each.
+    private static func hasDefaultFullTitle(_ testCase: ParsedCase) -> Bool {
+        let fullTitle = testCase.fullTitle.utf8
+        let title = testCase.title.utf8
+        guard let classname = testCase.classname?.utf8, !classname.isEmpty, testCase.classname != testCase.title else {
+            return fullTitle.elementsEqual(title)
+        }
+        guard fullTitle.count == classname.count + 1 + title.count else { return false }
+        let dot = fullTitle.index(fullTitle.startIndex, offsetBy: classname.count)
+        return fullTitle[dot] == UInt8(ascii: ".") && fullTitle[..<dot].elementsEqual(classname)
+            && fullTitle[fullTitle.index(after: dot)...].elementsEqual(title)
     }
 
     private static func attempts(_ plan: JUnitCasePlan) -> JSON {

@@ -8,7 +8,7 @@ extension JUnitExporter {
             name: name ?? report.toolName ?? "", totals: report.totals, durationMs: report.durationMs,
             timestamp: report.startedAtMs.map(ISOTimestamp.format))
         for group in SuiteGrouping(report.suites).groups(report.cases) {
-            try exporter.writeSuite(group.suite, cases: Array(group.cases))
+            try exporter.writeSuite(group.suite, cases: group.cases)
         }
         try exporter.finish()
     }

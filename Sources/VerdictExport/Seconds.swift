@@ -24,4 +24,21 @@ struct SecondsFormatter {
         } while remaining > 0
         digits.withUnsafeBufferPointer { body($0.baseAddress! + end) }
     }
+
+    /// Integers (`line`, counters) the same way, for the same reason.
+    mutating func withInteger(_ value: Int, _ body: (UnsafePointer<UInt8>) -> Void) {
+        var remaining = value.magnitude
+        var end = digits.count - 1
+        digits[end] = 0
+        repeat {
+            end -= 1
+            digits[end] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+        } while remaining > 0
+        if value < 0 {
+            end -= 1
+            digits[end] = UInt8(ascii: "-")
+        }
+        digits.withUnsafeBufferPointer { body($0.baseAddress! + end) }
+    }
 }

@@ -69,7 +69,9 @@ final class XMLOutput {
     }
 
     func attribute(_ name: StaticString, _ value: Int) throws(ExportError) {
-        try attribute(name, String(value))
+        var result: Int32 = 0
+        seconds.withInteger(value) { text in result = xmlTextWriterWriteAttribute(writer, name.utf8Start, text) }
+        try check(result)
     }
 
     /// `time="1.234"`; nothing for an unknown duration.

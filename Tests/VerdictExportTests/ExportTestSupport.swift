@@ -64,7 +64,7 @@ func ctrfExport(_ report: ParsedReport) throws -> [UInt8] {
 }
 
 /// Runs a tool from PATH with `input` on stdin; nil when the tool is not installed.
-func run(_ tool: String, _ arguments: [String], input: [UInt8]) throws -> (status: Int32, output: String)? {
+func runTool(_ tool: String, _ arguments: [String], input: [UInt8]) throws -> (status: Int32, output: String)? {
     let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
         .map { "\($0)/\(tool)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     guard let path else { return nil }

@@ -45,8 +45,11 @@ struct JUnitParser {
     var suites: [ParsedSuite] = []
     /// The open `<testcase>`: its attributes, and what its children have said so far.
     private var currentCase: ParsedCase?
+    /// Slot of the innermost suite open when the current case began.
+    private var currentCaseSuite: Int?
     private var outcome = JUnitCaseOutcome()
-    private var cases: [ParsedCase] = []
+    /// A case completed by the last node, waiting to be handed out.
+    private var ready: ParsedCase?
     var warnings = Warnings()
     /// Consecutive cases usually share their class: one string serves them all.
     var classnames = RepeatedString()
@@ -55,26 +58,40 @@ struct JUnitParser {
     var topLevelDurationMs: Double?
     var rootTimestamp: Int64?
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(ReportParseError) -> ParsedReport {
-        let prolog = try XMLProlog.scan(bytes)
+    /// Checks the prolog (`prefix`: the document's first bytes, at least up to the root element)
+    /// and refuses roots other than `<testsuites>`/`<testsuite>` before libxml2 reads anything.
+    static func checkedProlog(_ prefix: UnsafeBufferPointer<UInt8>, isWholeDocument: Bool) throws(ReportParseError) -> XMLProlog? {
+        guard let prolog = try XMLProlog.scan(prefix, isWholeDocument: isWholeDocument) else { return nil }
         guard prolog.rootName == "testsuites" || prolog.rootName == "testsuite" else {
             throw ReportParseError(
                 .notAReport, "not a JUnit report: the root element is <\(prolog.rootName)>, expected <testsuites> or <testsuite>")
         }
-        var parser = JUnitParser(reader: try XMLStreamReader(bytes), prologHasDoctype: prolog.hasDoctype)
-        parser.cases.reserveCapacity(estimatedCaseCount(bytes))
-        try parser.run()
-        return parser.report()
+        return prolog
     }
 
-    private init(reader: XMLStreamReader, prologHasDoctype: Bool) {
+    init(reader: XMLStreamReader, prolog: XMLProlog) {
         self.reader = reader
-        self.prologHasDoctype = prologHasDoctype
+        self.prologHasDoctype = prolog.hasDoctype
     }
 
-    private mutating func run() throws(ReportParseError) {
+    /// Streams every case into `emitter`; suites are announced before their first case.
+    mutating func run(into emitter: inout CaseEmitter<some ReportSink>) throws(ReportStreamError) -> ReportSummary {
+        while true {
+            let next: ParsedCase?
+            do { next = try nextCase() } catch { throw .parse(error) }
+            guard let testCase = next else { break }
+            emitter.syncSuites(suites)
+            try emitter.emit(testCase)
+        }
+        emitter.syncSuites(suites)
+        return try emitter.finish(summary())
+    }
+
+    /// The next complete case, or nil at the end of the document.
+    mutating func nextCase() throws(ReportParseError) -> ParsedCase? {
         do {
-            try readAll()
+            while ready == nil, try readNode() {}
+            return ready.take()
         } catch {
             guard reader.failedAtDocumentEnd, let innermost = open.last else { throw error }
             var truncated = error
@@ -84,29 +101,29 @@ struct JUnitParser {
         }
     }
 
-    private mutating func readAll() throws(ReportParseError) {
-        while try reader.read() {
-            switch reader.nodeType {
-            case .element: try startElement()
-            case .endElement: endElement()
-            case .text, .cdata, .whitespace, .significantWhitespace: appendText()
-            case .entityReference:
-                // Unreachable while XMLProlog rejects entity declarations; kept as a second lock.
-                throw ReportParseError(.parseError, "entity references are not allowed", line: reader.line, column: reader.column)
-            case .documentType:
-                if !prologHasDoctype {
-                    throw ReportParseError(.parseError, "unexpected DOCTYPE", line: reader.line, column: reader.column)
-                }
-            case .other: break
+    /// Handles one node; false at the end of the document.
+    private mutating func readNode() throws(ReportParseError) -> Bool {
+        guard try reader.read() else { return false }
+        switch reader.nodeType {
+        case .element: try startElement()
+        case .endElement: endElement()
+        case .text, .cdata, .whitespace, .significantWhitespace: appendText()
+        case .entityReference:
+            // Unreachable while XMLProlog rejects entity declarations; kept as a second lock.
+            throw ReportParseError(.parseError, "entity references are not allowed", line: reader.line, column: reader.column)
+        case .documentType:
+            if !prologHasDoctype {
+                throw ReportParseError(.parseError, "unexpected DOCTYPE", line: reader.line, column: reader.column)
             }
+        case .other: break
         }
+        return true
     }
 
-    private func report() -> ParsedReport {
-        return ParsedReport(
+    private func summary() -> ReportSummary {
+        ReportSummary(
             format: .junit, startedAtMs: rootTimestamp ?? suites.compactMap(\.startedAtMs).min(),
-            durationMs: rootDurationMs ?? topLevelDurationMs,
-            suites: suites, cases: cases, warnings: warnings.all)
+            durationMs: rootDurationMs ?? topLevelDurationMs, suites: suites, warnings: warnings.all)
     }
 
     // MARK: - Elements
@@ -127,6 +144,7 @@ struct JUnitParser {
         case .testcase:
             if currentCase == nil {
                 currentCase = readCase()
+                currentCaseSuite = openSuites.last?.slot
                 outcome = JUnitCaseOutcome()
             } else {
                 warnings.add("line \(reader.line): <testcase> nested in another <testcase> was skipped")
@@ -152,7 +170,8 @@ struct JUnitParser {
         case .testcase:
             if var testCase = currentCase.take() {
                 outcome.settle(&testCase)
-                cases.append(consume testCase)
+                testCase.suiteIndex = currentCaseSuite
+                ready = consume testCase
             }
         case .failure, .error, .skipped:
             guard let detail = details.popLast() else { return }
@@ -226,19 +245,4 @@ struct JUnitParser {
         }
         suites[finished.slot] = finished.suite
     }
-}
-
-/// Roughly how many cases the document holds, so the case array is allocated once instead of
-/// growing (and copying) twenty times on a large report. Over-counting is harmless.
-private func estimatedCaseCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-    guard let start = bytes.baseAddress else { return 0 }
-    let name: StaticString = "testcase"
-    let end = start + bytes.count
-    var p = start
-    var count = 0
-    while p < end, let hit = memchr(p, Int32(UInt8(ascii: "<")), end - p) {
-        p = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) + 1
-        if end - p >= name.utf8CodeUnitCount, memcmp(p, name.utf8Start, name.utf8CodeUnitCount) == 0 { count += 1 }
-    }
-    return count
 }

@@ -16,6 +16,11 @@ final class XMLStreamReader {
 
     private let reader: xmlTextReaderPtr
     private let errors = ErrorSink()
+    /// Keeps the descriptor libxml2 reads from open.
+    private let file: ReportFile?
+
+    private static let options = Int32(
+        XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_HUGE.rawValue)
 
     /// `bytes` must outlive the reader: libxml2 reads from the buffer without copying it.
     init(_ bytes: UnsafeBufferPointer<UInt8>) throws(ReportParseError) {
@@ -23,14 +28,24 @@ final class XMLStreamReader {
         guard bytes.count <= Int(Int32.max) else {
             throw ReportParseError(.parseError, "XML document larger than 2 GB")
         }
-        let options = Int32(
-            XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
-                | XML_PARSE_HUGE.rawValue)
         let created = bytes.withMemoryRebound(to: CChar.self) { chars in
-            xmlReaderForMemory(chars.baseAddress, Int32(bytes.count), nil, nil, options)
+            xmlReaderForMemory(chars.baseAddress, Int32(bytes.count), nil, nil, XMLStreamReader.options)
         }
         guard let created else { throw ReportParseError(.parseError, "libxml2 could not create a reader") }
         reader = created
+        file = nil
+        xmlTextReaderSetStructuredErrorHandler(reader, errorHandler, Unmanaged.passUnretained(errors).toOpaque())
+    }
+
+    /// Reads `file` from its start, a chunk at a time: memory stays flat whatever its size.
+    init(file: ReportFile) throws(ReportStreamError) {
+        _ = libxml2Initialized
+        try file.rewind()
+        guard let created = xmlReaderForFd(file.descriptor, nil, nil, XMLStreamReader.options) else {
+            throw .parse(ReportParseError(.parseError, "libxml2 could not create a reader"))
+        }
+        reader = created
+        self.file = file
         xmlTextReaderSetStructuredErrorHandler(reader, errorHandler, Unmanaged.passUnretained(errors).toOpaque())
     }
 

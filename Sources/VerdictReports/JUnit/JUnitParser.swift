@@ -76,15 +76,22 @@ struct JUnitParser {
 
     /// Streams every case into `emitter`; suites are announced before their first case.
     mutating func run(into emitter: inout CaseEmitter<some ReportSink>) throws(ReportStreamError) -> ReportSummary {
-        while true {
-            let next: ParsedCase?
-            do { next = try nextCase() } catch { throw .parse(error) }
-            guard let testCase = next else { break }
+        while let testCase = try streamNextCase() {
             emitter.syncSuites(suites)
             try emitter.emit(testCase)
         }
         emitter.syncSuites(suites)
         return try emitter.finish(summary())
+    }
+
+    private mutating func streamNextCase() throws(ReportStreamError) -> ParsedCase? {
+        do {
+            return try nextCase()
+        } catch {
+            // A failed read of the file shows up in libxml2 as a parse error; say what it was.
+            if let inputError = reader.inputError { throw inputError }
+            throw .parse(error)
+        }
     }
 
     /// The next complete case, or nil at the end of the document.

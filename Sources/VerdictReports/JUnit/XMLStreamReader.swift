@@ -16,8 +16,8 @@ final class XMLStreamReader {
 
     private let reader: xmlTextReaderPtr
     private let errors = ErrorSink()
-    /// Keeps the descriptor libxml2 reads from open.
-    private let file: ReportFile?
+    /// Owns what libxml2 reads from when the report is a file.
+    private let input: ChunkedInput?
 
     private static let options = Int32(
         XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_HUGE.rawValue)
@@ -33,7 +33,7 @@ final class XMLStreamReader {
         }
         guard let created else { throw ReportParseError(.parseError, "libxml2 could not create a reader") }
         reader = created
-        file = nil
+        input = nil
         xmlTextReaderSetStructuredErrorHandler(reader, errorHandler, Unmanaged.passUnretained(errors).toOpaque())
     }
 
@@ -41,13 +41,20 @@ final class XMLStreamReader {
     init(file: ReportFile) throws(ReportStreamError) {
         _ = libxml2Initialized
         try file.rewind()
-        guard let created = xmlReaderForFd(file.descriptor, nil, nil, XMLStreamReader.options) else {
+        let input = ChunkedInput(file)
+        guard
+            let created = xmlReaderForIO(
+                chunkedRead, nil, Unmanaged.passUnretained(input).toOpaque(), nil, nil, XMLStreamReader.options)
+        else {
             throw .parse(ReportParseError(.parseError, "libxml2 could not create a reader"))
         }
         reader = created
-        self.file = file
+        self.input = input
         xmlTextReaderSetStructuredErrorHandler(reader, errorHandler, Unmanaged.passUnretained(errors).toOpaque())
     }
+
+    /// Why reading the file failed, when it did (libxml2 only learns that it did).
+    var inputError: ReportStreamError? { input?.failure }
 
     deinit { xmlFreeTextReader(reader) }
 
@@ -114,6 +121,42 @@ private final class ErrorSink {
 private let errorHandler: xmlStructuredErrorFunc = { context, error in
     guard let context, let error else { return }
     Unmanaged<ErrorSink>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
+}
+
+/// Serves libxml2 from a large buffer: it asks for 4 KB at a time, which read(2) directly would
+/// turn into a system call per 4 KB.
+private final class ChunkedInput {
+    let file: ReportFile
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+    private var start = 0
+    private var end = 0
+    var failure: ReportStreamError?
+
+    init(_ file: ReportFile) { self.file = file }
+
+    deinit { buffer.deallocate() }
+
+    func read(into destination: UnsafeMutableRawPointer, count: Int) -> Int32 {
+        if start == end {
+            do {
+                end = try file.read(into: buffer.baseAddress!, count: buffer.count)
+            } catch {
+                failure = error
+                return -1
+            }
+            start = 0
+            if end == 0 { return 0 }
+        }
+        let n = min(count, end - start)
+        destination.copyMemory(from: buffer.baseAddress! + start, byteCount: n)
+        start += n
+        return Int32(n)
+    }
+}
+
+private let chunkedRead: xmlInputReadCallback = { context, destination, count in
+    guard let context, let destination else { return -1 }
+    return Unmanaged<ChunkedInput>.fromOpaque(context).takeUnretainedValue().read(into: destination, count: Int(count))
 }
 
 /// libxml2 wants one global initialisation before threads use it; a global is initialised once.

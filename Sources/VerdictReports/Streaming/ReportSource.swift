@@ -62,16 +62,13 @@ enum ReportSource {
         }
     }
 
-    func jsonDocument() throws(ReportStreamError) -> JSONDocument {
+    func jsonDocument() throws(ReportStreamError) -> JSONDocument { try JSONDocument(self) }
+
+    /// A fresh pass over the document, from its first byte.
+    func jsonWindow() throws(ReportStreamError) -> JSONWindow {
         switch self {
-        case .buffer(let bytes):
-            do { return JSONDocument(root: try Input.parseJSON(bytes)) } catch { throw .parse(error) }
-        case .file(let file):
-            let all = try file.readAll()
-            let parsed = all.withUnsafeBufferPointer { buffer in
-                Result { () throws(ReportParseError) -> JSON in try Input.parseJSON(buffer) }
-            }
-            do { return JSONDocument(root: try parsed.get()) } catch { throw .parse(error) }
+        case .buffer(let bytes): JSONWindow(buffer: bytes)
+        case .file(let file): try JSONWindow(file: file)
         }
     }
 }

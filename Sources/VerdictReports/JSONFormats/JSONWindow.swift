@@ -80,17 +80,18 @@ final class JSONWindow {
         case UInt8(ascii: "\""):
             try skipString()
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            var depth = 0
+            // The closers expected, innermost last: a mismatch is reported where it is.
+            var closers: [UInt8] = []
             while let byte = try peek() {
                 switch byte {
                 case UInt8(ascii: "\""):
                     try skipString()
                     continue
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    depth += 1
+                case UInt8(ascii: "{"): closers.append(UInt8(ascii: "}"))
+                case UInt8(ascii: "["): closers.append(UInt8(ascii: "]"))
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    depth -= 1
-                    if depth == 0 {
+                    guard closers.popLast() == byte else { throw error("unexpected character '\(Character(Unicode.Scalar(byte)))'") }
+                    if closers.isEmpty {
                         position += 1
                         return
                     }

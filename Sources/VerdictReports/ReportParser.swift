@@ -49,8 +49,7 @@ public enum ReportParser {
         let start = try source.start(expecting: format)
         switch start {
         case .xml(let prolog):
-            var parser = JUnitParser(reader: try source.xmlReader(), prolog: prolog)
-            return try parser.run(into: &emitter)
+            return try JUnitStream(source, prolog: prolog).run(into: &emitter)
         case .json:
             let document = try source.jsonDocument()
             let resolved: ReportFormat

@@ -48,8 +48,11 @@ struct JUnitParser {
     /// Slot of the innermost suite open when the current case began.
     private var currentCaseSuite: Int?
     private var outcome = JUnitCaseOutcome()
-    /// A case completed by the last node, waiting to be handed out.
-    private var ready: ParsedCase?
+    /// The last suite path extended with a classname, shared by the cases of that class.
+    private var classPath: (base: [String], classname: String, path: [String])?
+    /// Cases completed by the last chunk, waiting to be handed out from `readyIndex` on.
+    private var readyCases: [ParsedCase?] = []
+    private var readyIndex = 0
     var warnings = Warnings()
     /// Consecutive cases usually share their class: one string serves them all.
     var classnames = RepeatedString()
@@ -74,60 +77,34 @@ struct JUnitParser {
         self.prologHasDoctype = prolog.hasDoctype
     }
 
-    /// Streams every case into `emitter`; suites are announced before their first case.
-    mutating func run(into emitter: inout CaseEmitter<some ReportSink>) throws(ReportStreamError) -> ReportSummary {
-        while let testCase = try streamNextCase() {
-            emitter.syncSuites(suites)
-            try emitter.emit(testCase)
+    /// The oldest case completed and not yet handed out.
+    mutating func takeReadyCase() -> ParsedCase? {
+        guard readyIndex < readyCases.count else { return nil }
+        // Moved out, not copied: a copy retains each of the case's strings and arrays.
+        let testCase = readyCases[readyIndex].take()
+        readyIndex += 1
+        if readyIndex == readyCases.count {
+            readyCases.removeAll(keepingCapacity: true)
+            readyIndex = 0
         }
-        emitter.syncSuites(suites)
-        return try emitter.finish(summary())
+        return testCase
     }
 
-    private mutating func streamNextCase() throws(ReportStreamError) -> ParsedCase? {
-        do {
-            return try nextCase()
-        } catch {
-            // A failed read of the file shows up in libxml2 as a parse error; say what it was.
-            if let inputError = reader.inputError { throw inputError }
-            throw .parse(error)
-        }
+    /// Says what a truncated document left open, rather than libxml2's "Extra content at the
+    /// end of the document".
+    func explained(_ error: ReportParseError) -> ReportParseError {
+        guard reader.failedAtDocumentEnd, let innermost = open.last else { return error }
+        var truncated = error
+        let name = innermost.kind.tagName.map { "<\($0)>" } ?? "an element"
+        truncated.message = "malformed XML: the document ends before \(name) is closed (truncated file?)"
+        return truncated
     }
 
-    /// The next complete case, or nil at the end of the document.
-    mutating func nextCase() throws(ReportParseError) -> ParsedCase? {
-        do {
-            while ready == nil, try readNode() {}
-            return ready.take()
-        } catch {
-            guard reader.failedAtDocumentEnd, let innermost = open.last else { throw error }
-            var truncated = error
-            let name = innermost.kind.tagName.map { "<\($0)>" } ?? "an element"
-            truncated.message = "malformed XML: the document ends before \(name) is closed (truncated file?)"
-            throw truncated
-        }
+    func doctype() -> ReportParseError? {
+        prologHasDoctype ? nil : ReportParseError(.parseError, "unexpected DOCTYPE", line: reader.line, column: reader.column)
     }
 
-    /// Handles one node; false at the end of the document.
-    private mutating func readNode() throws(ReportParseError) -> Bool {
-        guard try reader.read() else { return false }
-        switch reader.nodeType {
-        case .element: try startElement()
-        case .endElement: endElement()
-        case .text, .cdata, .whitespace, .significantWhitespace: appendText()
-        case .entityReference:
-            // Unreachable while XMLProlog rejects entity declarations; kept as a second lock.
-            throw ReportParseError(.parseError, "entity references are not allowed", line: reader.line, column: reader.column)
-        case .documentType:
-            if !prologHasDoctype {
-                throw ReportParseError(.parseError, "unexpected DOCTYPE", line: reader.line, column: reader.column)
-            }
-        case .other: break
-        }
-        return true
-    }
-
-    private func summary() -> ReportSummary {
+    func summary() -> ReportSummary {
         ReportSummary(
             format: .junit, startedAtMs: rootTimestamp ?? suites.compactMap(\.startedAtMs).min(),
             durationMs: rootDurationMs ?? topLevelDurationMs, suites: suites, warnings: warnings.all)
@@ -135,10 +112,8 @@ struct JUnitParser {
 
     // MARK: - Elements
 
-    private mutating func startElement() throws(ReportParseError) {
-        guard let name = reader.localName else { return }
+    mutating func startElement(_ name: UnsafePointer<UInt8>) throws(ReportParseError) {
         var kind = JUnitElement(name)
-        let isEmpty = reader.isEmptyElement
         if open.isEmpty, kind != .testsuites, kind != .testsuite {
             throw ReportParseError(
                 .notAReport, "not a JUnit report: the root element is <\(name.string)>", line: reader.line, column: reader.column)
@@ -150,7 +125,9 @@ struct JUnitParser {
             if currentCase == nil { beginSuite() } else { kind = .other }
         case .testcase:
             if currentCase == nil {
-                currentCase = readCase()
+                var testCase = readCase()
+                shareClassPath(&testCase)
+                currentCase = consume testCase
                 currentCaseSuite = openSuites.last?.slot
                 outcome = JUnitCaseOutcome()
             } else {
@@ -165,10 +142,25 @@ struct JUnitParser {
             break
         }
         open.append(OpenElement(kind: kind))
-        if isEmpty { endElement() }
     }
 
-    private mutating func endElement() {
+    /// `JUnitCaseOutcome.settle` appends the classname to the suite path (same condition as
+    /// here), which copies the suite's path array for every case. Appending it now, from one
+    /// array shared by the class's cases, leaves settle nothing to do: the class is already last.
+    private mutating func shareClassPath(_ testCase: inout ParsedCase) {
+        guard let classname = testCase.classname, !classname.isEmpty, classname != testCase.title,
+            classname != testCase.suitePath.last
+        else { return }
+        if let shared = classPath, shared.classname == classname, shared.base == testCase.suitePath {
+            testCase.suitePath = shared.path
+            return
+        }
+        let path = testCase.suitePath + [classname]
+        classPath = (testCase.suitePath, classname, path)
+        testCase.suitePath = path
+    }
+
+    mutating func endElement() {
         guard let element = open.popLast() else { return }
         let parent = open.last?.kind
         switch element.kind {
@@ -178,7 +170,7 @@ struct JUnitParser {
             if var testCase = currentCase.take() {
                 outcome.settle(&testCase)
                 testCase.suiteIndex = currentCaseSuite
-                ready = consume testCase
+                readyCases.append(consume testCase)
             }
         case .failure, .error, .skipped:
             guard let detail = details.popLast() else { return }
@@ -210,9 +202,9 @@ struct JUnitParser {
         }
     }
 
-    private mutating func appendText() {
-        guard let last = open.indices.last, open[last].kind.capturesText, let value = reader.value else { return }
-        open[last].text.append(contentsOf: UnsafeBufferPointer(start: value, count: strlen(value)))
+    mutating func appendText(_ bytes: UnsafePointer<UInt8>, count: Int) {
+        guard let last = open.indices.last, open[last].kind.capturesText else { return }
+        open[last].text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
     }
 
     private mutating func attachOutput(_ text: String?, isOut: Bool, parent: JUnitElement?) {

@@ -53,15 +53,6 @@ enum ReportSource {
         return .xml(prolog)
     }
 
-    func xmlReader() throws(ReportStreamError) -> XMLStreamReader {
-        switch self {
-        case .buffer(let bytes):
-            do { return try XMLStreamReader(bytes) } catch { throw .parse(error) }
-        case .file(let file):
-            return try XMLStreamReader(file: file)
-        }
-    }
-
     func jsonDocument() throws(ReportStreamError) -> JSONDocument { try JSONDocument(self) }
 
     /// A fresh pass over the document, from its first byte.

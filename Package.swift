@@ -66,6 +66,9 @@ let package = Package(
         .executableTarget(
             name: "verdict-test-function", dependencies: ["VerdictHTTP", "LambdaRuntime"], path: "Tests/Fixtures/TestFunction"),
 
+        // `make bench`'s report generators and parse timer (Tests/Benchmarks/run.sh).
+        .executableTarget(name: "verdict-bench", dependencies: ["VerdictReports", "VerdictJSON"], path: "Tests/Benchmarks/Bench"),
+
         .testTarget(
             name: "VerdictUnitTests",
             dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "SAMTemplate", "LambdaRuntime"],

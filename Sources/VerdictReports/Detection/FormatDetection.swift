@@ -43,14 +43,14 @@ extension ReportFormat {
 enum Input {
     enum Syntax { case xml, json }
 
-    static func withBuffer<R>(
-        _ bytes: some Collection<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws(ReportParseError) -> R
-    ) throws(ReportParseError) -> R {
+    static func withBuffer<R, E: Error>(
+        _ bytes: some Collection<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R
+    ) throws(E) -> R {
         let result = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(ReportParseError) -> R in try body(buffer) }
+            Result { () throws(E) -> R in try body(buffer) }
         }
         if let result { return try result.get() }
-        return try Array(bytes).withUnsafeBufferPointer { buffer throws(ReportParseError) -> R in try body(buffer) }
+        return try Array(bytes).withUnsafeBufferPointer { buffer throws(E) -> R in try body(buffer) }
     }
 
     /// Decided by the first significant character. UTF-16 is XML's business (only XML

@@ -11,7 +11,27 @@ struct XMLProlog {
     var hasDoctype: Bool
 
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws(ReportParseError) -> XMLProlog {
+        // A whole document never needs more input.
+        try scan(bytes, isWholeDocument: true)!
+    }
+
+    /// Scans the first bytes of a document that is read in chunks. Nil means the prolog goes on
+    /// past `bytes`: call again with a longer prefix. A verdict (or error) reached within the
+    /// prefix stands whatever follows.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, isWholeDocument: Bool) throws(ReportParseError) -> XMLProlog? {
         var scanner = Scanner(bytes)
+        do {
+            let prolog = try scanPrologue(&scanner)
+            // The root's name may go on in the next chunk.
+            return !isWholeDocument && scanner.peek() == nil ? nil : prolog
+        } catch {
+            // Near the end, a markup start (`<!DOC`) may be cut short rather than wrong.
+            if !isWholeDocument, scanner.peek(offset: 16) == nil { return nil }
+            throw error
+        }
+    }
+
+    private static func scanPrologue(_ scanner: inout Scanner) throws(ReportParseError) -> XMLProlog {
         var hasDoctype = false
         while true {
             scanner.skipWhitespace()

@@ -4,30 +4,51 @@ import VerdictJSON
 /// the earlier reporter output: `suite` as a `" > "`-joined string instead of an array, and
 /// `retry`/`flake` instead of `retries`/`flaky`.
 struct CTRFParser {
-    private var cases: [ParsedCase] = []
     private var warnings = Warnings()
+    /// CTRF has no suite objects; they are derived from the cases' paths, in first-seen order.
+    private var suiteSlots: [[String]: Int] = [:]
 
-    static func parse(_ json: JSON) throws(ReportParseError) -> ParsedReport {
-        guard let results = json["results"], let tests = results["tests"]?.arrayValue else {
-            throw ReportParseError(.notAReport, "not a CTRF report: missing 'results.tests'")
+    static func parse(_ document: JSONDocument, into emitter: inout CaseEmitter<some ReportSink>) throws(ReportStreamError) -> ReportSummary
+    {
+        guard let results = document.root["results"], results["tests"]?.arrayValue != nil else {
+            throw .parse(ReportParseError(.notAReport, "not a CTRF report: missing 'results.tests'"))
         }
         var parser = CTRFParser()
-        for (index, test) in tests.enumerated() {
+        try document.forEachElement(at: ["results", "tests"]) { index, test throws(ReportStreamError) in
             let location = JSONPath().appending("results.tests").appending(index)
             guard test.objectValue != nil, let name = test["name"]?.text else {
                 parser.warnings.add("\(location) is not a test (no name); skipped")
-                continue
+                return
             }
-            parser.cases.append(parser.makeCase(test, name: name, at: location))
+            var testCase = parser.makeCase(test, name: name, at: location)
+            testCase.suiteIndex = parser.suiteSlot(for: testCase, in: &emitter)
+            try emitter.emit(testCase)
         }
         let summary = results["summary"]
         let start = summary?["start"]?.epochMs
         let stop = summary?["stop"]?.epochMs
         let duration = summary?["duration"]?.durationMs ?? start.flatMap { s in stop.map { Double($0 - s) } }
-        return ParsedReport(
-            format: .ctrf, toolName: results["tool"]?["name"]?.nonEmptyText, toolVersion: results["tool"]?["version"]?.nonEmptyText,
-            startedAtMs: start, durationMs: duration.flatMap { $0 >= 0 ? $0 : nil },
-            suites: CTRFParser.suites(of: parser.cases), cases: parser.cases, warnings: parser.warnings.all)
+        return try emitter.finish(
+            ReportSummary(
+                format: .ctrf, toolName: results["tool"]?["name"]?.nonEmptyText, toolVersion: results["tool"]?["version"]?.nonEmptyText,
+                startedAtMs: start, durationMs: duration.flatMap { $0 >= 0 ? $0 : nil }, suites: emitter.suites,
+                warnings: parser.warnings.all))
+    }
+
+    /// Registers the suites along the case's path (outermost first) and returns the innermost.
+    private mutating func suiteSlot(for testCase: ParsedCase, in emitter: inout CaseEmitter<some ReportSink>) -> Int? {
+        var slot: Int?
+        for depth in stride(from: 1, through: testCase.suitePath.count, by: 1) {
+            let path = Array(testCase.suitePath.prefix(depth))
+            if let known = suiteSlots[path] {
+                slot = known
+                continue
+            }
+            let added = emitter.addSuite(ParsedSuite(name: path[depth - 1], path: path, file: depth == 1 ? testCase.file : nil))
+            suiteSlots[path] = added
+            slot = added
+        }
+        return slot
     }
 
     private mutating func makeCase(_ test: JSON, name: String, at location: JSONPath) -> ParsedCase {
@@ -149,20 +170,5 @@ struct CTRFParser {
             properties.append(ParsedProperty("parameter.\(key)", value.displayText))
         }
         return properties
-    }
-
-    /// CTRF has no suite objects; they are derived from the cases' paths, in first-seen order.
-    private static func suites(of cases: [ParsedCase]) -> [ParsedSuite] {
-        var seen: [[String]] = []
-        var suites: [ParsedSuite] = []
-        for testCase in cases {
-            for depth in stride(from: 1, through: testCase.suitePath.count, by: 1) {
-                let path = Array(testCase.suitePath.prefix(depth))
-                guard !seen.contains(path) else { continue }
-                seen.append(path)
-                suites.append(ParsedSuite(name: path[depth - 1], path: path, file: depth == 1 ? testCase.file : nil))
-            }
-        }
-        return suites
     }
 }

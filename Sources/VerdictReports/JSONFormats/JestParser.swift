@@ -4,39 +4,42 @@ import VerdictJSON
 /// writes) and the AggregatedResult that reporters and `testResultsProcessor` see
 /// (`testResults[].testResults[]`). One suite per test file; `describe` titles make the path.
 struct JestParser {
-    private var suites: [ParsedSuite] = []
-    private var cases: [ParsedCase] = []
     private var warnings = Warnings()
     private var latestEndMs: Int64?
 
-    static func parse(_ json: JSON) throws(ReportParseError) -> ParsedReport {
-        guard let files = json["testResults"]?.arrayValue else {
-            throw ReportParseError(.notAReport, "not a Jest report: missing 'testResults'")
+    static func parse(_ document: JSONDocument, into emitter: inout CaseEmitter<some ReportSink>) throws(ReportStreamError) -> ReportSummary
+    {
+        let json = document.root
+        guard json["testResults"]?.arrayValue != nil else {
+            throw .parse(ReportParseError(.notAReport, "not a Jest report: missing 'testResults'"))
         }
         var parser = JestParser()
-        for (index, file) in files.enumerated() {
+        try document.forEachElement(at: ["testResults"]) { index, file throws(ReportStreamError) in
             let location = JSONPath().appending("testResults").appending(index)
             guard file.objectValue != nil else {
                 parser.warnings.add("\(location) is not an object; skipped")
-                continue
+                return
             }
-            parser.addFile(file, at: location)
+            try parser.addFile(file, at: location, into: &emitter)
         }
         let start = json["startTime"]?.epochMs
         let duration = start.flatMap { start in parser.latestEndMs.map { Double($0 - start) } }
-        return ParsedReport(
-            format: .jest, toolName: "jest", startedAtMs: start, durationMs: duration.flatMap { $0 >= 0 ? $0 : nil },
-            suites: parser.suites, cases: parser.cases, warnings: parser.warnings.all)
+        return try emitter.finish(
+            ReportSummary(
+                format: .jest, toolName: "jest", startedAtMs: start, durationMs: duration.flatMap { $0 >= 0 ? $0 : nil },
+                suites: emitter.suites, warnings: parser.warnings.all))
     }
 
-    private mutating func addFile(_ file: JSON, at location: JSONPath) {
+    private mutating func addFile(
+        _ file: JSON, at location: JSONPath, into emitter: inout CaseEmitter<some ReportSink>
+    ) throws(ReportStreamError) {
         let path = file["testFilePath"]?.nonEmptyText ?? file["name"]?.nonEmptyText
         let assertions = file["assertionResults"]?.arrayValue ?? file["testResults"]?.array ?? []
         let project = file["displayName"]?.nonEmptyText ?? file["displayName"]?["name"]?.nonEmptyText
         let start = file["perfStats"]?["start"]?.epochMs ?? file["startTime"]?.epochMs
         let end = file["perfStats"]?["end"]?.epochMs ?? file["endTime"]?.epochMs
         if let end { latestEndMs = max(latestEndMs ?? end, end) }
-        suites.append(
+        let slot = emitter.addSuite(
             ParsedSuite(
                 name: path ?? "", path: path.map { [$0] } ?? [], file: path, startedAtMs: start,
                 durationMs: start.flatMap { s in end.map { Double($0 - s) } }, errors: fileErrors(file, hasTests: !assertions.isEmpty)))
@@ -47,7 +50,9 @@ struct JestParser {
                 warnings.add("\(testLocation) is not a test (no title); skipped")
                 continue
             }
-            cases.append(makeCase(assertion, title: title, file: path, project: project, at: testLocation))
+            var testCase = makeCase(assertion, title: title, file: path, project: project, at: testLocation)
+            testCase.suiteIndex = slot
+            try emitter.emit(testCase)
         }
     }
 

@@ -4,43 +4,47 @@ import VerdictJSON
 /// (`mochawesome-merge`). Version 4+ writes `results: [rootSuite...]`, older versions a single
 /// `suites` object. Screenshots and other context added with `addContext` become attachments.
 struct MochawesomeParser {
-    private var suites: [ParsedSuite] = []
-    private var cases: [ParsedCase] = []
     private var runErrors: [ParsedError] = []
     private var warnings = Warnings()
 
-    static func parse(_ json: JSON) throws(ReportParseError) -> ParsedReport {
+    static func parse(_ document: JSONDocument, into emitter: inout CaseEmitter<some ReportSink>) throws(ReportStreamError) -> ReportSummary
+    {
+        let json = document.root
         guard let stats = json["stats"], stats.objectValue != nil else {
-            throw ReportParseError(.notAReport, "not a mochawesome report: missing 'stats'")
+            throw .parse(ReportParseError(.notAReport, "not a mochawesome report: missing 'stats'"))
         }
         var parser = MochawesomeParser()
-        if let results = json["results"]?.arrayValue {
-            for (index, root) in results.enumerated() {
+        if json["results"]?.arrayValue != nil {
+            try document.forEachElement(at: ["results"]) { index, root throws(ReportStreamError) in
                 // mochawesome writes `false` for a spec whose root suite is empty.
-                guard root.objectValue != nil else { continue }
-                parser.walk(root, path: [], file: nil, at: JSONPath().appending("results").appending(index))
+                guard root.objectValue != nil else { return }
+                try parser.walk(root, path: [], file: nil, at: JSONPath().appending("results").appending(index), into: &emitter)
             }
         } else if let root = json["suites"], root.objectValue != nil {
-            parser.walk(root, path: [], file: nil, at: JSONPath().appending("suites"))
+            try parser.walk(root, path: [], file: nil, at: JSONPath().appending("suites"), into: &emitter)
         } else {
-            throw ReportParseError(.notAReport, "not a mochawesome report: no 'results' array or 'suites' object")
+            throw .parse(ReportParseError(.notAReport, "not a mochawesome report: no 'results' array or 'suites' object"))
         }
-        return ParsedReport(
-            format: .mochawesome, toolName: "mochawesome", toolVersion: json["meta"]?["mochawesome"]?["version"]?.nonEmptyText,
-            startedAtMs: stats["start"]?.epochMs, durationMs: stats["duration"]?.durationMs,
-            suites: parser.suites, cases: parser.cases, runErrors: parser.runErrors, warnings: parser.warnings.all)
+        return try emitter.finish(
+            ReportSummary(
+                format: .mochawesome, toolName: "mochawesome", toolVersion: json["meta"]?["mochawesome"]?["version"]?.nonEmptyText,
+                startedAtMs: stats["start"]?.epochMs, durationMs: stats["duration"]?.durationMs,
+                suites: emitter.suites, runErrors: parser.runErrors, warnings: parser.warnings.all))
     }
 
-    private mutating func walk(_ suite: JSON, path: [String], file: String?, at location: JSONPath) {
+    private mutating func walk(
+        _ suite: JSON, path: [String], file: String?, at location: JSONPath, into emitter: inout CaseEmitter<some ReportSink>
+    ) throws(ReportStreamError) {
         let title = suite["title"]?.text ?? ""
         let isRoot = suite["root"]?.isTrue == true || (path.isEmpty && title.isEmpty)
         let suiteFile = suite["file"]?.nonEmptyText ?? suite["fullFile"]?.nonEmptyText ?? file
         let suitePath = isRoot || title.isEmpty ? path : path + [title]
         let hookErrors = failedHooks(suite)
+        var slot: Int?
         if isRoot {
             runErrors += hookErrors
         } else {
-            suites.append(
+            slot = emitter.addSuite(
                 ParsedSuite(
                     name: title, path: suitePath, file: suiteFile, durationMs: suite["duration"]?.durationMs, errors: hookErrors))
         }
@@ -50,7 +54,9 @@ struct MochawesomeParser {
                 warnings.add("\(testLocation) is not a test (no title); skipped")
                 continue
             }
-            cases.append(makeCase(test, title: testTitle, suitePath: suitePath, file: suiteFile))
+            var testCase = makeCase(test, title: testTitle, suitePath: suitePath, file: suiteFile)
+            testCase.suiteIndex = slot
+            try emitter.emit(testCase)
         }
         for (index, child) in (suite["suites"]?.array ?? []).enumerated() {
             let childLocation = location.appending("suites").appending(index)
@@ -58,7 +64,7 @@ struct MochawesomeParser {
                 warnings.add("\(childLocation) is not a suite; skipped")
                 continue
             }
-            walk(child, path: suitePath, file: suiteFile, at: childLocation)
+            try walk(child, path: suitePath, file: suiteFile, at: childLocation, into: &emitter)
         }
     }
 

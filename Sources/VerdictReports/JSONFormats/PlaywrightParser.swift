@@ -5,34 +5,36 @@ import VerdictJSON
 ///
 /// The test's own `status` decides: `expected` → passed (or skipped when the test was expected
 /// to skip), `unexpected` → failed, `flaky` → flaky, `skipped` → skipped.
-struct PlaywrightParser {
-    private var suites: [ParsedSuite] = []
-    private var cases: [ParsedCase] = []
+struct PlaywrightParser<Sink: ReportSink> {
     private var warnings = Warnings()
+    /// The earliest attempt start, standing in for the run's start in old reports.
+    private var firstStart: Int64?
 
-    static func parse(_ json: JSON) throws(ReportParseError) -> ParsedReport {
-        guard json["config"]?.objectValue != nil, let roots = json["suites"]?.arrayValue else {
-            throw ReportParseError(.notAReport, "not a Playwright JSON report: missing 'config' or 'suites'")
+    static func parse(_ document: JSONDocument, into emitter: inout CaseEmitter<Sink>) throws(ReportStreamError) -> ReportSummary {
+        let json = document.root
+        guard json["config"]?.objectValue != nil, json["suites"]?.arrayValue != nil else {
+            throw .parse(ReportParseError(.notAReport, "not a Playwright JSON report: missing 'config' or 'suites'"))
         }
         var parser = PlaywrightParser()
-        for (index, suite) in roots.enumerated() {
-            parser.walk(suite, describes: [], file: nil, at: JSONPath().appending("suites").appending(index))
+        try document.forEachElement(at: ["suites"]) { index, suite throws(ReportStreamError) in
+            try parser.walk(suite, describes: [], file: nil, at: JSONPath().appending("suites").appending(index), into: &emitter)
         }
         let stats = json["stats"]
         // Reports before Playwright 1.39 have no `stats`: the first attempt's start stands in.
-        let firstStart = parser.cases.flatMap { $0.attempts.compactMap(\.startedAtMs) }.min()
-        return ParsedReport(
-            format: .playwright, toolName: "playwright", toolVersion: json["config"]?["version"]?.nonEmptyText,
-            startedAtMs: stats?["startTime"]?.epochMs ?? firstStart,
-            durationMs: stats?["duration"]?.durationMs ?? json["config"]?["metadata"]?["totalTime"]?.durationMs,
-            suites: parser.suites, cases: parser.cases,
-            runErrors: (json["errors"]?.array ?? []).map(PlaywrightParser.error(from:)),
-            warnings: parser.warnings.all)
+        return try emitter.finish(
+            ReportSummary(
+                format: .playwright, toolName: "playwright", toolVersion: json["config"]?["version"]?.nonEmptyText,
+                startedAtMs: stats?["startTime"]?.epochMs ?? parser.firstStart,
+                durationMs: stats?["duration"]?.durationMs ?? json["config"]?["metadata"]?["totalTime"]?.durationMs,
+                suites: emitter.suites, runErrors: (json["errors"]?.array ?? []).map(PlaywrightFields.error(from:)),
+                warnings: parser.warnings.all))
     }
 
     /// Top-level suites are files; their children are `describe` blocks. The file goes to
     /// `ParsedCase.file`, the describes make the suite path.
-    private mutating func walk(_ suite: JSON, describes: [String], file: String?, at path: JSONPath) {
+    private mutating func walk(
+        _ suite: JSON, describes: [String], file: String?, at path: JSONPath, into emitter: inout CaseEmitter<Sink>
+    ) throws(ReportStreamError) {
         guard suite.objectValue != nil else {
             warnings.add("\(path) is not an object; skipped")
             return
@@ -41,16 +43,18 @@ struct PlaywrightParser {
         let title = suite["title"]?.text ?? ""
         let suiteFile = file ?? suite["file"]?.nonEmptyText ?? title
         let inner = isFileSuite ? describes : describes + [title]
-        suites.append(ParsedSuite(name: title, path: isFileSuite ? [suiteFile] : [suiteFile] + inner, file: suiteFile))
+        let slot = emitter.addSuite(ParsedSuite(name: title, path: isFileSuite ? [suiteFile] : [suiteFile] + inner, file: suiteFile))
         for (index, spec) in (suite["specs"]?.array ?? []).enumerated() {
-            addSpec(spec, describes: inner, file: suiteFile, at: path.appending("specs").appending(index))
+            try addSpec(spec, describes: inner, file: suiteFile, suite: slot, at: path.appending("specs").appending(index), into: &emitter)
         }
         for (index, child) in (suite["suites"]?.array ?? []).enumerated() {
-            walk(child, describes: inner, file: suiteFile, at: path.appending("suites").appending(index))
+            try walk(child, describes: inner, file: suiteFile, at: path.appending("suites").appending(index), into: &emitter)
         }
     }
 
-    private mutating func addSpec(_ spec: JSON, describes: [String], file: String, at path: JSONPath) {
+    private mutating func addSpec(
+        _ spec: JSON, describes: [String], file: String, suite: Int, at path: JSONPath, into emitter: inout CaseEmitter<Sink>
+    ) throws(ReportStreamError) {
         guard spec.objectValue != nil, let title = spec["title"]?.text else {
             warnings.add("\(path) has no title; skipped")
             return
@@ -63,7 +67,10 @@ struct PlaywrightParser {
                 warnings.add("\(testPath) is not an object; skipped")
                 continue
             }
-            cases.append(makeCase(test, title: title, describes: describes, file: specFile, line: spec["line"]?.int, tags: tags))
+            var testCase = makeCase(test, title: title, describes: describes, file: specFile, line: spec["line"]?.int, tags: tags)
+            testCase.suiteIndex = suite
+            for start in testCase.attempts.lazy.compactMap(\.startedAtMs) { firstStart = min(firstStart ?? start, start) }
+            try emitter.emit(testCase)
         }
     }
 
@@ -71,9 +78,9 @@ struct PlaywrightParser {
         let results = test["results"]?.array ?? []
         let attempts = results.enumerated().map { offset, result in
             ParsedAttempt(
-                index: result["retry"]?.int ?? offset, status: PlaywrightParser.attemptStatus(result["status"]?.stringValue),
-                durationMs: result["duration"]?.durationMs, errors: PlaywrightParser.errors(of: result),
-                stdout: PlaywrightParser.output(result["stdout"]), stderr: PlaywrightParser.output(result["stderr"]),
+                index: result["retry"]?.int ?? offset, status: PlaywrightFields.attemptStatus(result["status"]?.stringValue),
+                durationMs: result["duration"]?.durationMs, errors: PlaywrightFields.errors(of: result),
+                stdout: PlaywrightFields.output(result["stdout"]), stderr: PlaywrightFields.output(result["stderr"]),
                 startedAtMs: result["startTime"]?.epochMs)
         }
         var attachments: [ParsedAttachment] = []
@@ -93,16 +100,19 @@ struct PlaywrightParser {
             return ParsedAnnotation(type: type, description: note["description"]?.text)
         }
         let skip = annotations.first { $0.type == "skip" || $0.type == "fixme" }
-        let status = PlaywrightParser.status(rawStatus, expected: test["expectedStatus"]?.stringValue, attempts: attempts)
+        let status = PlaywrightFields.status(rawStatus, expected: test["expectedStatus"]?.stringValue, attempts: attempts)
         return ParsedCase(
             suitePath: describes, file: file, line: line, title: title,
             fullTitle: (describes + [title]).joined(separator: " › "), project: project, status: status,
-            rawStatus: rawStatus, durationMs: PlaywrightParser.total(attempts.compactMap(\.durationMs)),
+            rawStatus: rawStatus, durationMs: PlaywrightFields.total(attempts.compactMap(\.durationMs)),
             attempts: attempts, attachments: attachments, tags: tags, annotations: annotations,
             skipReason: status == .skipped ? (skip?.description ?? skip.map { _ in "skipped" }) : nil)
     }
+}
 
-    private static func status(_ raw: String, expected: String?, attempts: [ParsedAttempt]) -> TestStatus {
+/// The parts of Playwright's format read without any parser state.
+enum PlaywrightFields {
+    static func status(_ raw: String, expected: String?, attempts: [ParsedAttempt]) -> TestStatus {
         switch raw {
         case "expected": return expected == "skipped" ? .skipped : .passed
         case "unexpected": return .failed
@@ -117,12 +127,12 @@ struct PlaywrightParser {
     }
 
     /// Time spent on the test across all its attempts.
-    private static func total(_ durations: [Double]) -> Double? {
+    static func total(_ durations: [Double]) -> Double? {
         durations.isEmpty ? nil : durations.reduce(0, +)
     }
 
     /// `timedOut` and `interrupted` are failures of that attempt.
-    private static func attemptStatus(_ raw: String?) -> TestStatus {
+    static func attemptStatus(_ raw: String?) -> TestStatus {
         switch raw {
         case "passed": .passed
         case "skipped": .skipped
@@ -130,7 +140,7 @@ struct PlaywrightParser {
         }
     }
 
-    private static func errors(of result: JSON) -> [ParsedError] {
+    static func errors(of result: JSON) -> [ParsedError] {
         if let list = result["errors"]?.arrayValue, !list.isEmpty { return list.map(error(from:)) }
         if let single = result["error"], single.objectValue != nil { return [error(from: single)] }
         return []
@@ -144,7 +154,7 @@ struct PlaywrightParser {
     }
 
     /// stdout entries are `{text}` or `{buffer}` (base64, for binary output).
-    private static func output(_ json: JSON?) -> String? {
+    static func output(_ json: JSON?) -> String? {
         let chunks = (json?.array ?? []).compactMap { chunk -> String? in
             if let text = chunk["text"]?.stringValue { return text }
             if let buffer = chunk["buffer"]?.stringValue, let bytes = Base64.decode(buffer) {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Jenkins' JUnit Attachments convention: a line `[[ATTACHMENT|/path/to/file]]` in a test's (or
 /// suite's) system-out or system-err attaches that file. Playwright's JUnit reporter writes it too.
 enum AttachmentMarkers {
@@ -7,31 +13,30 @@ enum AttachmentMarkers {
     /// Searches bytes rather than characters: system-out can be megabytes of log.
     static func extract(from texts: String?...) -> [ParsedAttachment] {
         var found: [ParsedAttachment] = []
-        for case let text? in texts {
-            let bytes = Array(text.utf8)
-            var from = 0
-            while let start = find(open, in: bytes, from: from) {
-                let pathStart = start + open.count
-                guard let end = find(close, in: bytes, from: pathStart) else { break }
-                from = end + close.count
-                let path = Text.trimmed(String(decoding: bytes[pathStart..<end], as: UTF8.self))
-                guard !path.isEmpty, !found.contains(where: { $0.path == path }) else { continue }
-                let name = path.split(separator: "/").last.map(String.init) ?? path
-                found.append(ParsedAttachment(name: name, path: path))
+        for case var text? in texts {
+            text.withUTF8 { bytes in
+                var from = 0
+                while let start = find(open, in: bytes, from: from) {
+                    let pathStart = start + open.count
+                    guard let end = find(close, in: bytes, from: pathStart) else { break }
+                    from = end + close.count
+                    let path = Text.trimmed(String(decoding: bytes[pathStart..<end], as: UTF8.self))
+                    guard !path.isEmpty, !found.contains(where: { $0.path == path }) else { continue }
+                    let name = path.split(separator: "/").last.map(String.init) ?? path
+                    found.append(ParsedAttachment(name: name, path: path))
+                }
             }
         }
         return found
     }
 
-    private static func find(_ needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
-        guard needle.count <= bytes.count else { return nil }
+    /// memchr for the first byte, then a compare: Glibc's memmem is not visible from Swift.
+    private static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let base = bytes.baseAddress, let first = needle.first else { return nil }
         var i = from
-        while i <= bytes.count - needle.count {
-            if bytes[i] == needle[0] {
-                var j = 1
-                while j < needle.count, bytes[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return i }
-            }
+        while bytes.count - i >= needle.count, let hit = memchr(base + i, Int32(first), bytes.count - i - needle.count + 1) {
+            i = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+            if needle.withUnsafeBytes({ memcmp(hit, $0.baseAddress!, needle.count) }) == 0 { return i }
             i += 1
         }
         return nil

@@ -45,8 +45,14 @@ struct JUnitParser {
     var suites: [ParsedSuite] = []
     /// The open `<testcase>`: its attributes, and what its children have said so far.
     private var currentCase: ParsedCase?
+    /// Slot of the innermost suite open when the current case began.
+    private var currentCaseSuite: Int?
     private var outcome = JUnitCaseOutcome()
-    private var cases: [ParsedCase] = []
+    /// The last suite path extended with a classname, shared by the cases of that class.
+    private var classPath: (base: [String], classname: String, path: [String])?
+    /// Cases completed by the last chunk, waiting to be handed out from `readyIndex` on.
+    private var readyCases: [ParsedCase?] = []
+    private var readyIndex = 0
     var warnings = Warnings()
     /// Consecutive cases usually share their class: one string serves them all.
     var classnames = RepeatedString()
@@ -55,66 +61,59 @@ struct JUnitParser {
     var topLevelDurationMs: Double?
     var rootTimestamp: Int64?
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(ReportParseError) -> ParsedReport {
-        let prolog = try XMLProlog.scan(bytes)
+    /// Checks the prolog (`prefix`: the document's first bytes, at least up to the root element)
+    /// and refuses roots other than `<testsuites>`/`<testsuite>` before libxml2 reads anything.
+    static func checkedProlog(_ prefix: UnsafeBufferPointer<UInt8>, isWholeDocument: Bool) throws(ReportParseError) -> XMLProlog? {
+        guard let prolog = try XMLProlog.scan(prefix, isWholeDocument: isWholeDocument) else { return nil }
         guard prolog.rootName == "testsuites" || prolog.rootName == "testsuite" else {
             throw ReportParseError(
                 .notAReport, "not a JUnit report: the root element is <\(prolog.rootName)>, expected <testsuites> or <testsuite>")
         }
-        var parser = JUnitParser(reader: try XMLStreamReader(bytes), prologHasDoctype: prolog.hasDoctype)
-        parser.cases.reserveCapacity(estimatedCaseCount(bytes))
-        try parser.run()
-        return parser.report()
+        return prolog
     }
 
-    private init(reader: XMLStreamReader, prologHasDoctype: Bool) {
+    init(reader: XMLStreamReader, prolog: XMLProlog) {
         self.reader = reader
-        self.prologHasDoctype = prologHasDoctype
+        self.prologHasDoctype = prolog.hasDoctype
     }
 
-    private mutating func run() throws(ReportParseError) {
-        do {
-            try readAll()
-        } catch {
-            guard reader.failedAtDocumentEnd, let innermost = open.last else { throw error }
-            var truncated = error
-            let name = innermost.kind.tagName.map { "<\($0)>" } ?? "an element"
-            truncated.message = "malformed XML: the document ends before \(name) is closed (truncated file?)"
-            throw truncated
+    /// The oldest case completed and not yet handed out.
+    mutating func takeReadyCase() -> ParsedCase? {
+        guard readyIndex < readyCases.count else { return nil }
+        // Moved out, not copied: a copy retains each of the case's strings and arrays.
+        let testCase = readyCases[readyIndex].take()
+        readyIndex += 1
+        if readyIndex == readyCases.count {
+            readyCases.removeAll(keepingCapacity: true)
+            readyIndex = 0
         }
+        return testCase
     }
 
-    private mutating func readAll() throws(ReportParseError) {
-        while try reader.read() {
-            switch reader.nodeType {
-            case .element: try startElement()
-            case .endElement: endElement()
-            case .text, .cdata, .whitespace, .significantWhitespace: appendText()
-            case .entityReference:
-                // Unreachable while XMLProlog rejects entity declarations; kept as a second lock.
-                throw ReportParseError(.parseError, "entity references are not allowed", line: reader.line, column: reader.column)
-            case .documentType:
-                if !prologHasDoctype {
-                    throw ReportParseError(.parseError, "unexpected DOCTYPE", line: reader.line, column: reader.column)
-                }
-            case .other: break
-            }
-        }
+    /// Says what a truncated document left open, rather than libxml2's "Extra content at the
+    /// end of the document".
+    func explained(_ error: ReportParseError) -> ReportParseError {
+        guard reader.failedAtDocumentEnd, let innermost = open.last else { return error }
+        var truncated = error
+        let name = innermost.kind.tagName.map { "<\($0)>" } ?? "an element"
+        truncated.message = "malformed XML: the document ends before \(name) is closed (truncated file?)"
+        return truncated
     }
 
-    private func report() -> ParsedReport {
-        return ParsedReport(
+    func doctype() -> ReportParseError? {
+        prologHasDoctype ? nil : ReportParseError(.parseError, "unexpected DOCTYPE", line: reader.line, column: reader.column)
+    }
+
+    func summary() -> ReportSummary {
+        ReportSummary(
             format: .junit, startedAtMs: rootTimestamp ?? suites.compactMap(\.startedAtMs).min(),
-            durationMs: rootDurationMs ?? topLevelDurationMs,
-            suites: suites, cases: cases, warnings: warnings.all)
+            durationMs: rootDurationMs ?? topLevelDurationMs, suites: suites, warnings: warnings.all)
     }
 
     // MARK: - Elements
 
-    private mutating func startElement() throws(ReportParseError) {
-        guard let name = reader.localName else { return }
+    mutating func startElement(_ name: UnsafePointer<UInt8>) throws(ReportParseError) {
         var kind = JUnitElement(name)
-        let isEmpty = reader.isEmptyElement
         if open.isEmpty, kind != .testsuites, kind != .testsuite {
             throw ReportParseError(
                 .notAReport, "not a JUnit report: the root element is <\(name.string)>", line: reader.line, column: reader.column)
@@ -126,7 +125,10 @@ struct JUnitParser {
             if currentCase == nil { beginSuite() } else { kind = .other }
         case .testcase:
             if currentCase == nil {
-                currentCase = readCase()
+                var testCase = readCase()
+                shareClassPath(&testCase)
+                currentCase = consume testCase
+                currentCaseSuite = openSuites.last?.slot
                 outcome = JUnitCaseOutcome()
             } else {
                 warnings.add("line \(reader.line): <testcase> nested in another <testcase> was skipped")
@@ -140,10 +142,25 @@ struct JUnitParser {
             break
         }
         open.append(OpenElement(kind: kind))
-        if isEmpty { endElement() }
     }
 
-    private mutating func endElement() {
+    /// `JUnitCaseOutcome.settle` appends the classname to the suite path (same condition as
+    /// here), which copies the suite's path array for every case. Appending it now, from one
+    /// array shared by the class's cases, leaves settle nothing to do: the class is already last.
+    private mutating func shareClassPath(_ testCase: inout ParsedCase) {
+        guard let classname = testCase.classname, !classname.isEmpty, classname != testCase.title,
+            classname != testCase.suitePath.last
+        else { return }
+        if let shared = classPath, shared.classname == classname, shared.base == testCase.suitePath {
+            testCase.suitePath = shared.path
+            return
+        }
+        let path = testCase.suitePath + [classname]
+        classPath = (testCase.suitePath, classname, path)
+        testCase.suitePath = path
+    }
+
+    mutating func endElement() {
         guard let element = open.popLast() else { return }
         let parent = open.last?.kind
         switch element.kind {
@@ -152,7 +169,8 @@ struct JUnitParser {
         case .testcase:
             if var testCase = currentCase.take() {
                 outcome.settle(&testCase)
-                cases.append(consume testCase)
+                testCase.suiteIndex = currentCaseSuite
+                readyCases.append(consume testCase)
             }
         case .failure, .error, .skipped:
             guard let detail = details.popLast() else { return }
@@ -184,9 +202,9 @@ struct JUnitParser {
         }
     }
 
-    private mutating func appendText() {
-        guard let last = open.indices.last, open[last].kind.capturesText, let value = reader.value else { return }
-        open[last].text.append(contentsOf: UnsafeBufferPointer(start: value, count: strlen(value)))
+    mutating func appendText(_ bytes: UnsafePointer<UInt8>, count: Int) {
+        guard let last = open.indices.last, open[last].kind.capturesText else { return }
+        open[last].text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
     }
 
     private mutating func attachOutput(_ text: String?, isOut: Bool, parent: JUnitElement?) {
@@ -226,19 +244,4 @@ struct JUnitParser {
         }
         suites[finished.slot] = finished.suite
     }
-}
-
-/// Roughly how many cases the document holds, so the case array is allocated once instead of
-/// growing (and copying) twenty times on a large report. Over-counting is harmless.
-private func estimatedCaseCount(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-    guard let start = bytes.baseAddress else { return 0 }
-    let name: StaticString = "testcase"
-    let end = start + bytes.count
-    var p = start
-    var count = 0
-    while p < end, let hit = memchr(p, Int32(UInt8(ascii: "<")), end - p) {
-        p = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) + 1
-        if end - p >= name.utf8CodeUnitCount, memcmp(p, name.utf8Start, name.utf8CodeUnitCount) == 0 { count += 1 }
-    }
-    return count
 }

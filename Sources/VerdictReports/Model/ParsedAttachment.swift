@@ -31,19 +31,43 @@ extension ParsedAttachment.Kind {
     /// Guesses the kind from what reports reliably carry: Playwright names its attachments
     /// `screenshot`/`video`/`trace`, others only give a content type or a file name.
     public static func classify(name: String, contentType: String?, path: String?) -> Self {
+        let file = path ?? name
+        // ASCII bytes are lowercased in place; String's Unicode-aware lowercasing and searching
+        // cost more than the rest of a JUnit case with an attachment marker.
+        guard let lowerName = ASCIILowercase(name), let type = ASCIILowercase(contentType ?? ""), let lowerFile = ASCIILowercase(file)
+        else { return classifyUnicode(name: name, contentType: contentType, path: path) }
+        if lowerName.equals("trace") || lowerFile.hasSuffix("trace.zip") || (lowerFile.contains("/trace") && lowerFile.hasSuffix(".zip")) {
+            return .trace
+        }
+        if type.hasPrefix("image/") || lowerName.contains("screenshot") || imageExtensions.contains(where: lowerFile.hasSuffix) {
+            return .screenshot
+        }
+        if type.hasPrefix("video/") || lowerName.equals("video") || videoExtensions.contains(where: lowerFile.hasSuffix) {
+            return .video
+        }
+        if type.hasPrefix("text/") || lowerName.equals("stdout") || lowerName.equals("stderr")
+            || logExtensions.contains(where: lowerFile.hasSuffix)
+        {
+            return .log
+        }
+        return .other
+    }
+
+    /// The same rules for names with non-ASCII characters.
+    private static func classifyUnicode(name: String, contentType: String?, path: String?) -> Self {
         let lowerName = name.lowercased()
         let type = contentType?.lowercased() ?? ""
         let file = (path ?? name).lowercased()
         if lowerName == "trace" || file.hasSuffix("trace.zip") || (file.contains("/trace") && file.hasSuffix(".zip")) {
             return .trace
         }
-        if type.hasPrefix("image/") || lowerName.contains("screenshot") || hasExtension(file, imageExtensions) {
+        if type.hasPrefix("image/") || lowerName.contains("screenshot") || imageExtensions.contains(where: file.hasSuffix) {
             return .screenshot
         }
-        if type.hasPrefix("video/") || lowerName == "video" || hasExtension(file, videoExtensions) {
+        if type.hasPrefix("video/") || lowerName == "video" || videoExtensions.contains(where: file.hasSuffix) {
             return .video
         }
-        if type.hasPrefix("text/") || lowerName == "stdout" || lowerName == "stderr" || hasExtension(file, logExtensions) {
+        if type.hasPrefix("text/") || lowerName == "stdout" || lowerName == "stderr" || logExtensions.contains(where: file.hasSuffix) {
             return .log
         }
         return .other
@@ -52,8 +76,34 @@ extension ParsedAttachment.Kind {
     private static let imageExtensions = [".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"]
     private static let videoExtensions = [".webm", ".mp4", ".mov", ".avi", ".mkv"]
     private static let logExtensions = [".log", ".txt", ".out", ".err"]
+}
 
-    private static func hasExtension(_ file: String, _ extensions: [String]) -> Bool {
-        extensions.contains { file.hasSuffix($0) }
+/// An all-ASCII string's bytes, lowercased; nil for text with other characters.
+private struct ASCIILowercase {
+    let bytes: [UInt8]
+
+    init?(_ text: String) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            guard byte < 0x80 else { return nil }
+            bytes.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        }
+        self.bytes = bytes
+    }
+
+    func equals(_ text: String) -> Bool { bytes.elementsEqual(text.utf8) }
+
+    func hasPrefix(_ text: String) -> Bool { bytes.starts(with: text.utf8) }
+
+    func hasSuffix(_ text: String) -> Bool {
+        let suffix = text.utf8
+        return suffix.count <= bytes.count && bytes[(bytes.count - suffix.count)...].elementsEqual(suffix)
+    }
+
+    func contains(_ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard needle.count <= bytes.count else { return false }
+        return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
     }
 }

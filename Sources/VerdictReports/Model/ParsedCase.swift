@@ -32,13 +32,17 @@ public struct ParsedCase: Sendable, Equatable {
     public var properties: [ParsedProperty]
     /// Why the test was skipped, when the report says.
     public var skipReason: String?
+    /// Index into the report's `suites` of the suite that directly contains the case (the
+    /// innermost JUnit `<testsuite>`, the Playwright file or `describe`, the Jest test file, the
+    /// mochawesome or CTRF suite); nil when the case belongs to no suite.
+    public var suiteIndex: Int?
 
     public init(
         suitePath: [String], file: String? = nil, line: Int? = nil, title: String, fullTitle: String? = nil,
         classname: String? = nil, project: String? = nil, status: TestStatus, rawStatus: String,
         durationMs: Double? = nil, attempts: [ParsedAttempt] = [], attachments: [ParsedAttachment] = [],
         tags: [String] = [], annotations: [ParsedAnnotation] = [], properties: [ParsedProperty] = [],
-        skipReason: String? = nil
+        skipReason: String? = nil, suiteIndex: Int? = nil
     ) {
         self.suitePath = suitePath
         self.file = file
@@ -58,6 +62,7 @@ public struct ParsedCase: Sendable, Equatable {
         self.annotations = annotations
         self.properties = properties
         self.skipReason = skipReason
+        self.suiteIndex = suiteIndex
         self.fullTitle = fullTitle ?? (suitePath + [title]).joined(separator: " ")
     }
 

@@ -18,15 +18,18 @@ public struct ReportTotals: Sendable, Equatable, CustomStringConvertible {
     }
 
     public init(_ cases: [ParsedCase]) {
-        for testCase in cases {
-            tests += 1
-            switch testCase.status {
-            case .passed: passed += 1
-            case .flaky: passed += 1; flaky += 1
-            case .failed: failed += 1
-            case .skipped: skipped += 1
-            case .errored: errors += 1
-            }
+        for testCase in cases { count(testCase.status) }
+    }
+
+    /// Adds one case, for totals kept while cases stream past.
+    public mutating func count(_ status: TestStatus) {
+        tests += 1
+        switch status {
+        case .passed: passed += 1
+        case .flaky: passed += 1; flaky += 1
+        case .failed: failed += 1
+        case .skipped: skipped += 1
+        case .errored: errors += 1
         }
     }
 

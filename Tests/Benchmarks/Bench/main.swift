@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import VerdictReports
+
+/// `verdict-bench`: makes large reports and times the parsers on them (see Tests/Benchmarks/run.sh).
+let usage = """
+    usage: verdict-bench generate-junit <path> [--cases 100000] [--failure-rate 0.05] [--suites 20]
+           verdict-bench generate-playwright <path> [--tests 20000]
+           verdict-bench parse <path> [--format junit|playwright|mochawesome|jest|ctrf]
+    """
+
+func runCommand(_ arguments: [String]) throws(BenchError) {
+    guard let command = arguments.first else { throw BenchError(usage) }
+    let options = try Options(arguments.dropFirst())
+    guard let path = options.positional.first else { throw BenchError(usage) }
+    switch command {
+    case "generate-junit":
+        let generator = JUnitGenerator(
+            cases: try options.int("cases", default: 100_000), suites: max(1, try options.int("suites", default: 20)),
+            failureRate: try options.double("failure-rate", default: 0.05))
+        let out = try FileWriter(path: path)
+        generator.write(to: out)
+        Console.print("wrote \(path): \(generator.cases) cases, \(out.bytesWritten / 1_048_576) MB")
+    case "generate-playwright":
+        let generator = PlaywrightGenerator(tests: try options.int("tests", default: 20_000))
+        let out = try FileWriter(path: path)
+        generator.write(to: out)
+        Console.print("wrote \(path): \(generator.tests) tests, \(out.bytesWritten / 1_048_576) MB")
+    case "parse":
+        var format: ReportFormat?
+        if let name = options.string("format") {
+            do { format = try ReportFormat.named(name) } catch { throw BenchError(error.description) }
+        }
+        try ParseCommand.run(path: path, format: format)
+    default:
+        throw BenchError(usage)
+    }
+}
+
+do {
+    try runCommand(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    Console.error("verdict-bench: \(error)")
+    exit(1)
+}

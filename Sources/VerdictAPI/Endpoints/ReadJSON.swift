@@ -25,7 +25,7 @@ extension RunSummary {
     }
 }
 
-extension ReportSummary {
+extension StoredReportSummary {
     var json: JSON {
         [
             "id": .string(id), "shard": .string(shard), "format": JSON(format), "status": .string(status),

@@ -21,9 +21,8 @@ public struct IngestedReport: Sendable {
     public var alreadyCompleted: Bool
 }
 
-/// Hands the cases of a report to `emit` as they are parsed, with the index of the suite each
-/// belongs to, and returns the rest of the report.
-typealias CaseProducer = (_ emit: (ParsedCase, Int?) throws -> Void) throws -> ParsedReport
+/// Hands the cases of a report to `emit` as they are parsed and returns the rest of the report.
+typealias CaseProducer = (_ emit: (ParsedCase) throws -> Void) throws -> ReportSummary
 
 /// Completes registered reports: verifies their files in the bucket, parses the report and
 /// writes its rows in one transaction together with the run's new totals and status.
@@ -82,11 +81,9 @@ public struct ReportIngest {
         }
 
         let format = report["requested_format"].flatMap(ReportFormat.init(rawValue:))
-        let bytes = try ScratchFile.read(reportPath)
-        let parsed = try ReportParser.parse(bytes, format: format)
         return try ingest(
             reportID: reportID, runID: report.string("run_id"), projectID: report.string("project_id"), uploaded: uploaded,
-            produce: Self.producer(parsed))
+            produce: Self.producer(file: reportPath, format: format))
     }
 
     /// Writes a registered report's rows and completes it, unless a concurrent call already did.
@@ -99,9 +96,9 @@ public struct ReportIngest {
             let status = try db.query("SELECT status, shard FROM reports WHERE id = $1 FOR UPDATE", [reportID]).first
             guard let status, status.string("status") == "registered" else { return nil }
 
-            var parsed: ParsedReport?
+            var parsed: ReportSummary?
             try db.copy(into: "cases", columns: ReportRowWriter.caseColumns) { copy in
-                parsed = try produce { testCase, suiteIndex in try writer.write(testCase, suiteIndex: suiteIndex, into: copy) }
+                parsed = try produce { testCase in try writer.write(testCase, suiteIndex: testCase.suiteIndex, into: copy) }
             }
             guard let report = parsed else { return nil }
             try db.copy(into: "suites", columns: ReportRowWriter.suiteColumns, rows: try writer.suiteRows(report.suites))
@@ -176,24 +173,49 @@ public struct ReportIngest {
             alreadyCompleted: alreadyCompleted)
     }
 
-    /// Feeds an already parsed report's cases, pointing each at the deepest suite whose path
-    /// starts its own.
+    /// Feeds an already parsed report's cases.
     static func producer(_ report: ParsedReport) -> CaseProducer {
         { emit in
-            var byPath: [[String]: Int] = [:]
-            for (index, suite) in report.suites.enumerated() where byPath[suite.path] == nil { byPath[suite.path] = index }
-            for testCase in report.cases {
-                var path = testCase.suitePath[...]
-                var suiteIndex: Int?
-                while suiteIndex == nil, !path.isEmpty {
-                    suiteIndex = byPath[Array(path)]
-                    path = path.dropLast()
+            for testCase in report.cases { try emit(testCase) }
+            return ReportSummary(
+                format: report.format, toolName: report.toolName, toolVersion: report.toolVersion, startedAtMs: report.startedAtMs,
+                durationMs: report.durationMs, suites: report.suites, runErrors: report.runErrors, warnings: report.warnings,
+                totals: report.totals)
+        }
+    }
+
+    /// Parses the report file while its cases go into the open COPY: memory stays flat however
+    /// large the report. A bad file aborts the COPY and the transaction with it.
+    static func producer(file path: String, format: ReportFormat?) -> CaseProducer {
+        { emit in
+            do {
+                return try withoutActuallyEscaping(emit) { emit throws(ReportStreamError) in
+                    var sink = EmittingSink(emit: emit)
+                    return try ReportParser.parse(file: path, format: format, into: &sink)
                 }
-                try emit(testCase, suiteIndex)
+            } catch {
+                guard let error = error as? ReportStreamError else { throw error }
+                switch error {
+                case .parse(let parseError): throw parseError
+                case .sink(let sinkError): throw sinkError.underlying ?? sinkError
+                case .unreadable(_, let reason): throw ServiceError.unavailable("the downloaded report could not be read: \(reason)")
+                }
             }
-            return report
         }
     }
 
     static func json(_ value: JSON) -> String { String(decoding: value.serialized(), as: UTF8.self) }
+}
+
+/// Passes each parsed case on; a failure to store it (the database) stops the parse.
+private struct EmittingSink: ReportSink {
+    let emit: (ParsedCase) throws -> Void
+
+    mutating func accept(_ testCase: ParsedCase) throws(ReportSinkError) {
+        do {
+            try emit(testCase)
+        } catch {
+            throw ReportSinkError("storing case '\(testCase.title)' failed: \(error)", underlying: error as? any Error & Sendable)
+        }
+    }
 }

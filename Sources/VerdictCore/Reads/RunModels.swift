@@ -41,7 +41,7 @@ public struct RunSummary: Sendable {
 }
 
 /// One report of a run, without its cases.
-public struct ReportSummary: Sendable {
+public struct StoredReportSummary: Sendable {
     public var id: String
     public var shard: String
     public var format: String?
@@ -60,5 +60,5 @@ public struct ReportSummary: Sendable {
 public struct RunDetail: Sendable {
     public var run: RunSummary
     /// In shard order.
-    public var reports: [ReportSummary]
+    public var reports: [StoredReportSummary]
 }

@@ -76,8 +76,8 @@ public struct RunQueries {
             durationMilliseconds: row.double("duration"), lastActivityAt: row.string("last_activity"), completedAt: row["completed"])
     }
 
-    static func report(_ row: Row) -> ReportSummary {
-        ReportSummary(
+    static func report(_ row: Row) -> StoredReportSummary {
+        StoredReportSummary(
             id: row.string("id"), shard: row.string("shard"), format: row["format"], status: row.string("status"),
             toolName: row["tool_name"], toolVersion: row["tool_version"], totals: ResultTotals(row),
             durationMilliseconds: row.double("duration_ms"), startedAt: row["started"], completedAt: row["completed"],

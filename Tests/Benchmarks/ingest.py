@@ -1,0 +1,127 @@
+"""End-to-end ingest and export timings through a running emulator (called by run.sh).
+
+usage: ingest.py BASE_URL API_KEY JUNIT_FILE PLAYWRIGHT_FILE SHARDS
+
+The JUnit file is split at its <testsuite> boundaries into SHARDS files, which go through the
+multi-shard flow the way parallel CI jobs would: begin, register, PUT to the presigned URL,
+complete, all shards at once. The Playwright file is one shard of its own run. Then both runs
+are exported as JUnit XML and CTRF.
+"""
+import hashlib
+import json
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+base, key, junit_path, playwright_path, shard_count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+opener = urllib.request.build_opener(NoRedirect)
+
+
+def call(method, url, body=None, raw=None):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(url if url.startswith("http") else base + url, data=data, method=method,
+                                     headers={"X-API-Key": key, "Content-Type": "application/json"})
+    try:
+        with opener.open(request, timeout=600) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def must(status, body, *expected):
+    if status not in expected:
+        sys.exit(f"unexpected {status}: {body[:500]!r}")
+    return json.loads(body) if body else {}
+
+
+def split_junit(data, parts):
+    """Distributes the <testsuite> elements of a generated report over `parts` documents."""
+    first = data.index(b"<testsuite ")
+    end = data.rindex(b"</testsuites>")
+    head, tail = data[:first], data[end:]
+    suites, position = [], first
+    while True:
+        start = data.find(b"<testsuite ", position, end)
+        if start < 0:
+            break
+        stop = data.index(b"</testsuite>", start) + len(b"</testsuite>")
+        suites.append(data[start:stop])
+        position = stop
+    shards = [[] for _ in range(parts)]
+    for i, suite in enumerate(suites):
+        shards[i % parts].append(suite)
+    return [head + b"\n".join(chunk) + b"\n" + tail for chunk in shards]
+
+
+def ingest(files, fmt, label):
+    """Runs the multi-shard flow for `files` (one per shard, concurrently); returns (run id, seconds, cases)."""
+    started = time.perf_counter()
+    run = must(*call("POST", "/api/v1/reports/begin", {
+        "project": "bench", "ci_run_id": str(uuid.uuid4()), "commit": "0123456789abcdef", "branch": "main",
+        "total_reports_expected": len(files)}), 201)
+    results, errors = [None] * len(files), []
+
+    def shard(i, data):
+        try:
+            registration = must(*call("POST", "/api/v1/reports/register", {
+                "run_id": run["run_id"], "shard": str(i + 1), "format": fmt,
+                "files": [{"name": f"report-{i + 1}", "kind": "report", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}]}), 201)
+            status, body = call("PUT", registration["uploads"][0]["url"], raw=data)
+            if status != 200:
+                raise RuntimeError(f"PUT {status}: {body[:300]!r}")
+            results[i] = must(*call("POST", registration["complete_url"]), 200)
+        except BaseException as error:  # reported below; a thread must not die silently
+            errors.append(error)
+
+    threads = [threading.Thread(target=shard, args=(i, data)) for i, data in enumerate(files)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        sys.exit(f"{label}: {errors[0]}")
+    if results[-1] is None or not all(results):
+        sys.exit(f"{label}: a shard did not complete")
+    statuses = {r["run"]["status"] for r in results}
+    if "completed" not in statuses:
+        sys.exit(f"{label}: run did not complete ({statuses})")
+    cases = sum(r["summary"]["tests"] for r in results)
+    return run["run_id"], elapsed, cases
+
+
+def export(run_id, cases, kind):
+    started = time.perf_counter()
+    status, body = call("GET", f"/api/v1/runs/{run_id}/{kind}")
+    elapsed = time.perf_counter() - started
+    if status not in (200, 302):
+        sys.exit(f"export {kind}: {status} {body[:300]!r}")
+    return elapsed
+
+
+junit = open(junit_path, "rb").read()
+shards = split_junit(junit, shard_count)
+run_id, seconds, cases = ingest(shards, "junit", "junit")
+mb = len(junit) / 1048576
+print(f"ingest JUnit {mb:.0f} MB as {shard_count} shards (begin, register, PUT, complete): "
+      f"{cases:,} cases in {seconds:.2f} s = {cases / seconds:,.0f} cases/s   [target >= 100,000]")
+for kind in ("junit.xml", "ctrf.json"):
+    t = export(run_id, cases, kind)
+    target = "   [target >= 200,000]" if kind == "junit.xml" else ""
+    print(f"export {cases:,} cases as {kind} (database -> document -> S3): {t:.2f} s = {cases / t:,.0f} cases/s{target}")
+
+playwright = open(playwright_path, "rb").read()
+run_id, seconds, cases = ingest([playwright], "playwright", "playwright")
+print(f"ingest Playwright {len(playwright) / 1048576:.0f} MB as 1 shard: {cases:,} tests in {seconds:.2f} s = {cases / seconds:,.0f} cases/s")
+t = export(run_id, cases, "junit.xml")
+print(f"export {cases:,} Playwright tests as junit.xml: {t:.2f} s = {cases / t:,.0f} cases/s")

@@ -57,3 +57,49 @@ PY
 
 size=$(stat -c %s .build/lambda/health/bootstrap)
 python3 -c "print(f'handler binary (health, release, static stdlib, stripped): {$size/1048576:.2f} MB   [target <= 10 MB]')"
+
+# Reports: parse. Generated JUnit (100,000 cases, 5% failing with long stack traces, ~50 MB)
+# and Playwright JSON (20,000 tests, ~30 MB), streamed from the file through a counting sink.
+# The references read the same JUnit file: junitparser visiting every case, and libxml2's own
+# streaming reader doing nothing with it. Best of 3 runs each, to damp a busy machine.
+bench=.build/release/verdict-bench
+[ -x "$bench" ] || { echo "$bench is missing: run 'make package' first" >&2; exit 1; }
+"$bench" generate-junit "$work/junit.xml" --cases 100000 --failure-rate 0.05 >/dev/null
+"$bench" generate-playwright "$work/playwright.json" --tests 20000 >/dev/null
+for i in 1 2 3; do
+  "$bench" parse "$work/junit.xml" >>"$work/parse-junit.txt"
+  "$bench" parse "$work/playwright.json" >>"$work/parse-playwright.txt"
+  /usr/bin/time -f "%e" -a -o "$work/xmllint.txt" xmllint --stream --noout "$work/junit.xml"
+  python3 - "$work/junit.xml" >>"$work/junitparser.txt" <<'PY'
+import sys, time
+from junitparser import JUnitXml, TestSuite
+start = time.perf_counter()
+xml = JUnitXml.fromfile(sys.argv[1])
+cases = 0
+for suite in ([xml] if isinstance(xml, TestSuite) else xml):  # a bare <testsuite> root is its own suite
+    for case in suite:
+        cases += 1
+print(f"{time.perf_counter() - start:.3f} {cases}")
+PY
+done
+python3 - "$work" <<'PY'
+import re, sys
+work = sys.argv[1]
+def runs(name):
+    return [dict(re.findall(r"(\w+)=(\S+)", line)) for line in open(f"{work}/{name}") if line.strip()]
+junit, playwright = runs("parse-junit.txt"), runs("parse-playwright.txt")
+xmllint = min(float(v) for v in open(f"{work}/xmllint.txt").read().split())
+reference = [line.split() for line in open(f"{work}/junitparser.txt") if line.strip()]
+junitparser = min(float(t) for t, _ in reference)
+if any(int(n) != int(junit[0]["cases"]) for _, n in reference):
+    sys.exit(f"junitparser counted {reference[0][1]} cases, verdict {junit[0]['cases']}")
+def best(rs): return min(rs, key=lambda r: float(r["seconds"]))
+j, p = best(junit), best(playwright)
+j_s, p_s = float(j["seconds"]), float(p["seconds"])
+rss = max(float(r["peak_rss_mb"]) for r in junit + playwright)
+print(f"reports: parse JUnit {j['size_mb']} MB, {j['cases']} cases: {j_s:.3f} s, {float(j['mb_per_s']):.1f} MB/s, peak RSS {float(j['peak_rss_mb']):.1f} MB")
+print(f"reports: parse Playwright JSON {p['size_mb']} MB, {p['cases']} tests: {p_s:.3f} s, {float(p['mb_per_s']):.1f} MB/s, peak RSS {float(p['peak_rss_mb']):.1f} MB")
+print(f"reports: JUnit vs junitparser ({junitparser:.2f} s): {junitparser / j_s:.1f}x faster   [target >= 4x]")
+print(f"reports: JUnit vs xmllint --stream --noout ({xmllint:.2f} s): {j_s / xmllint:.2f}x its time   [target <= 2.5x]")
+print(f"reports: parse peak RSS, largest of both files: {rss:.1f} MB   [target <= 256 MB]")
+PY

@@ -20,14 +20,30 @@ enum AttachmentMarkers {
                     let pathStart = start + open.count
                     guard let end = find(close, in: bytes, from: pathStart) else { break }
                     from = end + close.count
-                    let path = Text.trimmed(String(decoding: bytes[pathStart..<end], as: UTF8.self))
+                    let path = trimmed(UnsafeBufferPointer(rebasing: bytes[pathStart..<end]))
                     guard !path.isEmpty, !found.contains(where: { $0.path == path }) else { continue }
-                    let name = path.split(separator: "/").last.map(String.init) ?? path
+                    let name = fileName(path)
                     found.append(ParsedAttachment(name: name, path: path))
                 }
             }
         }
         return found
+    }
+
+    /// `Text.trimmed` for the common path with nothing to trim, without walking Characters.
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let first = bytes.first, let last = bytes.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 else {
+            return Text.trimmed(text)
+        }
+        return text
+    }
+
+    /// What follows the last `/`; the whole path when that is empty.
+    private static func fileName(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        let name = path.utf8[path.utf8.index(after: slash)...]
+        return name.isEmpty ? (path.split(separator: "/").last.map(String.init) ?? path) : String(Substring(name))
     }
 
     /// memchr for the first byte, then a compare: Glibc's memmem is not visible from Swift.

@@ -48,8 +48,11 @@ struct JUnitParser {
     /// Slot of the innermost suite open when the current case began.
     private var currentCaseSuite: Int?
     private var outcome = JUnitCaseOutcome()
-    /// The last suite path extended with a classname, shared by the cases of that class.
-    private var classPath: (base: [String], classname: String, path: [String])?
+    /// The last suite path extended with a classname (`classPathBase` + `classPathName`),
+    /// shared by the cases of that class.
+    private var classPathBase: [String] = []
+    private var classPathName = ""
+    private var classPath: [String] = []
     /// Cases completed by the last chunk, waiting to be handed out from `readyIndex` on.
     private var readyCases: [ParsedCase?] = []
     private var readyIndex = 0
@@ -151,13 +154,14 @@ struct JUnitParser {
         guard let classname = testCase.classname, !classname.isEmpty, classname != testCase.title,
             classname != testCase.suitePath.last
         else { return }
-        if let shared = classPath, shared.classname == classname, shared.base == testCase.suitePath {
-            testCase.suitePath = shared.path
+        if !classPath.isEmpty, classPathName == classname, classPathBase == testCase.suitePath {
+            testCase.suitePath = classPath
             return
         }
-        let path = testCase.suitePath + [classname]
-        classPath = (testCase.suitePath, classname, path)
-        testCase.suitePath = path
+        classPathBase = testCase.suitePath
+        classPathName = classname
+        classPath = testCase.suitePath + [classname]
+        testCase.suitePath = classPath
     }
 
     mutating func endElement() {
@@ -201,6 +205,9 @@ struct JUnitParser {
             break
         }
     }
+
+    /// Whether text at this point is kept: the innermost open element captures it.
+    var capturesText: Bool { open.last?.kind.capturesText ?? false }
 
     mutating func appendText(_ bytes: UnsafePointer<UInt8>, count: Int) {
         guard let last = open.indices.last, open[last].kind.capturesText else { return }

@@ -74,9 +74,13 @@ final class JUnitStream: XMLEventHandler {
 
     func startElement(_ name: UnsafePointer<UInt8>) {
         do { try parser.pointee.startElement(name) } catch { reader.abort(error) }
+        reader.wantsText = parser.pointee.capturesText
     }
 
-    func endElement() { parser.pointee.endElement() }
+    func endElement() {
+        parser.pointee.endElement()
+        reader.wantsText = parser.pointee.capturesText
+    }
 
     func text(_ bytes: UnsafePointer<UInt8>, count: Int) { parser.pointee.appendText(bytes, count: count) }
 

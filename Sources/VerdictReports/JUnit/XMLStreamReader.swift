@@ -12,7 +12,8 @@ protocol XMLEventHandler: AnyObject {
     /// reader's `forEachAttribute` during the call.
     func startElement(_ name: UnsafePointer<UInt8>)
     func endElement()
-    /// Character data (CDATA included), in pieces of any size; not NUL-terminated.
+    /// Character data (CDATA included), in pieces of any size, not NUL-terminated; only while
+    /// the reader's `wantsText` is set.
     func text(_ bytes: UnsafePointer<UInt8>, count: Int)
     /// A DOCTYPE declaration; the handler decides whether it was expected.
     func doctype() -> ReportParseError?
@@ -30,6 +31,9 @@ protocol XMLEventHandler: AnyObject {
 final class XMLStreamReader {
     private var context: xmlParserCtxtPtr?
     private let errors = ErrorSink()
+    /// Whether the handler keeps the text at this point; set by the handler as elements open
+    /// and close, so the text between elements never leaves libxml2.
+    var wantsText = false
     /// Owns this reader, so it outlives it.
     unowned(unsafe) var handler: (any XMLEventHandler)?
     /// The attributes of the element being started: `count` groups of five pointers (local
@@ -138,22 +142,29 @@ final class XMLStreamReader {
     private static func makeHandlers() -> xmlSAXHandler {
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
+        // `_withUnsafeGuaranteedRef`: the parser owns the reader for as long as libxml2 calls
+        // back, so the retain and release that `takeUnretainedValue()` adds to every event are
+        // pure cost.
         sax.startElementNs = { context, localName, _, _, _, _, attributeCount, _, attributes in
             guard let context, let localName else { return }
-            let reader = Unmanaged<XMLStreamReader>.fromOpaque(context).takeUnretainedValue()
-            reader.attributes = attributes
-            reader.attributeCount = Int(attributeCount)
-            reader.handler?.startElement(localName)
-            reader.attributes = nil
-            reader.attributeCount = 0
+            Unmanaged<XMLStreamReader>.fromOpaque(context)._withUnsafeGuaranteedRef { reader in
+                reader.attributes = attributes
+                reader.attributeCount = Int(attributeCount)
+                reader.handler?.startElement(localName)
+                reader.attributes = nil
+                reader.attributeCount = 0
+            }
         }
         sax.endElementNs = { context, _, _, _ in
             guard let context else { return }
-            Unmanaged<XMLStreamReader>.fromOpaque(context).takeUnretainedValue().handler?.endElement()
+            Unmanaged<XMLStreamReader>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.handler?.endElement() }
         }
         let characters: charactersSAXFunc = { context, bytes, count in
             guard let context, let bytes, count > 0 else { return }
-            Unmanaged<XMLStreamReader>.fromOpaque(context).takeUnretainedValue().handler?.text(bytes, count: Int(count))
+            Unmanaged<XMLStreamReader>.fromOpaque(context)._withUnsafeGuaranteedRef { reader in
+                // Most text is the indentation between elements, which no handler keeps.
+                if reader.wantsText { reader.handler?.text(bytes, count: Int(count)) }
+            }
         }
         sax.characters = characters
         sax.cdataBlock = characters

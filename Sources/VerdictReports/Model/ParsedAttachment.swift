@@ -78,32 +78,42 @@ extension ParsedAttachment.Kind {
     private static let logExtensions = [".log", ".txt", ".out", ".err"]
 }
 
-/// An all-ASCII string's bytes, lowercased; nil for text with other characters.
+/// An all-ASCII string compared case-insensitively in place, without a lowercased copy; nil for
+/// text with other characters. The needles are lowercase ASCII.
 private struct ASCIILowercase {
-    let bytes: [UInt8]
+    private let text: String
 
     init?(_ text: String) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            guard byte < 0x80 else { return nil }
-            bytes.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+        self.text = text
+    }
+
+    func equals(_ needle: String) -> Bool { text.utf8.count == needle.utf8.count && matches(needle, at: 0) }
+
+    func hasPrefix(_ needle: String) -> Bool { matches(needle, at: 0) }
+
+    func hasSuffix(_ needle: String) -> Bool { matches(needle, at: text.utf8.count - needle.utf8.count) }
+
+    func contains(_ needle: String) -> Bool {
+        let last = text.utf8.count - needle.utf8.count
+        guard last >= 0 else { return false }
+        return (0...last).contains { matches(needle, at: $0) }
+    }
+
+    private func matches(_ needle: String, at offset: Int) -> Bool {
+        guard offset >= 0, offset + needle.utf8.count <= text.utf8.count else { return false }
+        return withBytes(text) { haystack in
+            withBytes(needle) { needle in
+                for i in 0..<needle.count {
+                    let byte = haystack[offset + i]
+                    if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != needle[i] { return false }
+                }
+                return true
+            }
         }
-        self.bytes = bytes
     }
 
-    func equals(_ text: String) -> Bool { bytes.elementsEqual(text.utf8) }
-
-    func hasPrefix(_ text: String) -> Bool { bytes.starts(with: text.utf8) }
-
-    func hasSuffix(_ text: String) -> Bool {
-        let suffix = text.utf8
-        return suffix.count <= bytes.count && bytes[(bytes.count - suffix.count)...].elementsEqual(suffix)
-    }
-
-    func contains(_ text: String) -> Bool {
-        let needle = Array(text.utf8)
-        guard needle.count <= bytes.count else { return false }
-        return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+    private func withBytes(_ string: String, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+        string.utf8.withContiguousStorageIfAvailable(body) ?? Array(string.utf8).withUnsafeBufferPointer(body)
     }
 }

@@ -16,10 +16,8 @@ struct CaseEmitter<Sink: ReportSink> {
         return suites.count - 1
     }
 
-    /// For parsers that complete a suite's attributes after its cases (JUnit).
-    mutating func updateSuite(_ suite: ParsedSuite, at index: Int) { suites[index] = suite }
-
-    /// For parsers that keep their own suite list and only report how far it has grown.
+    /// For parsers that keep their own suite list, completing suites after their cases (JUnit):
+    /// takes the suites added since the last call, as they are now.
     mutating func syncSuites(_ all: [ParsedSuite]) {
         if all.count > suites.count { suites.append(contentsOf: all[suites.count...]) }
     }

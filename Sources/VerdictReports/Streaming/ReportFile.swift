@@ -47,17 +47,5 @@ final class ReportFile {
         return (Array(buffer), false)
     }
 
-    func readAll() throws(ReportStreamError) -> [UInt8] {
-        try rewind()
-        var all: [UInt8] = []
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 1)
-        defer { chunk.deallocate() }
-        while true {
-            let got = try read(into: chunk.baseAddress!, count: chunk.count)
-            if got == 0 { return all }
-            all.append(contentsOf: chunk[..<got])
-        }
-    }
-
     private static func lastError() -> String { String(cString: strerror(errno)) }
 }

@@ -55,8 +55,10 @@ test: build py-deps lint
 # Release, statically linked `bootstrap` per function, in the CodeUri folders the template names.
 package: deps
 	$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib
-	@for f in $(LAMBDA_FUNCTIONS); do \
-	  mkdir -p .build/lambda/$$f && cp .build/release/$$f .build/lambda/$$f/bootstrap && strip .build/lambda/$$f/bootstrap; \
+	@# Copied then renamed: a running emulator may hold the old bootstrap open (cp would fail).
+	@set -e; for f in $(LAMBDA_FUNCTIONS); do \
+	  mkdir -p .build/lambda/$$f && cp .build/release/$$f .build/lambda/$$f/bootstrap.new; \
+	  strip .build/lambda/$$f/bootstrap.new && mv -f .build/lambda/$$f/bootstrap.new .build/lambda/$$f/bootstrap; \
 	done; echo "packaged $(words $(LAMBDA_FUNCTIONS)) functions into .build/lambda/"
 
 bench: package py-deps

@@ -66,9 +66,9 @@ let migration0002Reports = Migration(
             skipped integer NOT NULL DEFAULT 0,
             errors integer NOT NULL DEFAULT 0,
             flaky integer NOT NULL DEFAULT 0,
-            warnings jsonb NOT NULL DEFAULT '[]',
+            warnings jsonb COMPRESSION lz4 NOT NULL DEFAULT '[]',
             -- Failures outside any test (a crashed global setup), as [{message, type, stack}].
-            run_errors jsonb NOT NULL DEFAULT '[]',
+            run_errors jsonb COMPRESSION lz4 NOT NULL DEFAULT '[]',
             created_at timestamptz NOT NULL DEFAULT now(),
             completed_at timestamptz,
             UNIQUE (run_id, shard),
@@ -103,9 +103,9 @@ let migration0002Reports = Migration(
             duration_ms double precision,
             hostname text,
             properties jsonb NOT NULL DEFAULT '[]',
-            system_out text,
-            system_err text,
-            errors jsonb NOT NULL DEFAULT '[]',
+            system_out text COMPRESSION lz4,
+            system_err text COMPRESSION lz4,
+            errors jsonb COMPRESSION lz4 NOT NULL DEFAULT '[]',
             tests integer NOT NULL DEFAULT 0,
             passed integer NOT NULL DEFAULT 0,
             failed integer NOT NULL DEFAULT 0,
@@ -142,9 +142,10 @@ let migration0002Reports = Migration(
             -- The deciding attempt's first error, for lists; every error lives in attempts.
             error_message text,
             skip_reason text,
-            tags text[] NOT NULL DEFAULT '{}',
-            annotations jsonb NOT NULL DEFAULT '[]',
-            properties jsonb NOT NULL DEFAULT '[]',
+            -- NULL rather than empty: COPY then parses nothing for the many cases without them.
+            tags text[],
+            annotations jsonb,
+            properties jsonb,
             created_at timestamptz NOT NULL DEFAULT now()
         );
         CREATE UNIQUE INDEX cases_run_order ON cases (run_id, report_id, ordinal);
@@ -161,9 +162,10 @@ let migration0002Reports = Migration(
             status text NOT NULL CHECK (status IN ('passed', 'failed', 'skipped', 'errored')),
             duration_ms double precision,
             started_at timestamptz,
-            errors jsonb NOT NULL DEFAULT '[]',
-            stdout text,
-            stderr text,
+            -- Stack traces and output: lz4 compresses them several times faster than the default.
+            errors jsonb COMPRESSION lz4 NOT NULL DEFAULT '[]',
+            stdout text COMPRESSION lz4,
+            stderr text COMPRESSION lz4,
             PRIMARY KEY (case_id, attempt)
         );
 

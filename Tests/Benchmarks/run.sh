@@ -8,6 +8,7 @@ emulator=.build/release/verdict-emulator
 [ -x "$emulator" ] || { echo "run 'make package' first" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing (make deps installs it)" >&2; exit 1; }
 work=$(mktemp -d /tmp/verdict-bench.XXXXXX)
+chmod 755 "$work"   # the throw-away PostgreSQL runs as the postgres user under root
 emulator_pid=""
 stop_emulator() { [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null; emulator_pid=""; return 0; }
 trap 'stop_emulator; rm -rf "$work"' EXIT
@@ -103,3 +104,20 @@ print(f"reports: JUnit vs junitparser ({junitparser:.2f} s): {junitparser / j_s:
 print(f"reports: JUnit vs xmllint --stream --noout ({xmllint:.2f} s): {j_s / xmllint:.2f}x its time   [target <= 2.5x]")
 print(f"reports: parse peak RSS, largest of both files: {rss:.1f} MB   [target <= 256 MB]")
 PY
+
+# Reports: ingest and export, end to end. A throw-away PostgreSQL and the release emulator with
+# the packaged bootstraps; the JUnit file goes through begin/register/PUT/complete as 4 shards
+# uploaded in parallel (as 4 CI jobs would), the Playwright file as one shard; then both runs are
+# exported (database -> JUnit/CTRF document -> S3 -> 302).
+pg="$work/pg"
+pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+database=$(emulator/scripts/local-postgres.sh start "$pg" "$pg_port" --throwaway)
+trap 'stop_emulator; emulator/scripts/local-postgres.sh stop "$pg"; rm -rf "$work"' EXIT
+"$emulator" --port "$port" --no-schedules --quiet --state-dir "$work/ingest-state" \
+  --parameter DatabaseUrl="$database" >"$work/ingest-emulator.log" 2>&1 &
+emulator_pid=$!
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+key=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["key"])' "$work/ingest-state/SeedFunction.json")
+python3 Tests/Benchmarks/ingest.py "http://127.0.0.1:$port" "$key" "$work/junit.xml" "$work/playwright.json" 4 \
+  || { tail -n 30 "$work/ingest-emulator.log" >&2; exit 1; }
+stop_emulator

@@ -137,8 +137,7 @@ public struct RunContentReader {
             DECLARE run_cases NO SCROLL CURSOR FOR
             SELECT c.id, c.report_id, c.suite_id, c.title, c.full_title, c.suite_path, c.file, c.line, c.classname,
                 c.project_name, c.status, c.raw_status, c.duration_ms, c.skip_reason, c.tags,
-                CASE WHEN c.annotations = '[]' THEN NULL ELSE c.annotations::text END AS annotations,
-                CASE WHEN c.properties = '[]' THEN NULL ELSE c.properties::text END AS properties,
+                c.annotations::text AS annotations, c.properties::text AS properties,
                 (extract(epoch FROM c.started_at) * 1000)::bigint AS started_ms
             FROM cases c LEFT JOIN suites s ON s.id = c.suite_id
             WHERE c.run_id = $1

@@ -85,9 +85,9 @@ final class ReportRowWriter {
             row.int(testCase.attempts.count)
             row.text(Self.headlineError(testCase))
             row.text(testCase.skipReason)
-            row.textArray(testCase.tags)
-            row.json(testCase.annotations.isEmpty ? nil : .array(testCase.annotations.map(\.json)))
-            row.json(testCase.properties.isEmpty ? nil : .array(testCase.properties.map(\.json)))
+            if testCase.tags.isEmpty { row.null() } else { row.textArray(testCase.tags) }
+            row.json(testCase.annotations.isEmpty ? nil : .array(testCase.annotations.map(\.json)), emptyIsNull: true)
+            row.json(testCase.properties.isEmpty ? nil : .array(testCase.properties.map(\.json)), emptyIsNull: true)
         }
 
         if Self.attemptsSayMore(testCase) {
@@ -195,9 +195,9 @@ extension ReportTotals {
 }
 
 extension CopyRows {
-    /// A `jsonb` value; nil writes the column's empty default (`[]`).
-    mutating func json(_ value: JSON?) {
-        guard let value else { return raw("[]") }
+    /// A `jsonb` value; nil writes an empty array, or SQL NULL for columns where NULL means none.
+    mutating func json(_ value: JSON?, emptyIsNull: Bool = false) {
+        guard let value else { return emptyIsNull ? null() : raw("[]") }
         text(String(decoding: value.serialized(), as: UTF8.self))
     }
 }

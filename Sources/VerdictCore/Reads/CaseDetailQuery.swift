@@ -12,7 +12,8 @@ public struct CaseDetailQuery {
         guard
             let row = try db.query(
                 """
-                SELECT \(CaseQueries.columns), classname, skip_reason, annotations, properties, rfc3339(created_at) AS created,
+                SELECT \(CaseQueries.columns), classname, skip_reason, coalesce(annotations, '[]') AS annotations,
+                       coalesce(properties, '[]') AS properties, rfc3339(created_at) AS created,
                        rfc3339(started_at) AS started,
                        suite_name, suite_path_of_suite
                 FROM cases

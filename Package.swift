@@ -71,7 +71,7 @@ let package = Package(
 
         .testTarget(
             name: "VerdictUnitTests",
-            dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "SAMTemplate", "LambdaRuntime"],
+            dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "VerdictDB", "SAMTemplate", "LambdaRuntime"],
             swiftSettings: testSettings),
         .testTarget(
             name: "VerdictEndToEndTests", dependencies: ["VerdictJSON", "VerdictS3", "VerdictCrypto", "VerdictDB", "VerdictReports"],

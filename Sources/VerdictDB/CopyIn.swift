@@ -26,14 +26,9 @@ public struct CopyRows: Sendable {
     }
 
     public mutating func text(_ value: String?) {
-        guard let value else { return null() }
+        guard var value else { return null() }
         separate()
-        appendEscaped(value.utf8)
-    }
-
-    public mutating func text(_ value: Substring) {
-        separate()
-        appendEscaped(value.utf8)
+        value.withUTF8 { appendEscaped($0) }
     }
 
     /// A value already known to need no escaping (UUIDs, numbers, enum words).
@@ -81,8 +76,20 @@ public struct CopyRows: Sendable {
         atRowStart = true
     }
 
-    private mutating func appendEscaped(_ utf8: some Sequence<UInt8>) {
-        for byte in utf8 { appendEscapedByte(byte) }
+    /// Copies runs of ordinary bytes at once: most values have nothing to escape at all.
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        bytes.reserveCapacity(bytes.count + utf8.count)
+        var runStart = 0
+        for (i, byte) in utf8.enumerated() where byte <= UInt8(ascii: "\r") || byte == UInt8(ascii: "\\") {
+            guard
+                byte == 0 || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+                    || byte == UInt8(ascii: "\\")
+            else { continue }
+            if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+            runStart = i + 1
+            appendEscapedByte(byte)
+        }
+        if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
     }
 
     @inline(__always)

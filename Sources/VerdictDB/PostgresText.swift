@@ -28,6 +28,53 @@ public enum PostgresText {
     /// `PostgresArray.parse` (unquoted NULL items are left out) but byte by byte: the only
     /// bytes with meaning are ASCII, so multi-byte UTF-8 passes through untouched.
     public static func array(_ literal: UnsafeBufferPointer<UInt8>) -> [String] {
+        plainArray(literal) ?? escapedArray(literal)
+    }
+
+    /// The common case, items without backslashes: each becomes a String straight from its
+    /// bytes. Nil when an item needs unescaping (or the literal is odd), for `escapedArray`.
+    private static func plainArray(_ literal: UnsafeBufferPointer<UInt8>) -> [String]? {
+        guard literal.count >= 2, literal[0] == UInt8(ascii: "{"), literal[literal.count - 1] == UInt8(ascii: "}") else { return nil }
+        let end = literal.count - 1
+        var items: [String] = []
+        var index = 1
+        while index < end {
+            var start = index
+            var stop: Int
+            let quoted = literal[index] == UInt8(ascii: "\"")
+            if quoted {
+                start += 1
+                stop = start
+                while stop < end && literal[stop] != UInt8(ascii: "\"") {
+                    guard literal[stop] != UInt8(ascii: "\\") else { return nil }
+                    stop += 1
+                }
+                guard stop < end else { return nil }
+                index = stop + 1
+            } else {
+                stop = start
+                while stop < end && literal[stop] != UInt8(ascii: ",") {
+                    let byte = literal[stop]
+                    guard byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") else { return nil }
+                    stop += 1
+                }
+                index = stop
+            }
+            let item = UnsafeBufferPointer(rebasing: literal[start..<stop])
+            let isLast = index >= end
+            if !isLast {
+                guard literal[index] == UInt8(ascii: ",") else { return nil }
+                index += 1
+                // A trailing comma: leave that odd shape to the general parser.
+                guard index < end else { return nil }
+            }
+            // Unquoted NULL is a null item, left out, except in last place (as PostgresArray.parse has it).
+            if quoted || isLast || !isNull(item) { items.append(String(decoding: item, as: UTF8.self)) }
+        }
+        return items
+    }
+
+    private static func escapedArray(_ literal: UnsafeBufferPointer<UInt8>) -> [String] {
         guard literal.count >= 2 else { return [] }
         let body = UnsafeBufferPointer(rebasing: literal[1..<(literal.count - 1)])
         var items: [String] = []
@@ -56,8 +103,7 @@ public enum PostgresText {
         return items
     }
 
-    private static func isNull(_ bytes: [UInt8]) -> Bool {
-        bytes.count == 4 && bytes[0] == UInt8(ascii: "N") && bytes[1] == UInt8(ascii: "U") && bytes[2] == UInt8(ascii: "L")
-            && bytes[3] == UInt8(ascii: "L")
+    private static func isNull<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {
+        bytes.elementsEqual("NULL".utf8)
     }
 }

@@ -85,12 +85,12 @@ public struct UUIDKey: Hashable, Sendable {
         var low: UInt64 = 0
         var digits = 0
         for byte in text where byte != UInt8(ascii: "-") {
-            let nibble: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = byte - UInt8(ascii: "A") + 10
-            default: return nil
+            // Digits, then letters of either case folded to lower: one subtraction and compare each.
+            var nibble = byte &- UInt8(ascii: "0")
+            if nibble > 9 {
+                nibble = (byte | 0x20) &- UInt8(ascii: "a")
+                guard nibble < 6 else { return nil }
+                nibble += 10
             }
             if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
             digits += 1

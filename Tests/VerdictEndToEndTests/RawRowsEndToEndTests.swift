@@ -46,6 +46,22 @@ final class RawRowsEndToEndTests: XCTestCase {
         XCTAssertEqual(rows[0].textArray("items"), ["a", "b c", "quo\"te", "back\\slash", "", "NULL", "ünï ✓", "{x,y}"])
     }
 
+    /// Odd literals (never printed by PostgreSQL, but legal input to both parsers) still read
+    /// as `Row.textArray` reads them.
+    func testArrayLiteralsParseLikeRows() throws {
+        let db = try PostgresConnection(url: requireDatabaseURL())
+        let literals = [
+            "{}", "{\"\"}", "{a}", "{a,b}", "{NULL}", "{a,NULL}", "{NULL,a}", "{\"NULL\",NULL,b}", "{a,,b}", "{a,}", "{,}",
+            "{\"a\"b,c}", "{a\"b\"c,d}", "{\"a\\\"b\",c}", "{\"x,y\",\"{z}\"}", "{ü,✓✓}", "{", "", "x", "{\"unterminated}",
+        ]
+        for literal in literals {
+            let expected = try XCTUnwrap(try db.query("SELECT $1::text AS literal", [literal]).first).textArray("literal")
+            var copy = literal
+            let actual = copy.withUTF8 { PostgresText.array($0) }
+            XCTAssertEqual(actual, expected, literal)
+        }
+    }
+
     func testRawResultErrorsCarryTheSQLState() throws {
         let db = try PostgresConnection(url: requireDatabaseURL())
         do {

@@ -42,13 +42,18 @@ public final class CurlHTTP {
     /// - Parameter bodySink: receives a 2xx response's body in chunks as it arrives, instead of
     ///   `Response.body` collecting it (a large download then never sits in memory). Returning
     ///   false aborts the transfer. Other responses' bodies (error documents) are collected.
+    /// - Parameter bodyFile: an open file whose next `length` bytes are the request body, read
+    ///   as libcurl sends them (a large upload then never sits in memory); `body` is ignored.
     public func perform(
         method: String, url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        timeoutMilliseconds: Int = 0, bodySink: ((UnsafeRawBufferPointer) -> Bool)? = nil
+        timeoutMilliseconds: Int = 0, bodySink: ((UnsafeRawBufferPointer) -> Bool)? = nil,
+        bodyFile: (descriptor: Int32, length: Int)? = nil
     ) throws(Failure) -> Response {
         curl_easy_reset(handle)
-        let state = TransferState(body: body ?? [])
+        let state = TransferState(body: bodyFile == nil ? body ?? [] : [])
         state.sink = bodySink
+        state.bodyDescriptor = bodyFile?.descriptor ?? -1
+        let uploadLength = bodyFile?.length ?? body?.count
         let unmanaged = Unmanaged.passRetained(state)
         defer { unmanaged.release() }
         let statePointer = unmanaged.toOpaque()
@@ -79,9 +84,9 @@ public final class CurlHTTP {
                     default:
                         verdict_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, methodPointer)
                     }
-                    if body != nil {
+                    if let uploadLength {
                         verdict_curl_setopt_long(handle, CURLOPT_UPLOAD, 1)
-                        verdict_curl_setopt_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(state.body.count))
+                        verdict_curl_setopt_off(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(uploadLength))
                         verdict_curl_setopt_read(handle, curlRead)
                         verdict_curl_setopt_ptr(handle, CURLOPT_READDATA, statePointer)
                     }
@@ -102,6 +107,7 @@ public final class CurlHTTP {
 private final class TransferState {
     let body: [UInt8]
     var bodyOffset = 0
+    var bodyDescriptor: Int32 = -1
     var responseBody: [UInt8] = []
     var responseHeaders: [String: String] = [:]
     var status = 0
@@ -126,6 +132,13 @@ private func curlWrite(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ coun
 private func curlRead(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
     guard let buffer, let context else { return 0 }
     let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+    if state.bodyDescriptor >= 0 {
+        while true {
+            let n = read(state.bodyDescriptor, buffer, size * count)
+            if n >= 0 { return n }
+            if errno != EINTR { return Int(CURL_READFUNC_ABORT) }
+        }
+    }
     let length = min(size * count, state.body.count - state.bodyOffset)
     if length > 0 {
         state.body.withUnsafeBytes { source in

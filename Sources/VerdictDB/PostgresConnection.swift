@@ -60,7 +60,8 @@ public struct QueryResult: Sendable {
 /// A libpq connection. Not thread-safe: a Lambda process serves one invocation at a time and
 /// owns exactly one.
 public final class PostgresConnection {
-    private var connection: OpaquePointer?
+    /// Internal rather than private so RawRows.swift can read results in place.
+    private(set) var connection: OpaquePointer?
     public let url: String
     public private(set) var inTransaction = false
 

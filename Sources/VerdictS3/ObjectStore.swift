@@ -26,7 +26,7 @@ public struct ObjectInfo: Sendable, Hashable {
 public final class ObjectStore {
     public let configuration: ObjectStoreConfiguration
     public let presigner: SigV4Presigner
-    private let http = CurlHTTP()
+    let http = CurlHTTP()
 
     /// How long the URLs for the store's own requests are valid: they are used at once.
     static let requestExpiry = 300

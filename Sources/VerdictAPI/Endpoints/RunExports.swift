@@ -68,7 +68,7 @@ public struct ExportRun: HTTPHandler {
                     ("cache-control", "no-store"),
                 ], body: try file.contents())
         }
-        try store!.put(key, bytes: try file.contents(), contentType: format.contentType)
+        try store!.put(key, contentsOf: path, contentType: format.contentType)
         return .redirect(to: try store!.presignedURL(.get, key: key, expiresIn: Self.downloadExpiry, downloadFilename: filename))
     }
 }

@@ -28,7 +28,7 @@ public struct RunExportHeader: Sendable {
 /// suite at a time through a server-side cursor, so exporting a run of any size holds only a
 /// batch of cases and the run's (few) stored attempts in memory.
 public struct RunContentReader {
-    static let batchSize = 5000
+    static let batchSize = 10000
     let db: PostgresConnection
 
     public init(db: PostgresConnection) { self.db = db }
@@ -79,14 +79,15 @@ public struct RunContentReader {
                 FROM suites s WHERE s.run_id = $1 ORDER BY s.report_id, s.ordinal
                 """, [runID]
             ).rows
-            let shards = Dictionary(
-                try db.query("SELECT id, shard FROM reports WHERE run_id = $1", [runID]).rows.map { ($0.string("id"), $0.string("shard")) },
-                uniquingKeysWith: { first, _ in first })
-            var suiteIndex: [String: Int] = [:]
-            for (index, row) in suites.enumerated() { suiteIndex[row.string("id")] = index }
+            var shards: [UUIDKey: String] = [:]
+            for row in try db.query("SELECT id, shard FROM reports WHERE run_id = $1", [runID]).rows {
+                if let id = UUIDKey(row.string("id")), shards[id] == nil { shards[id] = row.string("shard") }
+            }
+            var suiteIndex: [UUIDKey: Int] = [:]
+            for (index, row) in suites.enumerated() { if let id = UUIDKey(row.string("id")) { suiteIndex[id] = index } }
 
-            var pendingSuite: String?
-            var pendingReport = ""
+            var pendingSuite: UUIDKey?
+            var pendingReport: UUIDKey?
             var pendingCases: [ParsedCase] = []
             var nextSuite = 0
             func flush() throws {
@@ -100,12 +101,12 @@ public struct RunContentReader {
                     try body(Self.suite(suites[index], details), pendingCases)
                     nextSuite = max(nextSuite, index + 1)
                 } else if !pendingCases.isEmpty {
-                    let shard = shards[pendingReport] ?? "report"
+                    let shard = pendingReport.flatMap { shards[$0] } ?? "report"
                     try body(ParsedSuite(name: shard, path: [shard]), pendingCases)
                 }
             }
 
-            try forEachCaseRow(runID: runID, details: details) { testCase, suiteID, reportID in
+            try forEachCaseRow(runID: runID, details: details, suiteRank: suiteIndex) { testCase, suiteID, reportID in
                 if suiteID != pendingSuite || reportID != pendingReport {
                     try flush()
                     pendingSuite = suiteID
@@ -125,54 +126,71 @@ public struct RunContentReader {
     public func forEachCase(runID: String, _ body: (ParsedCase) throws -> Void) throws {
         try db.transaction {
             let details = try StoredDetails(db: db, runID: runID)
-            try forEachCaseRow(runID: runID, details: details) { testCase, _, _ in try body(testCase) }
+            var suiteRank: [UUIDKey: Int] = [:]
+            try db.withRawResult("SELECT id FROM suites WHERE run_id = $1 ORDER BY report_id, ordinal", [runID]) { result in
+                for index in 0..<result.rowCount { if let id = result.row(index).uuid(0) { suiteRank[id] = index } }
+            }
+            try forEachCaseRow(runID: runID, details: details, suiteRank: suiteRank) { testCase, _, _ in try body(testCase) }
         }
     }
 
+    /// Streams the run's cases in (report, suite ordinal, case ordinal) order. When ingest
+    /// stored every report suite by suite, which is the usual case, case ordinal order is that
+    /// order already and the cursor walks the (run, report, ordinal) index; sorting the joined
+    /// rows instead costs PostgreSQL more than the rest of the export.
+    /// - Parameter suiteRank: the run's suites numbered in (report, ordinal) order.
     private func forEachCaseRow(
-        runID: String, details: StoredDetails, _ body: (ParsedCase, String?, String) throws -> Void
+        runID: String, details: StoredDetails, suiteRank: [UUIDKey: Int], _ body: (ParsedCase, UUIDKey?, UUIDKey?) throws -> Void
     ) throws {
-        try db.query(
-            """
-            DECLARE run_cases NO SCROLL CURSOR FOR
-            SELECT c.id, c.report_id, c.suite_id, c.title, c.full_title, c.suite_path, c.file, c.line, c.classname,
+        let columns = """
+            c.id, c.report_id, c.suite_id, c.title, c.full_title, c.suite_path, c.file, c.line, c.classname,
                 c.project_name, c.status, c.raw_status, c.duration_ms, c.skip_reason, c.tags,
                 c.annotations::text AS annotations, c.properties::text AS properties,
                 (extract(epoch FROM c.started_at) * 1000)::bigint AS started_ms
-            FROM cases c LEFT JOIN suites s ON s.id = c.suite_id
-            WHERE c.run_id = $1
-            ORDER BY c.report_id, s.ordinal NULLS LAST, c.ordinal
-            """, [runID])
-        while true {
-            let batch = try db.query("FETCH \(Self.batchSize) FROM run_cases")
-            for row in batch.rows {
-                let id = row.string("id")
-                try body(Self.testCase(row, id: id, details), row["suite_id"], row.string("report_id"))
+            """
+        let ordered = try CaseOrder.storedOrderIsSuiteOrder(db: db, runID: runID, suiteRank: suiteRank)
+        try db.query(
+            ordered
+                ? "DECLARE run_cases NO SCROLL CURSOR FOR SELECT \(columns) FROM cases c WHERE c.run_id = $1 ORDER BY c.report_id, c.ordinal"
+                : """
+                DECLARE run_cases NO SCROLL CURSOR FOR SELECT \(columns)
+                FROM cases c LEFT JOIN suites s ON s.id = c.suite_id
+                WHERE c.run_id = $1
+                ORDER BY c.report_id, s.ordinal NULLS LAST, c.ordinal
+                """, [runID])
+        var columnsResolved: CaseColumns?
+        try db.forEachBatch(fetch: "FETCH \(Self.batchSize) FROM run_cases", batchSize: Self.batchSize) { result in
+            let c = columnsResolved ?? CaseColumns(result)
+            columnsResolved = c
+            for index in 0..<result.rowCount {
+                let row = result.row(index)
+                try body(Self.testCase(row, c, details), row.uuid(c.suiteID), row.uuid(c.reportID))
             }
-            if batch.rows.count < Self.batchSize { break }
         }
         try db.query("CLOSE run_cases")
     }
 
-    private static func testCase(_ row: Row, id: String, _ details: StoredDetails) -> ParsedCase {
-        let status = TestStatus(rawValue: row.string("status")) ?? .failed
-        let duration = row.double("duration_ms")
+    private static func testCase(_ row: RawRow, _ c: CaseColumns, _ details: StoredDetails) -> ParsedCase {
+        let id = row.uuid(c.id)
+        let status = TestStatus(rawValue: row.string(c.status) ?? "") ?? .failed
+        let duration = row.double(c.duration)
         let attempts =
-            details.attempts[id] ?? [
+            id.flatMap { details.attempts[$0] } ?? [
                 ParsedAttempt(
-                    index: 0, status: status == .flaky ? .passed : status, durationMs: duration, startedAtMs: row.int64("started_ms"))
+                    index: 0, status: status == .flaky ? .passed : status, durationMs: duration, startedAtMs: row.int64(c.startedMs))
             ]
         var testCase = ParsedCase(
-            suitePath: row.textArray("suite_path"), file: row["file"], line: row.int("line"), title: row.string("title"),
-            fullTitle: row.string("full_title"), classname: row["classname"], project: row["project_name"], status: status,
-            rawStatus: row.string("raw_status"), durationMs: duration, attempts: attempts,
-            attachments: details.caseAttachments[id] ?? [], tags: row.textArray("tags"), skipReason: row["skip_reason"])
-        if let text = row["annotations"] {
+            suitePath: row.textArray(c.suitePath), file: row.string(c.file), line: row.int(c.line), title: row.string(c.title) ?? "",
+            fullTitle: row.string(c.fullTitle) ?? "", classname: row.string(c.classname), project: row.string(c.project),
+            status: status, rawStatus: row.string(c.rawStatus) ?? "", durationMs: duration, attempts: attempts,
+            attachments: id.flatMap { details.caseAttachments[$0] } ?? [], tags: row.textArray(c.tags),
+            skipReason: row.string(c.skipReason))
+        if let text = row.string(c.annotations) {
             testCase.annotations = StoredDetails.objects(text).compactMap { object in
                 object["type"]?.stringValue.map { ParsedAnnotation(type: $0, description: object["description"]?.stringValue) }
             }
         }
-        if let text = row["properties"] { testCase.properties = StoredDetails.properties(text) }
+        if let text = row.string(c.properties) { testCase.properties = StoredDetails.properties(text) }
         return testCase
     }
 
@@ -181,7 +199,7 @@ public struct RunContentReader {
             name: row.string("name"), path: row.textArray("path"), file: row["file"], timestamp: row["timestamp_text"],
             startedAtMs: row.int64("started_ms"), durationMs: row.double("duration_ms"), hostname: row["hostname"],
             properties: StoredDetails.properties(row.string("properties")), systemOut: row["system_out"],
-            systemErr: row["system_err"], attachments: details.suiteAttachments[row.string("id")] ?? [],
+            systemErr: row["system_err"], attachments: UUIDKey(row.string("id")).flatMap { details.suiteAttachments[$0] } ?? [],
             errors: StoredDetails.errors(row.string("errors")))
     }
 }
@@ -189,40 +207,84 @@ public struct RunContentReader {
 /// The run's stored attempts and attachments, keyed by case (and suite): few next to the cases,
 /// so they are read in full before the cases stream past.
 struct StoredDetails {
-    var attempts: [String: [ParsedAttempt]] = [:]
-    var caseAttachments: [String: [ParsedAttachment]] = [:]
-    var suiteAttachments: [String: [ParsedAttachment]] = [:]
+    var attempts: [UUIDKey: [ParsedAttempt]] = [:]
+    var caseAttachments: [UUIDKey: [ParsedAttachment]] = [:]
+    var suiteAttachments: [UUIDKey: [ParsedAttachment]] = [:]
 
     init(db: PostgresConnection, runID: String) throws {
-        let attemptRows = try db.query(
+        let errors = try Self.attemptErrors(db: db, runID: runID)
+        try db.withRawResult(
             """
-            SELECT a.case_id, a.attempt, a.status, a.duration_ms, a.errors::text AS errors, a.stdout, a.stderr,
+            SELECT a.case_id, a.attempt, a.status, a.duration_ms, a.stdout, a.stderr,
                 (extract(epoch FROM a.started_at) * 1000)::bigint AS started_ms
             FROM attempts a WHERE a.report_id IN (SELECT id FROM reports WHERE run_id = $1)
             ORDER BY a.case_id, a.attempt
-            """, [runID])
-        for row in attemptRows.rows {
-            attempts[row.string("case_id"), default: []].append(
-                ParsedAttempt(
-                    index: row.int("attempt") ?? 0, status: TestStatus(rawValue: row.string("status")) ?? .failed,
-                    durationMs: row.double("duration_ms"), errors: Self.errors(row.string("errors")), stdout: row["stdout"],
-                    stderr: row["stderr"], startedAtMs: row.int64("started_ms")))
+            """, [runID]
+        ) { result in
+            for index in 0..<result.rowCount {
+                let row = result.row(index)
+                guard let caseID = row.uuid(0) else { continue }
+                let attempt = row.int(1) ?? 0
+                attempts[caseID, default: []].append(
+                    ParsedAttempt(
+                        index: attempt, status: TestStatus(rawValue: row.string(2) ?? "") ?? .failed,
+                        durationMs: row.double(3), errors: errors[AttemptKey(caseID: caseID, attempt: attempt)] ?? [],
+                        stdout: row.string(4), stderr: row.string(5), startedAtMs: row.int64(6)))
+            }
         }
-        let attachmentRows = try db.query(
+        try db.withRawResult(
             """
             SELECT case_id, suite_id, attempt, name, kind, content_type, path FROM attachments
             WHERE report_id IN (SELECT id FROM reports WHERE run_id = $1) ORDER BY id
-            """, [runID])
-        for row in attachmentRows.rows {
-            let attachment = ParsedAttachment(
-                name: row.string("name"), contentType: row["content_type"], path: row["path"],
-                kind: ParsedAttachment.Kind(rawValue: row.string("kind")), attempt: row.int("attempt"))
-            if let caseID = row["case_id"] {
-                caseAttachments[caseID, default: []].append(attachment)
-            } else if let suiteID = row["suite_id"] {
-                suiteAttachments[suiteID, default: []].append(attachment)
+            """, [runID]
+        ) { result in
+            for index in 0..<result.rowCount {
+                let row = result.row(index)
+                let attachment = ParsedAttachment(
+                    name: row.string(3) ?? "", contentType: row.string(5), path: row.string(6),
+                    kind: ParsedAttachment.Kind(rawValue: row.string(4) ?? ""), attempt: row.int(2))
+                if let caseID = row.uuid(0) {
+                    caseAttachments[caseID, default: []].append(attachment)
+                } else if let suiteID = row.uuid(1) {
+                    suiteAttachments[suiteID, default: []].append(attachment)
+                }
             }
         }
+    }
+
+    struct AttemptKey: Hashable {
+        var caseID: UUIDKey
+        var attempt: Int
+    }
+
+    /// The attempts' errors, taken apart by PostgreSQL: jsonb keeps its strings unescaped, so
+    /// `->>` hands over a stack trace as is, where printing the jsonb as text and parsing it
+    /// here again escaped and unescaped every byte (most of an export's stored bytes are
+    /// stack traces). Same reading as `errors(_:)`: array items that are objects, fields that
+    /// are strings.
+    static func attemptErrors(db: PostgresConnection, runID: String) throws -> [AttemptKey: [ParsedError]] {
+        var errors: [AttemptKey: [ParsedError]] = [:]
+        try db.withRawResult(
+            """
+            SELECT a.case_id, a.attempt,
+                CASE WHEN jsonb_typeof(e.value -> 'message') = 'string' THEN e.value ->> 'message' END AS message,
+                CASE WHEN jsonb_typeof(e.value -> 'type') = 'string' THEN e.value ->> 'type' END AS type,
+                CASE WHEN jsonb_typeof(e.value -> 'stack') = 'string' THEN e.value ->> 'stack' END AS stack
+            FROM attempts a
+            CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(a.errors) = 'array' THEN a.errors ELSE '[]' END)
+                WITH ORDINALITY AS e(value, n)
+            WHERE a.report_id IN (SELECT id FROM reports WHERE run_id = $1) AND jsonb_typeof(e.value) = 'object'
+            ORDER BY a.case_id, a.attempt, e.n
+            """, [runID]
+        ) { result in
+            for index in 0..<result.rowCount {
+                let row = result.row(index)
+                guard let caseID = row.uuid(0), let attempt = row.int(1) else { continue }
+                errors[AttemptKey(caseID: caseID, attempt: attempt), default: []].append(
+                    ParsedError(message: row.string(2), type: row.string(3), stack: row.string(4)))
+            }
+        }
+        return errors
     }
 
     static func objects(_ text: String) -> [JSONObject] {
@@ -241,5 +303,72 @@ struct StoredDetails {
             guard let name = object["name"]?.stringValue else { return nil }
             return ParsedProperty(name, object["value"]?.stringValue ?? "")
         }
+    }
+}
+
+/// The case cursor's column positions, resolved once per export rather than per row.
+struct CaseColumns {
+    let id, reportID, suiteID, title, fullTitle, suitePath, file, line, classname, project: Int
+    let status, rawStatus, duration, skipReason, tags, annotations, properties, startedMs: Int
+
+    init(_ result: RawResult) {
+        id = result.column("id")
+        reportID = result.column("report_id")
+        suiteID = result.column("suite_id")
+        title = result.column("title")
+        fullTitle = result.column("full_title")
+        suitePath = result.column("suite_path")
+        file = result.column("file")
+        line = result.column("line")
+        classname = result.column("classname")
+        project = result.column("project_name")
+        status = result.column("status")
+        rawStatus = result.column("raw_status")
+        duration = result.column("duration_ms")
+        skipReason = result.column("skip_reason")
+        tags = result.column("tags")
+        annotations = result.column("annotations")
+        properties = result.column("properties")
+        startedMs = result.column("started_ms")
+    }
+}
+
+enum CaseOrder {
+    /// Whether, in every report, the cases in ordinal order already run suite by suite in
+    /// suite order with the suiteless ones last: then each (report, suite) group's ordinals
+    /// form a range, and sorted by suite rank the ranges do not overlap. An aggregate over the
+    /// narrow index columns, far cheaper than sorting the wide joined rows.
+    static func storedOrderIsSuiteOrder(db: PostgresConnection, runID: String, suiteRank: [UUIDKey: Int]) throws -> Bool {
+        var groups: [UUIDKey: [(rank: Int, first: Int, last: Int)]] = [:]
+        var ordered = true
+        try db.withRawResult(
+            "SELECT report_id, suite_id, min(ordinal), max(ordinal) FROM cases WHERE run_id = $1 GROUP BY report_id, suite_id",
+            [runID]
+        ) { result in
+            for index in 0..<result.rowCount {
+                let row = result.row(index)
+                guard let report = row.uuid(0), let first = row.int(2), let last = row.int(3) else {
+                    ordered = false
+                    return
+                }
+                let rank: Int
+                if let suite = row.uuid(1) {
+                    guard let known = suiteRank[suite] else {
+                        ordered = false
+                        return
+                    }
+                    rank = known
+                } else {
+                    rank = Int.max
+                }
+                groups[report, default: []].append((rank, first, last))
+            }
+        }
+        guard ordered else { return false }
+        for (_, ranges) in groups {
+            let sorted = ranges.sorted { $0.rank < $1.rank }
+            for (before, after) in zip(sorted, sorted.dropFirst()) where before.last >= after.first { return false }
+        }
+        return true
     }
 }

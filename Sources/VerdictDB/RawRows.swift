@@ -1,0 +1,131 @@
+import CPostgres
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A result read in place: values stay in libpq's buffer and are decoded only when asked for,
+/// and columns are addressed by position. For bulk reads (an export), where `Row`'s String
+/// per value and dictionary per row cost more than the query.
+public struct RawResult {
+    let result: OpaquePointer
+
+    public var rowCount: Int { Int(PQntuples(result)) }
+
+    /// The position of the column called `name`; resolve it once, before the rows.
+    public func column(_ name: String) -> Int {
+        let index = PQfnumber(result, name)
+        guard index >= 0 else { preconditionFailure("no column \(name) in result") }
+        return Int(index)
+    }
+
+    public func row(_ index: Int) -> RawRow { RawRow(result: result, row: Int32(index)) }
+
+    /// Throws the server's error when `result` is one.
+    static func check(_ result: OpaquePointer, connection: PostgresConnection) throws(DatabaseError) {
+        let status = PQresultStatus(result)
+        guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK else {
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
+            let message = String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines()
+            throw DatabaseError(
+                kind: connection.isHealthy ? .query : .connection, sqlState: state, message: message, constraint: constraint)
+        }
+    }
+}
+
+/// One row of a `RawResult`, valid only while the closure that received the result runs.
+public struct RawRow {
+    let result: OpaquePointer
+    let row: Int32
+
+    public func isNull(_ column: Int) -> Bool { PQgetisnull(result, row, Int32(column)) == 1 }
+
+    /// The value's text bytes (empty for NULL); libpq keeps them NUL-terminated.
+    public func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
+        let length = Int(PQgetlength(result, row, Int32(column)))
+        let pointer = UnsafeRawPointer(PQgetvalue(result, row, Int32(column))!).assumingMemoryBound(to: UInt8.self)
+        return UnsafeBufferPointer(start: pointer, count: length)
+    }
+
+    public func string(_ column: Int) -> String? {
+        isNull(column) ? nil : String(decoding: bytes(column), as: UTF8.self)
+    }
+
+    public func int64(_ column: Int) -> Int64? {
+        isNull(column) ? nil : PostgresText.int64(bytes(column))
+    }
+
+    public func int(_ column: Int) -> Int? { int64(column).map { Int($0) } }
+
+    public func double(_ column: Int) -> Double? {
+        // PostgreSQL's float8 text (shortest round trip, "Infinity", "NaN") is what strtod reads.
+        isNull(column) ? nil : strtod(PQgetvalue(result, row, Int32(column)), nil)
+    }
+
+    /// A one-dimensional text array (`{a,"b c"}`); NULL is an empty array.
+    public func textArray(_ column: Int) -> [String] {
+        isNull(column) ? [] : PostgresText.array(bytes(column))
+    }
+
+    /// A uuid column as a compact, hashable key (no String allocation).
+    public func uuid(_ column: Int) -> UUIDKey? {
+        isNull(column) ? nil : UUIDKey(text: bytes(column))
+    }
+}
+
+/// A uuid as two words: cheap to hash and compare, for keying maps by row id.
+public struct UUIDKey: Hashable, Sendable {
+    public var high: UInt64
+    public var low: UInt64
+
+    /// Reads the canonical 36-character form (hyphens anywhere are skipped); nil if not hex.
+    public init?(text: UnsafeBufferPointer<UInt8>) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var digits = 0
+        for byte in text where byte != UInt8(ascii: "-") {
+            // Digits, then letters of either case folded to lower: one subtraction and compare each.
+            var nibble = byte &- UInt8(ascii: "0")
+            if nibble > 9 {
+                nibble = (byte | 0x20) &- UInt8(ascii: "a")
+                guard nibble < 6 else { return nil }
+                nibble += 10
+            }
+            if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
+            digits += 1
+        }
+        guard digits == 32 else { return nil }
+        self.high = high
+        self.low = low
+    }
+
+    public init?(_ text: String) {
+        var copy = text
+        guard let key = copy.withUTF8({ UUIDKey(text: $0) }) else { return nil }
+        self = key
+    }
+}
+
+extension PostgresConnection {
+    /// Runs one parameterized statement and hands its result to `body` without copying it.
+    /// Meant for reads inside a transaction (a cursor's FETCH): no reconnect and retry.
+    public func withRawResult<T>(
+        _ sql: String, _ parameters: [String?] = [], _ body: (RawResult) throws -> T
+    ) throws -> T {
+        let cParameters: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { for pointer in cParameters { free(pointer) } }
+        let result = cParameters.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
+                PQexecParams(connection, sql, Int32(parameters.count), nil, parameters.isEmpty ? nil : values, nil, nil, 0)
+            }
+        }
+        defer { PQclear(result) }
+        guard let result else {
+            throw DatabaseError(
+                kind: isHealthy ? .query : .connection, message: String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines())
+        }
+        try RawResult.check(result, connection: self)
+        return try body(RawResult(result: result))
+    }
+}

@@ -1,0 +1,83 @@
+import VerdictDB
+import XCTest
+
+/// `PostgresConnection.withRawResult` must read every value as `query` (and its `Row`) does:
+/// the export reads cases through the first and the read API through the second.
+final class RawRowsEndToEndTests: XCTestCase {
+    static let sql = """
+        SELECT * FROM (VALUES
+            ('0190f0b2-7c1e-7a3b-8c4d-5e6f708192a3'::uuid, 'plain', 42, '-9223372036854775808'::bigint, 1.5::float8,
+                ARRAY['a', 'b c', 'quo"te', 'back\\slash', '', 'NULL', 'ünï ✓', '{x,y}']::text[], NULL::text),
+            (NULL, 'ünïcødé ✓ and a longer string than fits inline', -7, 9223372036854775807, 'NaN'::float8,
+                ARRAY['only'], 'x'),
+            (NULL, '', 0, 0, '-Infinity'::float8, ARRAY[]::text[], NULL),
+            (NULL, 'nulls', NULL, NULL, 0.1::float8 + 0.2::float8, ARRAY['a', NULL, 'b', NULL]::text[], NULL),
+            (NULL, 'last', 1, 1, 1e300::float8, NULL, NULL)
+        ) AS t(id, name, small, big, real, items, other)
+        """
+
+    func testRawRowsDecodeLikeRows() throws {
+        let db = try PostgresConnection(url: requireDatabaseURL())
+        let rows = try db.query(Self.sql).rows
+        try db.withRawResult(Self.sql) { result in
+            XCTAssertEqual(result.rowCount, rows.count)
+            let id = result.column("id")
+            let name = result.column("name")
+            let small = result.column("small")
+            let big = result.column("big")
+            let real = result.column("real")
+            let items = result.column("items")
+            let other = result.column("other")
+            for (index, expected) in rows.enumerated() {
+                let row = result.row(index)
+                XCTAssertEqual(row.string(id), expected["id"])
+                XCTAssertEqual(row.uuid(id), expected["id"].flatMap(UUIDKey.init))
+                XCTAssertEqual(row.string(name), expected["name"])
+                XCTAssertEqual(row.int(small), expected.int("small"))
+                XCTAssertEqual(row.int64(big), expected.int64("big"))
+                let realValue = try XCTUnwrap(row.double(real))
+                let expectedReal = try XCTUnwrap(expected.double("real"))
+                XCTAssertTrue(realValue == expectedReal || (realValue.isNaN && expectedReal.isNaN), "\(realValue) \(expectedReal)")
+                XCTAssertEqual(row.textArray(items), expected.textArray("items"), "row \(index)")
+                XCTAssertEqual(row.isNull(other), expected["other"] == nil)
+                XCTAssertEqual(row.string(other), expected["other"])
+            }
+        }
+        XCTAssertEqual(rows[0].textArray("items"), ["a", "b c", "quo\"te", "back\\slash", "", "NULL", "ünï ✓", "{x,y}"])
+    }
+
+    /// Odd literals (never printed by PostgreSQL, but legal input to both parsers) still read
+    /// as `Row.textArray` reads them.
+    func testArrayLiteralsParseLikeRows() throws {
+        let db = try PostgresConnection(url: requireDatabaseURL())
+        let literals = [
+            "{}", "{\"\"}", "{a}", "{a,b}", "{NULL}", "{a,NULL}", "{NULL,a}", "{\"NULL\",NULL,b}", "{a,,b}", "{a,}", "{,}",
+            "{\"a\"b,c}", "{a\"b\"c,d}", "{\"a\\\"b\",c}", "{\"x,y\",\"{z}\"}", "{ü,✓✓}", "{", "", "x", "{\"unterminated}",
+        ]
+        for literal in literals {
+            let expected = try XCTUnwrap(try db.query("SELECT $1::text AS literal", [literal]).first).textArray("literal")
+            var copy = literal
+            let actual = copy.withUTF8 { PostgresText.array($0) }
+            XCTAssertEqual(actual, expected, literal)
+        }
+    }
+
+    func testRawResultErrorsCarryTheSQLState() throws {
+        let db = try PostgresConnection(url: requireDatabaseURL())
+        do {
+            try db.withRawResult("SELECT 'not a uuid'::uuid") { _ in }
+            XCTFail("no error")
+        } catch {
+            XCTAssertEqual((error as? DatabaseError)?.isInvalidText, true, "\(error)")
+        }
+        // The connection is still usable.
+        XCTAssertEqual(try db.withRawResult("SELECT 1 AS one") { $0.row(0).int($0.column("one")) }, 1)
+    }
+
+    func testUUIDKeysAreCaseInsensitiveAndRefuseNonHex() {
+        XCTAssertEqual(UUIDKey("0190F0B2-7C1E-7A3B-8C4D-5E6F708192A3"), UUIDKey("0190f0b2-7c1e-7a3b-8c4d-5e6f708192a3"))
+        XCTAssertNotEqual(UUIDKey("0190f0b2-7c1e-7a3b-8c4d-5e6f708192a3"), UUIDKey("0190f0b2-7c1e-7a3b-8c4d-5e6f708192a4"))
+        XCTAssertNil(UUIDKey("0190f0b2-7c1e-7a3b-8c4d-5e6f708192ag"))
+        XCTAssertNil(UUIDKey("0190f0b2"))
+    }
+}

@@ -59,8 +59,8 @@ final class ReportRowWriter {
     func write(_ testCase: ParsedCase, suiteIndex: Int?, into copy: CopyIn) throws {
         let caseID = Identifier.timeOrdered()
         let suiteID = suiteIndex.map(suiteID)
-        totals.add(testCase.status)
-        if let suiteIndex { suiteTotals[suiteIndex, default: ReportTotals()].add(testCase.status) }
+        totals.count(testCase.status)
+        if let suiteIndex { suiteTotals[suiteIndex, default: ReportTotals()].count(testCase.status) }
         let position = ordinal
         ordinal += 1
 
@@ -178,19 +178,6 @@ final class ReportRowWriter {
         if let message = error.message, !message.isEmpty { return String(message.prefix(2000)) }
         if let type = error.type, !type.isEmpty { return type }
         return error.stack.map { String($0.prefix(while: { $0 != "\n" }).prefix(2000)) }
-    }
-}
-
-extension ReportTotals {
-    mutating func add(_ status: TestStatus) {
-        tests += 1
-        switch status {
-        case .passed: passed += 1
-        case .flaky: passed += 1; flaky += 1
-        case .failed: failed += 1
-        case .skipped: skipped += 1
-        case .errored: errors += 1
-        }
     }
 }
 

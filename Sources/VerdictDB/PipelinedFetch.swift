@@ -28,8 +28,7 @@ extension PostgresConnection {
 
     private func send(_ sql: String) throws(DatabaseError) {
         guard PQsendQueryParams(connection, sql, 0, nil, nil, nil, nil, 0) == 1 else {
-            throw DatabaseError(
-                kind: isHealthy ? .query : .connection, message: String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines())
+            throw lastError()
         }
     }
 
@@ -40,11 +39,10 @@ extension PostgresConnection {
             if first == nil { first = result } else { PQclear(result) }
         }
         guard let first else {
-            throw DatabaseError(
-                kind: isHealthy ? .query : .connection, message: String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines())
+            throw lastError()
         }
         do {
-            try RawResult.check(first, connection: self)
+            _ = try checkedResult(first)
         } catch {
             PQclear(first)
             throw error

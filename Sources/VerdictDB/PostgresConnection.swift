@@ -153,37 +153,45 @@ public final class PostgresConnection {
         if let failure { throw failure }
     }
 
-    private func lastError() -> DatabaseError {
+    /// The connection's own error message, for calls that produced no result to read one from.
+    func lastError() -> DatabaseError {
         DatabaseError(
             kind: isHealthy ? .query : .connection, message: String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines())
     }
 
     private func execute(_ sql: String, _ parameters: [String?]) throws(DatabaseError) -> QueryResult {
-        let cParameters: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
-        defer { for pointer in cParameters { free(pointer) } }
-        let result = cParameters.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                PQexecParams(connection, sql, Int32(parameters.count), nil, parameters.isEmpty ? nil : values, nil, nil, 0)
-            }
-        }
+        let result = sendParameterized(sql, parameters)
         defer { PQclear(result) }
         return try readResult(result)
     }
 
-    private func readResult(_ result: OpaquePointer?) throws(DatabaseError) -> QueryResult {
-        guard let result else {
-            throw DatabaseError(
-                kind: isHealthy ? .query : .connection, message: String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines())
+    /// PQexecParams with text parameters; the caller owns (and clears) the result.
+    func sendParameterized(_ sql: String, _ parameters: [String?]) -> OpaquePointer? {
+        let cParameters: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
+        defer { for pointer in cParameters { free(pointer) } }
+        return cParameters.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
+                PQexecParams(connection, sql, Int32(parameters.count), nil, parameters.isEmpty ? nil : values, nil, nil, 0)
+            }
         }
+    }
+
+    /// The result itself when the statement succeeded, else the error it (or the connection) reports.
+    func checkedResult(_ result: OpaquePointer?) throws(DatabaseError) -> OpaquePointer {
+        guard let result else { throw lastError() }
         switch PQresultStatus(result) {
         case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
-            break
+            return result
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
             let message = String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines()
             throw DatabaseError(kind: isHealthy ? .query : .connection, sqlState: state, message: message, constraint: constraint)
         }
+    }
+
+    private func readResult(_ result: OpaquePointer?) throws(DatabaseError) -> QueryResult {
+        let result = try checkedResult(result)
         let columnCount = Int(PQnfields(result))
         var columns: [String] = []
         var columnIndex: [String: Int] = [:]

@@ -20,18 +20,6 @@ public struct RawResult {
     }
 
     public func row(_ index: Int) -> RawRow { RawRow(result: result, row: Int32(index)) }
-
-    /// Throws the server's error when `result` is one.
-    static func check(_ result: OpaquePointer, connection: PostgresConnection) throws(DatabaseError) {
-        let status = PQresultStatus(result)
-        guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK else {
-            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let constraint = PQresultErrorField(result, Int32(UInt8(ascii: "n"))).map { String(cString: $0) }
-            let message = String(cString: PQresultErrorMessage(result)).trimmingTrailingNewlines()
-            throw DatabaseError(
-                kind: connection.isHealthy ? .query : .connection, sqlState: state, message: message, constraint: constraint)
-        }
-    }
 }
 
 /// One row of a `RawResult`, valid only while the closure that received the result runs.
@@ -113,19 +101,8 @@ extension PostgresConnection {
     public func withRawResult<T>(
         _ sql: String, _ parameters: [String?] = [], _ body: (RawResult) throws -> T
     ) throws -> T {
-        let cParameters: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } ?? nil }
-        defer { for pointer in cParameters { free(pointer) } }
-        let result = cParameters.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                PQexecParams(connection, sql, Int32(parameters.count), nil, parameters.isEmpty ? nil : values, nil, nil, 0)
-            }
-        }
+        let result = sendParameterized(sql, parameters)
         defer { PQclear(result) }
-        guard let result else {
-            throw DatabaseError(
-                kind: isHealthy ? .query : .connection, message: String(cString: PQerrorMessage(connection)).trimmingTrailingNewlines())
-        }
-        try RawResult.check(result, connection: self)
-        return try body(RawResult(result: result))
+        return try body(RawResult(result: try checkedResult(result)))
     }
 }

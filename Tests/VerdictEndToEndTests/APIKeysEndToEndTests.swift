@@ -3,27 +3,7 @@ import XCTest
 
 /// The real template's functions behind the real emulator, against the test database:
 /// health, readiness, key authentication and key management.
-final class APIKeysEndToEndTests: XCTestCase {
-    static var emulator: EmulatorProcess!
-    static var developmentKey = ""
-
-    override class func setUp() {
-        super.setUp()
-        do {
-            emulator = try EmulatorProcess(template: "infra-templates/template.yaml", parameters: ["DatabaseUrl": requireDatabaseURL()])
-            let seed = try Data(contentsOf: emulator.stateDirectory.appendingPathComponent("SeedFunction.json"))
-            developmentKey = (try JSONSerialization.jsonObject(with: seed) as? [String: Any])?["key"] as? String ?? ""
-        } catch {
-            XCTFail("emulator did not start: \(error)")
-        }
-    }
-
-    override class func tearDown() {
-        emulator?.stop()
-        super.tearDown()
-    }
-
-    var base: String { Self.emulator.baseURL }
+final class APIKeysEndToEndTests: TemplateEmulatorTestCase {
     var admin: [String: String] { ["X-API-Key": Self.developmentKey] }
 
     func testStartupMigratedAndPrintedADevelopmentKey() throws {

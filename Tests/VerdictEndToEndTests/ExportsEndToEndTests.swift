@@ -8,32 +8,12 @@ import XCTest
 
 /// Run exports through the real emulator: JUnit XML and CTRF of stored runs, the lossless round
 /// trip (ingesting an export gives back the same cases), and large exports served from S3.
-final class ExportsEndToEndTests: XCTestCase {
-    static var emulator: EmulatorProcess!
-    static var key = ""
-
-    override class func setUp() {
-        super.setUp()
-        do {
-            emulator = try EmulatorProcess(template: "infra-templates/template.yaml", parameters: ["DatabaseUrl": requireDatabaseURL()])
-            let seed = try Data(contentsOf: emulator.stateDirectory.appendingPathComponent("SeedFunction.json"))
-            key = (try JSONSerialization.jsonObject(with: seed) as? [String: Any])?["key"] as? String ?? ""
-        } catch {
-            XCTFail("emulator did not start: \(error)")
-        }
-    }
-
-    override class func tearDown() {
-        emulator?.stop()
-        super.tearDown()
-    }
-
-    var base: String { Self.emulator.baseURL }
+final class ExportsEndToEndTests: TemplateEmulatorTestCase {
     let ciRunID = UUID().uuidString
 
     func upload(_ bytes: Data, _ query: String) async throws -> [String: Any] {
         let response = try await HTTPClient.send(
-            "POST", "\(base)/api/v1/reports?\(query)", headers: ["X-API-Key": Self.key], body: bytes)
+            "POST", "\(base)/api/v1/reports?\(query)", headers: ["X-API-Key": Self.developmentKey], body: bytes)
         XCTAssertEqual(response.status, 201, response.text)
         return try response.json()
     }

@@ -8,25 +8,8 @@ import XCTest
 
 /// The read API behind the real emulator, over rows written straight into the test database
 /// (ReadFixture) and objects put into the emulator's local S3.
-final class ReadAPIEndToEndTests: XCTestCase {
-    static var emulator: EmulatorProcess!
-
-    override class func setUp() {
-        super.setUp()
-        do {
-            emulator = try EmulatorProcess(
-                template: "infra-templates/template.yaml", parameters: ["DatabaseUrl": requireDatabaseURL()], arguments: ["--no-schedules"])
-        } catch {
-            XCTFail("emulator did not start: \(error)")
-        }
-    }
-
-    override class func tearDown() {
-        emulator?.stop()
-        super.tearDown()
-    }
-
-    var base: String { Self.emulator.baseURL }
+final class ReadAPIEndToEndTests: TemplateEmulatorTestCase {
+    override class var emulatorArguments: [String] { ["--no-schedules"] }
 
     // MARK: Runs
 

@@ -7,28 +7,8 @@ import XCTest
 /// Report uploads through the real emulator, real handler processes, the emulator's S3 endpoint
 /// and a real PostgreSQL: the one-shot upload of every corpus file, the multi-shard flow with
 /// presigned PUTs, idempotency, bad input and the staleness reaper.
-final class UploadsEndToEndTests: XCTestCase {
-    static var emulator: EmulatorProcess!
-    static var key = ""
-
-    override class func setUp() {
-        super.setUp()
-        do {
-            emulator = try EmulatorProcess(template: "infra-templates/template.yaml", parameters: ["DatabaseUrl": requireDatabaseURL()])
-            let seed = try Data(contentsOf: emulator.stateDirectory.appendingPathComponent("SeedFunction.json"))
-            key = (try JSONSerialization.jsonObject(with: seed) as? [String: Any])?["key"] as? String ?? ""
-        } catch {
-            XCTFail("emulator did not start: \(error)")
-        }
-    }
-
-    override class func tearDown() {
-        emulator?.stop()
-        super.tearDown()
-    }
-
-    var base: String { Self.emulator.baseURL }
-    var auth: [String: String] { ["X-API-Key": Self.key] }
+final class UploadsEndToEndTests: TemplateEmulatorTestCase {
+    var auth: [String: String] { ["X-API-Key": Self.developmentKey] }
     /// A fresh identity per test, so tests never meet each other's runs.
     let ciRunID = UUID().uuidString
 

@@ -74,10 +74,13 @@ let package = Package(
             dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "VerdictDB", "SAMTemplate", "LambdaRuntime"],
             swiftSettings: testSettings),
         .testTarget(
-            name: "VerdictEndToEndTests", dependencies: ["VerdictJSON", "VerdictS3", "VerdictCrypto", "VerdictDB", "VerdictReports"],
+            name: "VerdictEndToEndTests",
+            dependencies: ["VerdictJSON", "VerdictS3", "VerdictCrypto", "VerdictDB", "VerdictReports", "VerdictTestSupport"],
             swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3"]),
-        .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON"]),
-        .testTarget(name: "VerdictExportTests", dependencies: ["VerdictExport", "VerdictReports", "VerdictJSON"]),
+        // Finds the shared report corpus for every test target that reads it.
+        .target(name: "VerdictTestSupport", dependencies: ["VerdictReports", "VerdictJSON"], path: "Tests/Support"),
+        .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON", "VerdictTestSupport"]),
+        .testTarget(name: "VerdictExportTests", dependencies: ["VerdictExport", "VerdictReports", "VerdictJSON", "VerdictTestSupport"]),
     ] + functionTargets
 )

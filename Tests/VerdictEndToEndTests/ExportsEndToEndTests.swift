@@ -4,6 +4,7 @@ import Foundation
 #endif
 import VerdictDB
 import VerdictReports
+import VerdictTestSupport
 import XCTest
 
 /// Run exports through the real emulator: JUnit XML and CTRF of stored runs, the lossless round
@@ -41,7 +42,8 @@ final class ExportsEndToEndTests: TemplateEmulatorTestCase {
     func testEveryCorpusReportSurvivesAJUnitRoundTrip() async throws {
         let db = try PostgresConnection(url: requireDatabaseURL())
         var checked = 0
-        for (index, file) in try Corpus.files().enumerated() {
+        let corpus = try Corpus.load()
+        for (index, file) in corpus.files().map(corpus.url).enumerated() {
             let bytes = try Data(contentsOf: file)
             guard (try? ReportParser.parse(Array(bytes))) != nil else { continue }
             let original = try await upload(bytes, "project=roundtrip&ci_run_id=\(ciRunID)-\(index)")

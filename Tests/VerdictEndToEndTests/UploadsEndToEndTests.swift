@@ -2,6 +2,7 @@ import Foundation
 import VerdictCrypto
 import VerdictDB
 import VerdictReports
+import VerdictTestSupport
 import XCTest
 
 /// Report uploads through the real emulator, real handler processes, the emulator's S3 endpoint
@@ -25,7 +26,8 @@ final class UploadsEndToEndTests: TemplateEmulatorTestCase {
     // MARK: One-shot
 
     func testEveryCorpusFileUploadsWithTheParsersTotalsOrItsError() async throws {
-        let files = try Corpus.files()
+        let corpus = try Corpus.load()
+        let files = corpus.files().map(corpus.url)
         XCTAssertGreaterThan(files.count, 100)
         var stored = 0
         var refused = 0
@@ -374,27 +376,5 @@ enum Fixture {
          ]}],
          "errors": [], "stats": {"startTime": "2026-11-21T10:00:00.000Z", "duration": 3500, "expected": 1, "unexpected": 0, "flaky": 1, "skipped": 0}}
         """
-    }
-}
-
-/// The shared corpus of real report files (`../shared/corpus` beside the repository, or
-/// `VERDICT_CORPUS`).
-enum Corpus {
-    static func files() throws -> [URL] {
-        let root: URL
-        if let path = ProcessInfo.processInfo.environment["VERDICT_CORPUS"] {
-            root = URL(fileURLWithPath: path)
-        } else {
-            root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/corpus").standardized
-        }
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else {
-            throw NSError(domain: "corpus", code: 1, userInfo: [NSLocalizedDescriptionKey: "no corpus at \(root.path)"])
-        }
-        let skipped: Set<String> = ["MANIFEST.md", "expected.json", "expected.py"]
-        return walker.compactMap { $0 as? URL }
-            .filter {
-                (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true && !skipped.contains($0.lastPathComponent)
-            }
-            .sorted { $0.path < $1.path }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import VerdictExport
 import VerdictJSON
 import VerdictReports
+import VerdictTestSupport
 import XCTest
 
 /// Every corpus report exported to CTRF and parsed again. CTRF (and Verdict's CTRF parser, which
@@ -9,7 +10,7 @@ import XCTest
 /// changes, so anything else that changes is a failure.
 final class CTRFRoundTripTests: XCTestCase {
     func testEveryCorpusReportSurvivesACTRFRoundTripAsFarAsCTRFAllows() throws {
-        let corpus = try ExportCorpus.load()
+        let corpus = try Corpus.load()
         let files = corpus.reportFiles()
         XCTAssertGreaterThan(files.count, 100, "corpus at \(corpus.root.path) looks incomplete")
         var cases = 0
@@ -75,7 +76,7 @@ final class CTRFRoundTripTests: XCTestCase {
 
     /// Validated against the schema of ctrf-io/ctrf in the corpus, with python's jsonschema.
     func testCorpusExportsMatchTheCTRFSchema() throws {
-        let corpus = try ExportCorpus.load()
+        let corpus = try Corpus.load()
         let schema = corpus.root.appendingPathComponent("ctrf/ctrf-io__ctrf/schema/ctrf.schema.json").path
         var exports: [JSON] = []
         for path in corpus.reportFiles() { exports.append(try JSON.parse(try ctrfExport(try corpus.report(path)))) }

@@ -2,6 +2,7 @@ import VerdictExport
 import VerdictJSON
 import VerdictReports
 import Foundation
+import VerdictTestSupport
 import XCTest
 
 final class JUnitExporterTests: XCTestCase {
@@ -149,7 +150,7 @@ final class JUnitExporterTests: XCTestCase {
 
     /// One xmllint run over every export: a process per file would take seconds.
     func testEveryCorpusExportIsWellFormedForXmllint() throws {
-        let corpus = try ExportCorpus.load()
+        let corpus = try Corpus.load()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-export-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

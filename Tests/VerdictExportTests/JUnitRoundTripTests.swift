@@ -1,13 +1,14 @@
 import VerdictExport
 import VerdictJSON
 import VerdictReports
+import VerdictTestSupport
 import XCTest
 
 /// Every corpus report, whatever its format, exported to JUnit and parsed again, must give back
 /// the same cases: JUnit plus the `verdict.` properties loses nothing but sub-millisecond time.
 final class JUnitRoundTripTests: XCTestCase {
     func testEveryCorpusReportSurvivesAJUnitRoundTrip() throws {
-        let corpus = try ExportCorpus.load()
+        let corpus = try Corpus.load()
         let files = corpus.reportFiles()
         XCTAssertGreaterThan(files.count, 100, "corpus at \(corpus.root.path) looks incomplete")
         var cases = 0

@@ -1,5 +1,6 @@
 import VerdictJSON
 import VerdictReports
+import VerdictTestSupport
 import XCTest
 
 /// Every corpus file must parse to the totals in expected.json, or fail with the right code.

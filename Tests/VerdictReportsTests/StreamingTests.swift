@@ -1,6 +1,7 @@
 import Foundation
 import VerdictJSON
 import VerdictReports
+import VerdictTestSupport
 import XCTest
 
 /// The streaming API: what a sink sees, when, and that it agrees with the whole-report API.

@@ -78,7 +78,6 @@ public struct CopyRows: Sendable {
 
     /// Copies runs of ordinary bytes at once: most values have nothing to escape at all.
     private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
-        bytes.reserveCapacity(bytes.count + utf8.count)
         var runStart = 0
         for (i, byte) in utf8.enumerated() where byte <= UInt8(ascii: "\r") || byte == UInt8(ascii: "\\") {
             guard

@@ -51,7 +51,6 @@ extension JSON {
         out.append(UInt8(ascii: "\""))
         var copy = string
         copy.withUTF8 { bytes in
-            out.reserveCapacity(out.count + bytes.count + 1)
             // Runs of bytes that need no escape are copied at once; stack traces are mostly that.
             var runStart = 0
             for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {

@@ -11,6 +11,7 @@ struct EmulatorSettings: Sendable {
     var host = "127.0.0.1"
     var port = 8080
     var buildDirectory = ".build/debug"
+    var useBootstraps = true
     var parameters: [String: String] = [:]
     /// Instances per function when the template sets no ReservedConcurrentExecutions.
     var defaultConcurrency = 16
@@ -40,6 +41,8 @@ struct EmulatorSettings: Sendable {
           --host HOST             listen address (default 127.0.0.1)
           --port N                listen port (default 8080)
           --build-dir PATH        where built function executables live (default .build/debug)
+          --ignore-bootstraps     run the executables in --build-dir even where a CodeUri bootstrap
+                                  exists (tests: a packaged bootstrap may be older than the code)
           --parameter KEY=VALUE   template parameter override (repeatable)
           --concurrency N         per-function instance cap without ReservedConcurrentExecutions (default 16)
           --idle-timeout SECONDS  stop instances idle this long (default 300)
@@ -87,6 +90,7 @@ struct EmulatorSettings: Sendable {
             case "--no-startup": settings.runStartupFunctions = false
             case "--no-schedules": settings.runSchedules = false
             case "--quiet": settings.logReports = false
+            case "--ignore-bootstraps": settings.useBootstraps = false
             case "--s3-root": settings.s3Root = try value(option)
             case "--s3-secret":
                 let secret = try value(option)
@@ -113,7 +117,7 @@ struct EmulatorSettings: Sendable {
     /// executable SwiftPM built for the function.
     func executable(for function: FunctionDefinition) -> String? {
         let bootstrap = resolve(function.codeURI) + "/bootstrap"
-        if FileManager.default.isExecutableFile(atPath: bootstrap) { return bootstrap }
+        if useBootstraps, FileManager.default.isExecutableFile(atPath: bootstrap) { return bootstrap }
         let built = resolve(buildDirectory) + "/" + function.executableName
         return FileManager.default.isExecutableFile(atPath: built) ? built : nil
     }

@@ -1,69 +1,62 @@
 import VerdictCrypto
+import VerdictDB
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Identifiers Verdict mints itself, in the canonical 8-4-4-4-12 text form PostgreSQL accepts.
+/// Identifiers Verdict mints itself: as `UUIDKey`s for rows written in bulk (binary COPY takes
+/// the 16 bytes), or in the canonical 8-4-4-4-12 text form PostgreSQL accepts as a parameter.
 public enum Identifier {
     /// A time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, then randomness.
     /// Rows keyed by it are appended at the end of their index, and id order is creation order,
     /// which the history reads rely on.
-    public static func timeOrdered() -> String {
-        var bytes = RandomPool.shared.next16()
+    public static func timeOrderedKey() -> UUIDKey {
+        let (a, b) = RandomPool.shared.next()
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         let millis = UInt64(spec.tv_sec) * 1000 + UInt64(spec.tv_nsec) / 1_000_000
-        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - i))) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return text(bytes)
+        return UUIDKey(high: millis << 16 | 0x7000 | (a & 0x0FFF), low: Self.variant(b))
     }
+
+    public static func timeOrdered() -> String { timeOrderedKey().text }
 
     /// A name-based UUID (version 8, SHA-256 of the name): the same name gives the same id on
     /// every machine, so a test's id is known before any database round trip.
-    public static func derived(from name: String) -> String {
-        var bytes = Crypto.sha256(name.utf8)
-        bytes[6] = (bytes[6] & 0x0F) | 0x80
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return text(bytes[0..<16])
+    public static func derivedKey(from name: String) -> UUIDKey {
+        var name = name
+        var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        name.withUTF8 { utf8 in
+            withUnsafeMutableBytes(of: &digest) { Crypto.sha256(UnsafeRawBufferPointer(utf8), into: $0) }
+        }
+        let high = UInt64(bigEndian: digest.0)
+        return UUIDKey(high: high & ~0xF000 | 0x8000, low: Self.variant(UInt64(bigEndian: digest.1)))
     }
 
-    static func text(_ bytes: some Collection<UInt8>) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 36) { out in
-            var o = 0
-            for (i, byte) in bytes.prefix(16).enumerated() {
-                if i == 4 || i == 6 || i == 8 || i == 10 {
-                    out[o] = UInt8(ascii: "-")
-                    o += 1
-                }
-                out[o] = digits[Int(byte >> 4)]
-                out[o + 1] = digits[Int(byte & 0x0F)]
-                o += 2
-            }
-            return o
-        }
-    }
+    public static func derived(from name: String) -> String { derivedKey(from: name).text }
+
+    /// RFC 9562's variant bits (10) at the top of the low word.
+    private static func variant(_ low: UInt64) -> UInt64 { low & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000 }
 }
 
 /// Random bytes fetched from the CSPRNG in blocks: one call per id would dominate an ingest.
 private final class RandomPool: @unchecked Sendable {
     static let shared = RandomPool()
-    private var block: [UInt8] = []
+    private var block: [UInt64] = []
     private var offset = 0
     private var lock = pthread_mutex_t()
 
     init() { pthread_mutex_init(&lock, nil) }
 
-    func next16() -> [UInt8] {
+    func next() -> (UInt64, UInt64) {
         pthread_mutex_lock(&lock)
         defer { pthread_mutex_unlock(&lock) }
-        if offset + 16 > block.count {
-            block = Crypto.randomBytes(4096)
+        if offset + 2 > block.count {
+            let bytes = Crypto.randomBytes(4096)
+            block = bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt64.self)) }
             offset = 0
         }
-        defer { offset += 16 }
-        return Array(block[offset..<offset + 16])
+        defer { offset += 2 }
+        return (block[offset], block[offset + 1])
     }
 }

@@ -11,6 +11,13 @@ public enum Crypto {
         return digest
     }
 
+    /// SHA-256 of `data` into the first 32 bytes of `digest`, without allocating.
+    public static func sha256(_ data: UnsafeRawBufferPointer, into digest: UnsafeMutableRawBufferPointer) {
+        precondition(digest.count >= Int(SHA256_DIGEST_LENGTH))
+        _ = SHA256(
+            data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count, digest.baseAddress!.assumingMemoryBound(to: UInt8.self))
+    }
+
     public static func hmacSHA256(key: some Collection<UInt8>, data: some Collection<UInt8>) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0

@@ -1,106 +1,167 @@
 import CPostgres
 
-/// Rows for `COPY … FROM STDIN` in PostgreSQL's text format, built straight into a byte buffer:
-/// ingest writes 100,000s of rows per report and must not allocate per field.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Rows for `COPY … FROM STDIN (FORMAT binary)`, built straight into a byte buffer: ingest
+/// writes 100,000s of rows per report and must not allocate per field. In the binary format the
+/// server reads each value by its length and type instead of scanning and parsing text (no
+/// escapes, no uuid/number/timestamp/array parsing), which halves what a COPY costs it.
 ///
-/// Fields are appended in column order; `endRow()` closes a row. Values are escaped as COPY
-/// requires (backslash, tab, newline, carriage return); NUL, which PostgreSQL text cannot hold,
-/// is dropped.
+/// Fields are appended in column order, each with the column's exact type (`int32` for
+/// `integer`, `timestamp` for `timestamptz`, …); `endRow()` closes a row.
 public struct CopyRows: Sendable {
     public private(set) var bytes: [UInt8] = []
     public private(set) var rowCount = 0
-    private var atRowStart = true
+    public let columnCount: Int
+    private var fieldsInRow = 0
 
-    public init(reservingCapacity capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+    public init(columns: Int, reservingCapacity capacity: Int = 0) {
+        columnCount = columns
+        bytes.reserveCapacity(capacity)
+    }
 
     public var isEmpty: Bool { rowCount == 0 }
 
-    private mutating func separate() {
-        if atRowStart { atRowStart = false } else { bytes.append(UInt8(ascii: "\t")) }
+    /// The stream header and trailer around a COPY's rows.
+    static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
+    static let trailer: [UInt8] = [0xFF, 0xFF]
+
+    @inline(__always)
+    private mutating func field(length: Int) {
+        if fieldsInRow == 0 { appendBigEndian(Int16(columnCount)) }
+        fieldsInRow += 1
+        appendBigEndian(Int32(length))
     }
 
-    public mutating func null() {
-        separate()
-        bytes.append(UInt8(ascii: "\\"))
-        bytes.append(UInt8(ascii: "N"))
+    @inline(__always)
+    private mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
+    public mutating func null() { field(length: -1) }
+
+    /// A `text` value. NUL, which PostgreSQL text cannot hold, is dropped.
     public mutating func text(_ value: String?) {
         guard var value else { return null() }
-        separate()
-        value.withUTF8 { appendEscaped($0) }
+        value.withUTF8 { appendText($0) }
     }
 
-    /// A value already known to need no escaping (UUIDs, numbers, enum words).
-    public mutating func raw(_ value: String) {
-        separate()
-        bytes.append(contentsOf: value.utf8)
-    }
-
-    public mutating func int(_ value: Int?) {
+    /// A `uuid` value.
+    public mutating func uuid(_ value: UUIDKey?) {
         guard let value else { return null() }
-        raw(String(value))
+        field(length: 16)
+        appendBigEndian(value.high)
+        appendBigEndian(value.low)
     }
 
+    /// An `integer` (int4) value.
+    public mutating func int32(_ value: Int?) {
+        guard let value else { return null() }
+        field(length: 4)
+        appendBigEndian(Int32(clamping: value))
+    }
+
+    /// A `bigint` value.
+    public mutating func int64(_ value: Int64?) {
+        guard let value else { return null() }
+        field(length: 8)
+        appendBigEndian(value)
+    }
+
+    /// A `double precision` value; NaN and infinities are stored as NULL.
     public mutating func double(_ value: Double?) {
         guard let value, value.isFinite else { return null() }
-        raw(value.description)
+        field(length: 8)
+        appendBigEndian(value.bitPattern)
     }
 
-    /// A `text[]` value.
+    /// A `timestamptz` given as Unix milliseconds; instants outside years 1–9999 are NULL
+    /// (no tool means them, and PostgreSQL would refuse some).
+    public mutating func timestamp(epochMilliseconds value: Int64?) {
+        guard let value, value >= -62_135_596_800_000, value <= 253_402_300_799_999 else { return null() }
+        field(length: 8)
+        // PostgreSQL counts microseconds from 2000-01-01T00:00:00Z.
+        appendBigEndian((value - 946_684_800_000) * 1000)
+    }
+
+    /// A one-dimensional `text[]` value.
     public mutating func textArray(_ values: [String]) {
-        separate()
-        bytes.append(UInt8(ascii: "{"))
-        for (i, value) in values.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            // Array quoting first (`"` and `\` get a backslash), then COPY's own escaping of that.
-            bytes.append(UInt8(ascii: "\""))
-            for byte in value.utf8 {
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { appendEscapedByte(UInt8(ascii: "\\")) }
-                appendEscapedByte(byte)
+        var length = Self.arrayHeaderLength(count: values.count) + 4 * values.count
+        for var value in values { length += value.withUTF8 { Self.textLength($0) } }
+        field(length: length)
+        appendArrayHeader(count: values.count, hasNulls: false)
+        for var value in values { value.withUTF8 { appendElement($0) } }
+    }
+
+    /// A one-dimensional `text[]` value whose elements may be NULL.
+    public mutating func textArray(_ values: [String?]) {
+        var length = Self.arrayHeaderLength(count: values.count) + 4 * values.count
+        for case var value? in values { length += value.withUTF8 { Self.textLength($0) } }
+        field(length: length)
+        appendArrayHeader(count: values.count, hasNulls: values.contains(where: { $0 == nil }))
+        for value in values {
+            guard var value else {
+                appendBigEndian(Int32(-1))
+                continue
             }
-            bytes.append(UInt8(ascii: "\""))
+            value.withUTF8 { appendElement($0) }
         }
-        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private static func arrayHeaderLength(count: Int) -> Int { count == 0 ? 12 : 20 }
+
+    private mutating func appendArrayHeader(count: Int, hasNulls: Bool) {
+        appendBigEndian(Int32(count == 0 ? 0 : 1))  // dimensions
+        appendBigEndian(Int32(hasNulls ? 1 : 0))
+        appendBigEndian(Int32(25))  // element type: text
+        guard count > 0 else { return }
+        appendBigEndian(Int32(count))
+        appendBigEndian(Int32(1))  // lower bound
+    }
+
+    private mutating func appendElement(_ utf8: UnsafeBufferPointer<UInt8>) {
+        appendBigEndian(Int32(Self.textLength(utf8)))
+        appendWithoutNUL(utf8)
+    }
+
+    /// A `jsonb` value from its JSON text (version 1 of jsonb's binary input is the text).
+    public mutating func jsonb(_ json: [UInt8]?) {
+        guard let json else { return null() }
+        field(length: json.count + 1)
+        bytes.append(1)
+        bytes.append(contentsOf: json)
     }
 
     public mutating func endRow() {
-        bytes.append(UInt8(ascii: "\n"))
+        precondition(fieldsInRow == columnCount, "COPY row has \(fieldsInRow) fields for \(columnCount) columns")
         rowCount += 1
-        atRowStart = true
+        fieldsInRow = 0
     }
 
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
         rowCount = 0
-        atRowStart = true
+        fieldsInRow = 0
     }
 
-    /// Copies runs of ordinary bytes at once: most values have nothing to escape at all.
-    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
-        var runStart = 0
-        for (i, byte) in utf8.enumerated() where byte <= UInt8(ascii: "\r") || byte == UInt8(ascii: "\\") {
-            guard
-                byte == 0 || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
-                    || byte == UInt8(ascii: "\\")
-            else { continue }
-            if runStart < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-            runStart = i + 1
-            appendEscapedByte(byte)
-        }
-        if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+    private mutating func appendText(_ utf8: UnsafeBufferPointer<UInt8>) {
+        field(length: Self.textLength(utf8))
+        appendWithoutNUL(utf8)
     }
 
-    @inline(__always)
-    private mutating func appendEscapedByte(_ byte: UInt8) {
-        switch byte {
-        case UInt8(ascii: "\\"): bytes.append(byte); bytes.append(byte)
-        case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
-        case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-        case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-        case 0: break
-        default: bytes.append(byte)
+    private static func textLength(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = utf8.baseAddress, memchr(base, 0, utf8.count) != nil else { return utf8.count }
+        return utf8.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }
+    }
+
+    private mutating func appendWithoutNUL(_ utf8: UnsafeBufferPointer<UInt8>) {
+        guard let base = utf8.baseAddress, memchr(base, 0, utf8.count) != nil else {
+            bytes.append(contentsOf: utf8)
+            return
         }
+        for byte in utf8 where byte != 0 { bytes.append(byte) }
     }
 }
 
@@ -108,11 +169,14 @@ public struct CopyRows: Sendable {
 /// server inserts while the caller is still producing rows.
 public final class CopyIn {
     private let connection: PostgresConnection
-    public private(set) var rows = CopyRows(reservingCapacity: CopyIn.flushThreshold + 64 * 1024)
+    public private(set) var rows: CopyRows
     public private(set) var rowsSent = 0
     static let flushThreshold = 512 * 1024
 
-    init(connection: PostgresConnection) { self.connection = connection }
+    init(connection: PostgresConnection, columns: Int) {
+        self.connection = connection
+        rows = CopyRows(columns: columns, reservingCapacity: CopyIn.flushThreshold + 64 * 1024)
+    }
 
     /// Appends one row through `fill` and ships the buffer when it is full enough.
     public func row(_ fill: (inout CopyRows) -> Void) throws(DatabaseError) {
@@ -123,6 +187,7 @@ public final class CopyIn {
 
     /// Appends rows prepared elsewhere (a table buffered while another COPY was open).
     public func append(_ prepared: CopyRows) throws(DatabaseError) {
+        precondition(prepared.columnCount == rows.columnCount, "rows prepared for another table")
         try flush()
         try connection.putCopyData(prepared.bytes)
         rowsSent += prepared.rowCount
@@ -142,11 +207,13 @@ extension PostgresConnection {
     /// failure leaves nothing behind.
     @discardableResult
     public func copy(into table: String, columns: [String], _ body: (CopyIn) throws -> Void) throws -> Int {
-        try beginCopy("COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN")
-        let copy = CopyIn(connection: self)
+        try beginCopy("COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN (FORMAT binary)")
+        let copy = CopyIn(connection: self, columns: columns.count)
         do {
+            try putCopyData(CopyRows.header)
             try body(copy)
             try copy.flush()
+            try putCopyData(CopyRows.trailer)
         } catch {
             endCopy(abortingWith: "\(error)")
             throw error

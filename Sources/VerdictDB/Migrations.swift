@@ -4,5 +4,6 @@ public enum Migrations {
     public static let all: [Migration] = [
         migration0001TeamsAndKeys,
         migration0002Reports,
+        migration0003AttemptErrorArrays,
     ]
 }

@@ -62,39 +62,6 @@ public struct RawRow {
     }
 }
 
-/// A uuid as two words: cheap to hash and compare, for keying maps by row id.
-public struct UUIDKey: Hashable, Sendable {
-    public var high: UInt64
-    public var low: UInt64
-
-    /// Reads the canonical 36-character form (hyphens anywhere are skipped); nil if not hex.
-    public init?(text: UnsafeBufferPointer<UInt8>) {
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        var digits = 0
-        for byte in text where byte != UInt8(ascii: "-") {
-            // Digits, then letters of either case folded to lower: one subtraction and compare each.
-            var nibble = byte &- UInt8(ascii: "0")
-            if nibble > 9 {
-                nibble = (byte | 0x20) &- UInt8(ascii: "a")
-                guard nibble < 6 else { return nil }
-                nibble += 10
-            }
-            if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
-            digits += 1
-        }
-        guard digits == 32 else { return nil }
-        self.high = high
-        self.low = low
-    }
-
-    public init?(_ text: String) {
-        var copy = text
-        guard let key = copy.withUTF8({ UUIDKey(text: $0) }) else { return nil }
-        self = key
-    }
-}
-
 extension PostgresConnection {
     /// Runs one parameterized statement and hands its result to `body` without copying it.
     /// Meant for reads inside a transaction (a cursor's FETCH): no reconnect and retry.

@@ -26,7 +26,8 @@ final class EmulatorProcess: @unchecked Sendable {
         let root = Self.packageRoot.path
         process.executableURL = URL(fileURLWithPath: "\(root)/\(Self.buildDirectory)/verdict-emulator")
         var args = [
-            "--template", template, "--project-root", root, "--port", "0", "--build-dir", Self.buildDirectory, "--state-dir",
+            "--template", template, "--project-root", root, "--port", "0", "--build-dir", Self.buildDirectory,
+            "--ignore-bootstraps", "--state-dir",
             stateDirectory.path,
         ]
         for (key, value) in parameters.sorted(by: { $0.key < $1.key }) { args += ["--parameter", "\(key)=\(value)"] }

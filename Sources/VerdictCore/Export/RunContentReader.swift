@@ -257,23 +257,16 @@ struct StoredDetails {
         var attempt: Int
     }
 
-    /// The attempts' errors, taken apart by PostgreSQL: jsonb keeps its strings unescaped, so
-    /// `->>` hands over a stack trace as is, where printing the jsonb as text and parsing it
-    /// here again escaped and unescaped every byte (most of an export's stored bytes are
-    /// stack traces). Same reading as `errors(_:)`: array items that are objects, fields that
-    /// are strings.
+    /// The attempts' errors, one row each, so every message and stack trace arrives as plain
+    /// text (an array's text form would quote and escape it, for this side to undo).
     static func attemptErrors(db: PostgresConnection, runID: String) throws -> [AttemptKey: [ParsedError]] {
         var errors: [AttemptKey: [ParsedError]] = [:]
         try db.withRawResult(
             """
-            SELECT a.case_id, a.attempt,
-                CASE WHEN jsonb_typeof(e.value -> 'message') = 'string' THEN e.value ->> 'message' END AS message,
-                CASE WHEN jsonb_typeof(e.value -> 'type') = 'string' THEN e.value ->> 'type' END AS type,
-                CASE WHEN jsonb_typeof(e.value -> 'stack') = 'string' THEN e.value ->> 'stack' END AS stack
+            SELECT a.case_id, a.attempt, e.message, e.type, e.stack
             FROM attempts a
-            CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(a.errors) = 'array' THEN a.errors ELSE '[]' END)
-                WITH ORDINALITY AS e(value, n)
-            WHERE a.report_id IN (SELECT id FROM reports WHERE run_id = $1) AND jsonb_typeof(e.value) = 'object'
+            CROSS JOIN LATERAL unnest(a.error_messages, a.error_types, a.error_stacks) WITH ORDINALITY AS e(message, type, stack, n)
+            WHERE a.report_id IN (SELECT id FROM reports WHERE run_id = $1)
             ORDER BY a.case_id, a.attempt, e.n
             """, [runID]
         ) { result in

@@ -91,7 +91,7 @@ public struct ReportIngest {
         reportID: String, runID: String, projectID: String, uploaded: [String: StoredObject], produce: CaseProducer
     ) throws -> IngestedReport {
         let resolver = AttachmentResolver(uploaded: uploaded, store: store, reportID: reportID)
-        let writer = ReportRowWriter(runID: runID, reportID: reportID, projectID: projectID, attachments: resolver)
+        let writer = try ReportRowWriter(runID: runID, reportID: reportID, projectID: projectID, attachments: resolver)
         let written: IngestedReport? = try db.transaction {
             let status = try db.query("SELECT status, shard FROM reports WHERE id = $1 FOR UPDATE", [reportID]).first
             guard let status, status.string("status") == "registered" else { return nil }

@@ -12,7 +12,8 @@ final class ReportRowWriter {
         "tags", "annotations", "properties",
     ]
     static let attemptColumns = [
-        "case_id", "report_id", "attempt", "status", "duration_ms", "started_at", "errors", "stdout", "stderr",
+        "case_id", "report_id", "attempt", "status", "duration_ms", "started_at", "error_messages", "error_types", "error_stacks",
+        "stdout", "stderr",
     ]
     static let attachmentColumns = [
         "id", "report_id", "case_id", "suite_id", "attempt", "name", "kind", "content_type", "path", "object_key", "size",
@@ -23,8 +24,8 @@ final class ReportRowWriter {
         "flaky",
     ]
 
-    let runID: String
-    let reportID: String
+    let runID: UUIDKey
+    let reportID: UUIDKey
     /// Test ids are derived from the project and the test's identity, so the same test in
     /// another run of the project gets the same id.
     private let testIDPrefix: String
@@ -32,32 +33,35 @@ final class ReportRowWriter {
 
     private(set) var totals = ReportTotals()
     private var ordinal = 0
-    private(set) var attemptRows = CopyRows()
-    private(set) var attachmentRows = CopyRows()
+    private(set) var attemptRows = CopyRows(columns: ReportRowWriter.attemptColumns.count)
+    private(set) var attachmentRows = CopyRows(columns: ReportRowWriter.attachmentColumns.count)
     /// Suite ids are minted when a suite is first referenced; cases may arrive before their
     /// suite's last attributes do.
-    private var suiteIDs: [Int: String] = [:]
+    private var suiteIDs: [Int: UUIDKey] = [:]
     private var suiteTotals: [Int: ReportTotals] = [:]
 
-    init(runID: String, reportID: String, projectID: String, attachments: AttachmentResolver) {
-        self.runID = runID
-        self.reportID = reportID
+    init(runID: String, reportID: String, projectID: String, attachments: AttachmentResolver) throws {
+        guard let run = UUIDKey(runID), let report = UUIDKey(reportID) else {
+            throw ServiceError.invalid(field: "id", reason: "must be a UUID")
+        }
+        self.runID = run
+        self.reportID = report
         self.testIDPrefix = projectID + "|"
         self.attachments = attachments
     }
 
     var caseCount: Int { ordinal }
 
-    func suiteID(_ index: Int) -> String {
+    func suiteID(_ index: Int) -> UUIDKey {
         if let id = suiteIDs[index] { return id }
-        let id = Identifier.timeOrdered()
+        let id = Identifier.timeOrderedKey()
         suiteIDs[index] = id
         return id
     }
 
     /// Writes one case (and buffers its attempts and attachments).
     func write(_ testCase: ParsedCase, suiteIndex: Int?, into copy: CopyIn) throws {
-        let caseID = Identifier.timeOrdered()
+        let caseID = Identifier.timeOrderedKey()
         let suiteID = suiteIndex.map(suiteID)
         totals.count(testCase.status)
         if let suiteIndex { suiteTotals[suiteIndex, default: ReportTotals()].count(testCase.status) }
@@ -65,24 +69,24 @@ final class ReportRowWriter {
         ordinal += 1
 
         try copy.row { row in
-            row.raw(caseID)
-            row.raw(runID)
-            row.raw(reportID)
-            if let suiteID { row.raw(suiteID) } else { row.null() }
-            row.int(position)
-            row.raw(Identifier.derived(from: testIDPrefix + testCase.identity))
+            row.uuid(caseID)
+            row.uuid(runID)
+            row.uuid(reportID)
+            row.uuid(suiteID)
+            row.int32(position)
+            row.uuid(Identifier.derivedKey(from: testIDPrefix + testCase.identity))
             row.text(testCase.title)
             row.text(testCase.fullTitle)
             row.textArray(testCase.suitePath)
             row.text(testCase.file)
-            row.int(testCase.line)
+            row.int32(testCase.line)
             row.text(testCase.classname)
             row.text(testCase.project)
-            row.raw(testCase.status.rawValue)
+            row.text(testCase.status.rawValue)
             row.text(testCase.rawStatus)
             row.double(testCase.durationMs)
-            row.text(testCase.attempts.first?.startedAtMs.map(EpochMilliseconds.rfc3339))
-            row.int(testCase.attempts.count)
+            row.timestamp(epochMilliseconds: testCase.attempts.first?.startedAtMs)
+            row.int32(testCase.attempts.count)
             row.text(Self.headlineError(testCase))
             row.text(testCase.skipReason)
             if testCase.tags.isEmpty { row.null() } else { row.textArray(testCase.tags) }
@@ -92,13 +96,21 @@ final class ReportRowWriter {
 
         if Self.attemptsSayMore(testCase) {
             for attempt in testCase.attempts {
-                attemptRows.raw(caseID)
-                attemptRows.raw(reportID)
-                attemptRows.int(attempt.index)
-                attemptRows.raw(attempt.status.rawValue)
+                attemptRows.uuid(caseID)
+                attemptRows.uuid(reportID)
+                attemptRows.int32(attempt.index)
+                attemptRows.text(attempt.status.rawValue)
                 attemptRows.double(attempt.durationMs)
-                attemptRows.text(attempt.startedAtMs.map(EpochMilliseconds.rfc3339))
-                attemptRows.json(attempt.errors.isEmpty ? nil : .array(attempt.errors.map(\.json)))
+                attemptRows.timestamp(epochMilliseconds: attempt.startedAtMs)
+                if attempt.errors.isEmpty {
+                    attemptRows.null()
+                    attemptRows.null()
+                    attemptRows.null()
+                } else {
+                    attemptRows.textArray(attempt.errors.map(\.message))
+                    attemptRows.textArray(attempt.errors.map(\.type))
+                    attemptRows.textArray(attempt.errors.map(\.stack))
+                }
                 attemptRows.text(attempt.stdout)
                 attemptRows.text(attempt.stderr)
                 attemptRows.endRow()
@@ -111,31 +123,31 @@ final class ReportRowWriter {
 
     /// The suites, complete now that the whole report has been read.
     func suiteRows(_ suites: [ParsedSuite]) throws -> CopyRows {
-        var rows = CopyRows()
+        var rows = CopyRows(columns: Self.suiteColumns.count)
         for (index, suite) in suites.enumerated() {
             let id = suiteID(index)
             let counts = suiteTotals[index] ?? ReportTotals()
-            rows.raw(id)
-            rows.raw(reportID)
-            rows.raw(runID)
-            rows.int(index)
+            rows.uuid(id)
+            rows.uuid(reportID)
+            rows.uuid(runID)
+            rows.int32(index)
             rows.text(suite.name)
             rows.textArray(suite.path)
             rows.text(suite.file)
             rows.text(suite.timestamp)
-            rows.text(suite.startedAtMs.map(EpochMilliseconds.rfc3339))
+            rows.timestamp(epochMilliseconds: suite.startedAtMs)
             rows.double(suite.durationMs)
             rows.text(suite.hostname)
             rows.json(suite.properties.isEmpty ? nil : .array(suite.properties.map(\.json)))
             rows.text(suite.systemOut)
             rows.text(suite.systemErr)
             rows.json(suite.errors.isEmpty ? nil : .array(suite.errors.map(\.json)))
-            rows.int(counts.tests)
-            rows.int(counts.passed)
-            rows.int(counts.failed)
-            rows.int(counts.skipped)
-            rows.int(counts.errors)
-            rows.int(counts.flaky)
+            rows.int32(counts.tests)
+            rows.int32(counts.passed)
+            rows.int32(counts.failed)
+            rows.int32(counts.skipped)
+            rows.int32(counts.errors)
+            rows.int32(counts.flaky)
             rows.endRow()
             for attachment in suite.attachments {
                 try addAttachment(attachment, caseID: nil, suiteID: id)
@@ -144,20 +156,20 @@ final class ReportRowWriter {
         return rows
     }
 
-    private func addAttachment(_ attachment: ParsedAttachment, caseID: String?, suiteID: String?) throws {
-        let id = Identifier.timeOrdered()
-        let stored = try attachments.resolve(attachment, id: id)
-        attachmentRows.raw(id)
-        attachmentRows.raw(reportID)
-        if let caseID { attachmentRows.raw(caseID) } else { attachmentRows.null() }
-        if let suiteID { attachmentRows.raw(suiteID) } else { attachmentRows.null() }
-        attachmentRows.int(attachment.attempt)
+    private func addAttachment(_ attachment: ParsedAttachment, caseID: UUIDKey?, suiteID: UUIDKey?) throws {
+        let id = Identifier.timeOrderedKey()
+        let stored = try attachments.resolve(attachment, id: id.text)
+        attachmentRows.uuid(id)
+        attachmentRows.uuid(reportID)
+        attachmentRows.uuid(caseID)
+        attachmentRows.uuid(suiteID)
+        attachmentRows.int32(attachment.attempt)
         attachmentRows.text(attachment.name)
-        attachmentRows.raw(attachment.kind.rawValue)
+        attachmentRows.text(attachment.kind.rawValue)
         attachmentRows.text(attachment.contentType)
         attachmentRows.text(attachment.path)
         attachmentRows.text(stored?.key)
-        attachmentRows.int(stored?.size)
+        attachmentRows.int64(stored.map { Int64($0.size) })
         attachmentRows.endRow()
     }
 
@@ -184,9 +196,11 @@ final class ReportRowWriter {
 extension CopyRows {
     /// A `jsonb` value; nil writes an empty array, or SQL NULL for columns where NULL means none.
     mutating func json(_ value: JSON?, emptyIsNull: Bool = false) {
-        guard let value else { return emptyIsNull ? null() : raw("[]") }
-        text(String(decoding: value.serialized(), as: UTF8.self))
+        guard let value else { return emptyIsNull ? null() : jsonb(Self.emptyArray) }
+        jsonb(value.serialized())
     }
+
+    private static let emptyArray = Array("[]".utf8)
 }
 
 extension ParsedError {

@@ -38,7 +38,11 @@ public struct CaseDetailQuery {
     func attempts(of summary: CaseSummary, startedAt: String?) throws -> [AttemptRecord] {
         let stored = try db.query(
             """
-            SELECT attempt, status, duration_ms, rfc3339(started_at) AS started, errors, stdout, stderr
+            SELECT attempt, status, duration_ms, rfc3339(started_at) AS started, stdout, stderr,
+                COALESCE((
+                    SELECT jsonb_agg(jsonb_build_object('message', e.message, 'type', e.type, 'stack', e.stack) ORDER BY e.n)
+                    FROM unnest(error_messages, error_types, error_stacks) WITH ORDINALITY AS e(message, type, stack, n)
+                ), '[]') AS errors
             FROM attempts WHERE case_id = $1 ORDER BY attempt
             """, [summary.id]
         ).rows.map { row in

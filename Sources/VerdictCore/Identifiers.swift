@@ -25,10 +25,13 @@ public enum Identifier {
     /// every machine, so a test's id is known before any database round trip.
     public static func derivedKey(from name: String) -> UUIDKey {
         var name = name
+        return name.withUTF8 { derivedKey(fromUTF8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `derivedKey(from:)` of a name given as UTF-8 bytes.
+    public static func derivedKey(fromUTF8 name: UnsafeRawBufferPointer) -> UUIDKey {
         var digest: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        name.withUTF8 { utf8 in
-            withUnsafeMutableBytes(of: &digest) { Crypto.sha256(UnsafeRawBufferPointer(utf8), into: $0) }
-        }
+        withUnsafeMutableBytes(of: &digest) { Crypto.sha256(name, into: $0) }
         let high = UInt64(bigEndian: digest.0)
         return UUIDKey(high: high & ~0xF000 | 0x8000, low: Self.variant(UInt64(bigEndian: digest.1)))
     }

@@ -11,6 +11,18 @@ final class IdentityTests: XCTestCase {
         XCTAssertNotEqual(b, TestIdentity.key(file: "tests/login.spec.ts", suitePath: ["Login"], title: "signs in", project: nil))
     }
 
+    func testKeyTextIsPinned() {
+        // Stored test ids hash this text: it must not change.
+        XCTAssertEqual(
+            TestIdentity.key(file: "./tests\\login.spec.ts", suitePath: ["Login ", "x"], title: " signs in", project: "chromium"),
+            "v1|f19:tests/login.spec.ts|s2|5:Login|1:x|t8:signs in|p8:chromium")
+        // Unicode whitespace is trimmed by Character, a combining mark stays with its letter.
+        XCTAssertEqual(
+            TestIdentity.key(file: nil, suitePath: ["\u{00A0}Café\u{2003}"], title: "\u{2003}x\u{301}", project: nil),
+            "v1|f0:|s1|5:Café|t3:x\u{301}|p0:")
+        XCTAssertEqual(TestIdentity.key(file: "", suitePath: [], title: "", project: " "), "v1|f0:|s0|t0:|p0:")
+    }
+
     func testPartsCannotCollide() {
         let one = TestIdentity.key(file: nil, suitePath: ["a|b"], title: "c", project: nil)
         let two = TestIdentity.key(file: nil, suitePath: ["a"], title: "b|c", project: nil)

@@ -27,8 +27,10 @@ final class ReportRowWriter {
     let runID: UUIDKey
     let reportID: UUIDKey
     /// Test ids are derived from the project and the test's identity, so the same test in
-    /// another run of the project gets the same id.
-    private let testIDPrefix: String
+    /// another run of the project gets the same id. The name is built in this buffer, which
+    /// keeps the project prefix between cases.
+    private var testIDName: [UInt8]
+    private let testIDPrefixLength: Int
     private let attachments: AttachmentResolver
 
     private(set) var totals = ReportTotals()
@@ -46,7 +48,8 @@ final class ReportRowWriter {
         }
         self.runID = run
         self.reportID = report
-        self.testIDPrefix = projectID + "|"
+        self.testIDName = Array((projectID + "|").utf8)
+        self.testIDPrefixLength = testIDName.count
         self.attachments = attachments
     }
 
@@ -67,6 +70,9 @@ final class ReportRowWriter {
         if let suiteIndex { suiteTotals[suiteIndex, default: ReportTotals()].count(testCase.status) }
         let position = ordinal
         ordinal += 1
+        testIDName.removeSubrange(testIDPrefixLength...)
+        testCase.appendIdentity(to: &testIDName)
+        let testID = testIDName.withUnsafeBytes { Identifier.derivedKey(fromUTF8: $0) }
 
         try copy.row { row in
             row.uuid(caseID)
@@ -74,7 +80,7 @@ final class ReportRowWriter {
             row.uuid(reportID)
             row.uuid(suiteID)
             row.int32(position)
-            row.uuid(Identifier.derivedKey(from: testIDPrefix + testCase.identity))
+            row.uuid(testID)
             row.text(testCase.title)
             row.text(testCase.fullTitle)
             row.textArray(testCase.suitePath)
@@ -187,9 +193,22 @@ final class ReportRowWriter {
         let failing = testCase.attempts.filter { $0.status == .failed || $0.status == .errored }
         let attempt = testCase.status == .flaky ? failing.first : failing.last
         guard let error = attempt?.errors.first else { return nil }
-        if let message = error.message, !message.isEmpty { return String(message.prefix(2000)) }
+        if let message = error.message, !message.isEmpty { return headline(message) }
         if let type = error.type, !type.isEmpty { return type }
-        return error.stack.map { String($0.prefix(while: { $0 != "\n" }).prefix(2000)) }
+        return error.stack.map { stack in
+            let utf8 = stack.utf8
+            let end = utf8.firstIndex { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") } ?? utf8.endIndex
+            return headline(String(stack[..<end]))
+        }
+    }
+
+    /// At most 2,000 characters (Unicode scalars: counting graphemes of every long message
+    /// would cost more than storing it).
+    static func headline(_ text: String) -> String {
+        guard text.utf8.count > 2000 else { return text }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.prefix(2000))
+        return String(scalars)
     }
 }
 

@@ -4,9 +4,11 @@ extension PostgresConnection {
     /// Reads a cursor batch by batch, asking for the next batch before handing over the
     /// current one, so PostgreSQL produces rows while the caller digests the previous ones
     /// (on a big read this hides most of the server's time). Stops after a short batch.
-    /// - Parameter fetch: the statement that reads one batch, e.g. `FETCH 10000 FROM c`.
-    public func forEachBatch(fetch: String, batchSize: Int, _ body: (RawResult) throws -> Void) throws {
-        try send(fetch)
+    /// - Parameters:
+    ///   - fetch: the statement that reads one batch, e.g. `FETCH 10000 FROM c`.
+    ///   - binary: rows in binary format rather than text (see `RawRow`).
+    public func forEachBatch(fetch: String, batchSize: Int, binary: Bool = false, _ body: (RawResult) throws -> Void) throws {
+        try send(fetch, binary: binary)
         var pending = true
         // Whatever happens, the connection must not be left with a batch in flight: the
         // transaction's ROLLBACK or COMMIT comes next.
@@ -18,7 +20,7 @@ extension PostgresConnection {
             let raw = RawResult(result: result)
             let full = raw.rowCount >= batchSize
             if full {
-                try send(fetch)
+                try send(fetch, binary: binary)
                 pending = true
             }
             try body(raw)
@@ -26,8 +28,8 @@ extension PostgresConnection {
         }
     }
 
-    private func send(_ sql: String) throws(DatabaseError) {
-        guard PQsendQueryParams(connection, sql, 0, nil, nil, nil, nil, 0) == 1 else {
+    private func send(_ sql: String, binary: Bool) throws(DatabaseError) {
+        guard PQsendQueryParams(connection, sql, 0, nil, nil, nil, nil, binary ? 1 : 0) == 1 else {
             throw lastError()
         }
     }

@@ -23,42 +23,118 @@ public struct RawResult {
 }
 
 /// One row of a `RawResult`, valid only while the closure that received the result runs.
+///
+/// Values come in the column's format: text, or binary when the statement asked for it (a
+/// batched fetch with `binary: true`), which spares the server printing and this side parsing every uuid,
+/// number and array of a bulk read.
 public struct RawRow {
     let result: OpaquePointer
     let row: Int32
 
     public func isNull(_ column: Int) -> Bool { PQgetisnull(result, row, Int32(column)) == 1 }
 
-    /// The value's text bytes (empty for NULL); libpq keeps them NUL-terminated.
+    private func isBinary(_ column: Int) -> Bool { PQfformat(result, Int32(column)) == 1 }
+
+    /// The value's bytes (empty for NULL); in text format libpq keeps them NUL-terminated.
     public func bytes(_ column: Int) -> UnsafeBufferPointer<UInt8> {
         let length = Int(PQgetlength(result, row, Int32(column)))
         let pointer = UnsafeRawPointer(PQgetvalue(result, row, Int32(column))!).assumingMemoryBound(to: UInt8.self)
         return UnsafeBufferPointer(start: pointer, count: length)
     }
 
+    /// A text value (`text`, `varchar`, a `::text` cast): its bytes are the same in both formats.
     public func string(_ column: Int) -> String? {
         isNull(column) ? nil : String(decoding: bytes(column), as: UTF8.self)
     }
 
     public func int64(_ column: Int) -> Int64? {
-        isNull(column) ? nil : PostgresText.int64(bytes(column))
+        guard !isNull(column) else { return nil }
+        guard isBinary(column) else { return PostgresText.int64(bytes(column)) }
+        let value = bytes(column)
+        switch value.count {
+        case 2: return Int64(Int16(bitPattern: UInt16(PostgresBinary.bigEndian(value, width: 2))))
+        case 4: return Int64(Int32(bitPattern: UInt32(PostgresBinary.bigEndian(value, width: 4))))
+        case 8: return Int64(bitPattern: PostgresBinary.bigEndian(value, width: 8))
+        default: return nil
+        }
     }
 
     public func int(_ column: Int) -> Int? { int64(column).map { Int($0) } }
 
     public func double(_ column: Int) -> Double? {
-        // PostgreSQL's float8 text (shortest round trip, "Infinity", "NaN") is what strtod reads.
-        isNull(column) ? nil : strtod(PQgetvalue(result, row, Int32(column)), nil)
+        guard !isNull(column) else { return nil }
+        guard isBinary(column) else {
+            // PostgreSQL's float8 text (shortest round trip, "Infinity", "NaN") is what strtod reads.
+            return strtod(PQgetvalue(result, row, Int32(column)), nil)
+        }
+        let value = bytes(column)
+        switch value.count {
+        case 4: return Double(Float(bitPattern: UInt32(PostgresBinary.bigEndian(value, width: 4))))
+        case 8: return Double(bitPattern: PostgresBinary.bigEndian(value, width: 8))
+        default: return nil
+        }
     }
 
-    /// A one-dimensional text array (`{a,"b c"}`); NULL is an empty array.
+    /// A `timestamptz` in binary format, as Unix milliseconds (rounded down).
+    public func timestampMilliseconds(_ column: Int) -> Int64? {
+        guard !isNull(column) else { return nil }
+        precondition(isBinary(column), "timestampMilliseconds reads binary timestamps only")
+        let value = bytes(column)
+        guard value.count == 8 else { return nil }
+        let micros = Int64(bitPattern: PostgresBinary.bigEndian(value, width: 8))
+        // Microseconds from 2000-01-01; floor division keeps instants before it consistent.
+        let millis = micros >= 0 ? micros / 1000 : (micros - 999) / 1000
+        return millis + 946_684_800_000
+    }
+
+    /// A one-dimensional text array; NULL is an empty array.
     public func textArray(_ column: Int) -> [String] {
-        isNull(column) ? [] : PostgresText.array(bytes(column))
+        guard !isNull(column) else { return [] }
+        return isBinary(column) ? PostgresBinary.textArray(bytes(column)) : PostgresText.array(bytes(column))
     }
 
     /// A uuid column as a compact, hashable key (no String allocation).
     public func uuid(_ column: Int) -> UUIDKey? {
-        isNull(column) ? nil : UUIDKey(text: bytes(column))
+        guard !isNull(column) else { return nil }
+        guard isBinary(column) else { return UUIDKey(text: bytes(column)) }
+        let value = bytes(column)
+        guard value.count == 16 else { return nil }
+        return UUIDKey(
+            high: PostgresBinary.bigEndian(value, width: 8),
+            low: PostgresBinary.bigEndian(UnsafeBufferPointer(rebasing: value[8...]), width: 8))
+    }
+}
+
+/// PostgreSQL's binary wire format for the types bulk reads use.
+enum PostgresBinary {
+    @inline(__always)
+    static func bigEndian(_ bytes: UnsafeBufferPointer<UInt8>, width: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for i in 0..<width { value = value << 8 | UInt64(bytes[i]) }
+        return value
+    }
+
+    /// `array_send`'s layout: dimensions, NULL flag, element type, per dimension its length
+    /// and lower bound, then each element as a length (-1 for NULL) and its bytes. NULL
+    /// elements are left out, as the text reader does.
+    static func textArray(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
+        guard bytes.count >= 12 else { return [] }
+        let dimensions = Int(Int32(bitPattern: UInt32(bigEndian(bytes, width: 4))))
+        guard dimensions == 1, bytes.count >= 20 else { return [] }
+        let count = Int(Int32(bitPattern: UInt32(bigEndian(UnsafeBufferPointer(rebasing: bytes[12...]), width: 4))))
+        var values: [String] = []
+        values.reserveCapacity(max(0, count))
+        var offset = 20
+        for _ in 0..<max(0, count) {
+            guard offset + 4 <= bytes.count else { break }
+            let length = Int(Int32(bitPattern: UInt32(bigEndian(UnsafeBufferPointer(rebasing: bytes[offset...]), width: 4))))
+            offset += 4
+            guard length >= 0 else { continue }
+            guard offset + length <= bytes.count else { break }
+            values.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self))
+            offset += length
+        }
+        return values
     }
 }
 

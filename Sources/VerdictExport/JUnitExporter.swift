@@ -34,7 +34,13 @@ public final class JUnitExporter {
     }
 
     /// One `<testsuite>` holding `cases`, its counters taken from the cases themselves.
-    public func writeSuite(_ suite: ParsedSuite, cases: some Collection<ParsedCase>) throws(ExportError) {
+    public func writeSuite(_ suite: ParsedSuite, cases: [ParsedCase]) throws(ExportError) {
+        try writeSuite(suite, cases: cases[...])
+    }
+
+    /// `writeSuite` for a run of a report's cases. Concrete rather than generic: a generic
+    /// collection of cases would copy each one through value witnesses.
+    public func writeSuite(_ suite: ParsedSuite, cases: ArraySlice<ParsedCase>) throws(ExportError) {
         guard state == .open else { throw .misuse(state == .ready ? "writeSuite before begin" : "writeSuite after finish") }
         try output.start("testsuite")
         try output.attribute("name", suite.name)
@@ -43,10 +49,13 @@ public final class JUnitExporter {
         try output.attribute("timestamp", suite.timestamp)
         try output.attribute("hostname", suite.hostname)
         // Cases without a file would inherit the suite's on the way back in.
-        if let file = suite.file, cases.allSatisfy({ !XMLText.isBlank($0.file ?? "") }) { try output.attribute("file", file) }
+        if let file = suite.file, !cases.indices.contains(where: { XMLText.isBlank(cases[$0].file ?? "") }) {
+            try output.attribute("file", file)
+        }
         try writeProperties(suite.properties)
         for error in suite.errors { try writeResult("error", error) }
-        for testCase in cases { try writeCase(testCase, suiteName: suite.name) }
+        let suiteName = XMLText.sanitized(suite.name)
+        for index in cases.indices { try writeCase(cases[index], suiteName: suiteName) }
         try output.element("system-out", text: suite.systemOut)
         try output.element("system-err", text: suite.systemErr)
         try output.end()
@@ -60,11 +69,11 @@ public final class JUnitExporter {
     }
 
     /// `ReportTotals.init` wants an array; a suite's cases are often a slice of the report's.
-    private static func totals(_ cases: some Collection<ParsedCase>) -> ReportTotals {
+    private static func totals(_ cases: ArraySlice<ParsedCase>) -> ReportTotals {
         var totals = ReportTotals()
-        for testCase in cases {
+        for index in cases.indices {
             totals.tests += 1
-            switch testCase.status {
+            switch cases[index].status {
             case .passed: totals.passed += 1
             case .flaky: totals.passed += 1; totals.flaky += 1
             case .failed: totals.failed += 1

@@ -4,6 +4,7 @@ import VerdictReports
 /// The `verdict.` testcase properties (see `VerdictCaseProperty`): only what the elements and
 /// attributes cannot say, so an ordinary JUnit case gets none and costs nothing extra.
 enum JUnitVerdictProperties {
+    /// - Parameter suiteName: the `<testsuite>`'s name as written (sanitized).
     static func make(for testCase: ParsedCase, plan: JUnitCasePlan, suiteName: String) -> [ParsedProperty] {
         var out: [ParsedProperty] = []
         func add(_ name: VerdictCaseProperty, _ value: JSON) { out.append(ParsedProperty(name.rawValue, xmlSafeJSON(value))) }
@@ -18,7 +19,7 @@ enum JUnitVerdictProperties {
         if !XMLText.isLegal(testCase.title) { add(.title, .string(testCase.title)) }
         if let classname = testCase.classname, !XMLText.isLegal(classname) { add(.classname, .string(classname)) }
         if let file = testCase.file, !XMLText.isLegal(file) { add(.file, .string(file)) }
-        if !hasDefaultFullTitle(testCase) { add(.fullTitle, .string(testCase.fullTitle)) }
+        if !testCase.hasDerivedFullTitle { add(.fullTitle, .string(testCase.fullTitle)) }
         if !testCase.tags.isEmpty { add(.tags, JSON(testCase.tags)) }
         if !testCase.annotations.isEmpty { add(.annotations, .array(testCase.annotations.map(json))) }
         if !testCase.attachments.isEmpty { add(.attachments, .array(testCase.attachments.map(json))) }
@@ -46,8 +47,7 @@ enum JUnitVerdictProperties {
 
     /// The parser's suite path for a case: its `<testsuite>`'s name, then the classname unless
     /// it repeats the suite or the title. Compared on the sanitized text, which is what it reads.
-    private static func naturalPathMatches(_ testCase: ParsedCase, suiteName: String) -> Bool {
-        let suite = XMLText.sanitized(suiteName)
+    private static func naturalPathMatches(_ testCase: ParsedCase, suiteName suite: String) -> Bool {
         let title = XMLText.sanitized(testCase.title)
         let classname = testCase.classname.map(XMLText.sanitized) ?? ""
         let addsClass = !classname.isEmpty && classname != title && (suite.isEmpty || classname != suite)
@@ -59,20 +59,6 @@ enum JUnitVerdictProperties {
             i += 1
         }
         return !addsClass || path[i] == classname
-    }
-
-    /// Whether the full title is `ParsedCase`'s own default, `classname.title`, compared in
-    /// place: building that string for every case would cost an allocation each.
-    private static func hasDefaultFullTitle(_ testCase: ParsedCase) -> Bool {
-        let fullTitle = testCase.fullTitle.utf8
-        let title = testCase.title.utf8
-        guard let classname = testCase.classname?.utf8, !classname.isEmpty, testCase.classname != testCase.title else {
-            return fullTitle.elementsEqual(title)
-        }
-        guard fullTitle.count == classname.count + 1 + title.count else { return false }
-        let dot = fullTitle.index(fullTitle.startIndex, offsetBy: classname.count)
-        return fullTitle[dot] == UInt8(ascii: ".") && fullTitle[..<dot].elementsEqual(classname)
-            && fullTitle[fullTitle.index(after: dot)...].elementsEqual(title)
     }
 
     private static func attempts(_ plan: JUnitCasePlan) -> JSON {

@@ -46,6 +46,48 @@ final class RawRowsEndToEndTests: XCTestCase {
         XCTAssertEqual(rows[0].textArray("items"), ["a", "b c", "quo\"te", "back\\slash", "", "NULL", "ünï ✓", "{x,y}"])
     }
 
+    /// The export's case cursor is read in binary format: every accessor must read there what
+    /// it reads in text.
+    func testBinaryBatchesDecodeLikeTextRows() throws {
+        let db = try PostgresConnection(url: requireDatabaseURL())
+        let sql = """
+            SELECT t.*, 3::int2 AS tiny, 2.5::float4 AS single,
+                '2026-11-21T10:00:00.125Z'::timestamptz + (t.small * interval '1 day') AS at
+            FROM (\(Self.sql)) t
+            """
+        let rows = try db.query(sql).rows
+        var seen = 0
+        try db.transaction {
+            try db.query("DECLARE raw_rows_test NO SCROLL CURSOR FOR \(sql)")
+            try db.forEachBatch(fetch: "FETCH 2 FROM raw_rows_test", batchSize: 2, binary: true) { result in
+                for index in 0..<result.rowCount {
+                    let row = result.row(index)
+                    let expected = rows[seen]
+                    seen += 1
+                    XCTAssertEqual(row.uuid(result.column("id")), expected["id"].flatMap(UUIDKey.init))
+                    XCTAssertEqual(row.string(result.column("name")), expected["name"])
+                    XCTAssertEqual(row.int(result.column("small")), expected.int("small"))
+                    XCTAssertEqual(row.int64(result.column("big")), expected.int64("big"))
+                    XCTAssertEqual(row.int(result.column("tiny")), 3)
+                    XCTAssertEqual(row.double(result.column("single")), 2.5)
+                    let real = try XCTUnwrap(row.double(result.column("real")))
+                    let expectedReal = try XCTUnwrap(expected.double("real"))
+                    XCTAssertTrue(real == expectedReal || (real.isNaN && expectedReal.isNaN), "\(real) \(expectedReal)")
+                    let items = row.textArray(result.column("items"))
+                    if expected["name"] == "nulls" {
+                        XCTAssertEqual(items, ["a", "b"], "NULL elements are left out")
+                    } else {
+                        XCTAssertEqual(items, expected.textArray("items"))
+                    }
+                    XCTAssertEqual(row.string(result.column("other")), expected["other"])
+                    let at = row.timestampMilliseconds(result.column("at"))
+                    XCTAssertEqual(at, expected.int("small").map { 1_795_255_200_125 + Int64($0) * 86_400_000 })
+                }
+            }
+        }
+        XCTAssertEqual(seen, rows.count)
+    }
+
     /// Odd literals (never printed by PostgreSQL, but legal input to both parsers) still read
     /// as `Row.textArray` reads them.
     func testArrayLiteralsParseLikeRows() throws {

@@ -134,7 +134,8 @@ public struct RunContentReader {
         }
     }
 
-    /// Streams the run's cases in (report, suite ordinal, case ordinal) order. When ingest
+    /// Streams the run's cases in (report, suite ordinal, case ordinal) order, in binary format
+    /// (see `RawRow`). When ingest
     /// stored every report suite by suite, which is the usual case, case ordinal order is that
     /// order already and the cursor walks the (run, report, ordinal) index; sorting the joined
     /// rows instead costs PostgreSQL more than the rest of the export.
@@ -145,8 +146,7 @@ public struct RunContentReader {
         let columns = """
             c.id, c.report_id, c.suite_id, c.title, c.full_title, c.suite_path, c.file, c.line, c.classname,
                 c.project_name, c.status, c.raw_status, c.duration_ms, c.skip_reason, c.tags,
-                c.annotations::text AS annotations, c.properties::text AS properties,
-                (extract(epoch FROM c.started_at) * 1000)::bigint AS started_ms
+                c.annotations::text AS annotations, c.properties::text AS properties, c.started_at
             """
         let ordered = try CaseOrder.storedOrderIsSuiteOrder(db: db, runID: runID, suiteRank: suiteRank)
         try db.query(
@@ -159,7 +159,7 @@ public struct RunContentReader {
                 ORDER BY c.report_id, s.ordinal NULLS LAST, c.ordinal
                 """, [runID])
         var columnsResolved: CaseColumns?
-        try db.forEachBatch(fetch: "FETCH \(Self.batchSize) FROM run_cases", batchSize: Self.batchSize) { result in
+        try db.forEachBatch(fetch: "FETCH \(Self.batchSize) FROM run_cases", batchSize: Self.batchSize, binary: true) { result in
             let c = columnsResolved ?? CaseColumns(result)
             columnsResolved = c
             for index in 0..<result.rowCount {
@@ -177,7 +177,8 @@ public struct RunContentReader {
         let attempts =
             id.flatMap { details.attempts[$0] } ?? [
                 ParsedAttempt(
-                    index: 0, status: status == .flaky ? .passed : status, durationMs: duration, startedAtMs: row.int64(c.startedMs))
+                    index: 0, status: status == .flaky ? .passed : status, durationMs: duration,
+                    startedAtMs: row.timestampMilliseconds(c.startedAt))
             ]
         var testCase = ParsedCase(
             suitePath: row.textArray(c.suitePath), file: row.string(c.file), line: row.int(c.line), title: row.string(c.title) ?? "",
@@ -302,7 +303,7 @@ struct StoredDetails {
 /// The case cursor's column positions, resolved once per export rather than per row.
 struct CaseColumns {
     let id, reportID, suiteID, title, fullTitle, suitePath, file, line, classname, project: Int
-    let status, rawStatus, duration, skipReason, tags, annotations, properties, startedMs: Int
+    let status, rawStatus, duration, skipReason, tags, annotations, properties, startedAt: Int
 
     init(_ result: RawResult) {
         id = result.column("id")
@@ -322,7 +323,7 @@ struct CaseColumns {
         tags = result.column("tags")
         annotations = result.column("annotations")
         properties = result.column("properties")
-        startedMs = result.column("started_ms")
+        startedAt = result.column("started_at")
     }
 }
 

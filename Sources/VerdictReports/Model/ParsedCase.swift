@@ -71,10 +71,32 @@ public struct ParsedCase: Sendable, Equatable {
     /// 100,000s of cases would otherwise pay one string allocation per case for it.
     public var fullTitle: String {
         get { storedFullTitle ?? derivedFullTitle }
-        set { storedFullTitle = newValue == derivedFullTitle ? nil : newValue }
+        set { storedFullTitle = isDerivedFullTitle(newValue) ? nil : newValue }
     }
 
+    /// Whether `fullTitle` is the derived `classname.title` (or the title), known without
+    /// building that string.
+    public var hasDerivedFullTitle: Bool { storedFullTitle.map(isDerivedFullTitle) ?? true }
+
     private var storedFullTitle: String?
+
+    /// Compares `value` with `derivedFullTitle` byte by byte, in place.
+    private func isDerivedFullTitle(_ value: String) -> Bool {
+        var value = value
+        var title = title
+        guard var classname, !classname.isEmpty, classname != title else {
+            return value.withUTF8 { v in title.withUTF8 { t in v.elementsEqual(t) } }
+        }
+        return value.withUTF8 { v in
+            classname.withUTF8 { c in
+                title.withUTF8 { t in
+                    v.count == c.count + 1 + t.count && v[c.count] == UInt8(ascii: ".")
+                        && UnsafeBufferPointer(rebasing: v[..<c.count]).elementsEqual(c)
+                        && UnsafeBufferPointer(rebasing: v[(c.count + 1)...]).elementsEqual(t)
+                }
+            }
+        }
+    }
 
     private var derivedFullTitle: String {
         guard let classname, !classname.isEmpty, classname != title else { return title }

@@ -5,5 +5,6 @@ public enum Migrations {
         migration0001TeamsAndKeys,
         migration0002Reports,
         migration0003AttemptErrorArrays,
+        migration0004ReportCaseOrder,
     ]
 }

@@ -16,6 +16,8 @@ final class XMLOutput {
     private let destination: Destination
     private let writer: xmlTextWriterPtr
     private var seconds = SecondsFormatter()
+    /// Escaped values that needed escaping, reused.
+    private var scratch: [UInt8] = []
 
     init(sink: @escaping ExportSink) throws(ExportError) {
         destination = Destination(sink)
@@ -57,11 +59,9 @@ final class XMLOutput {
     }
 
     func attribute(_ name: StaticString, _ value: String) throws(ExportError) {
-        let legal = XMLText.sanitized(value)
-        try check(
-            legal.withCString {
-                xmlTextWriterWriteAttribute(writer, name.utf8Start, UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self))
-            })
+        try check(xmlTextWriterStartAttribute(writer, name.utf8Start))
+        try writeEscaped(value, attribute: true)
+        try check(xmlTextWriterEndAttribute(writer))
     }
 
     func attribute(_ name: StaticString, _ value: String?) throws(ExportError) {
@@ -82,8 +82,23 @@ final class XMLOutput {
     }
 
     func text(_ value: String) throws(ExportError) {
-        let legal = XMLText.sanitized(value)
-        try check(legal.withCString { xmlTextWriterWriteString(writer, UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) })
+        try writeEscaped(value, attribute: false)
+    }
+
+    /// Escapes with `XMLText.escape` and hands the writer the result as raw text: libxml2's
+    /// own escaping copies every value into a fresh allocation first, stack traces included,
+    /// while most values need no change and go out as they are.
+    private func writeEscaped(_ value: String, attribute: Bool) throws(ExportError) {
+        var value = value
+        let result = value.withUTF8 { utf8 -> Int32 in
+            guard !utf8.isEmpty else { return xmlTextWriterWriteRawLen(writer, "", 0) }
+            if XMLText.escape(utf8, attribute: attribute, into: &scratch) {
+                defer { scratch.removeAll(keepingCapacity: true) }
+                return scratch.withUnsafeBufferPointer { xmlTextWriterWriteRawLen(writer, $0.baseAddress, Int32($0.count)) }
+            }
+            return xmlTextWriterWriteRawLen(writer, utf8.baseAddress, Int32(utf8.count))
+        }
+        try check(result)
     }
 
     /// `<name>text</name>`, or nothing when there is no text.

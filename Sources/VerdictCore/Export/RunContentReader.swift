@@ -330,9 +330,18 @@ struct CaseColumns {
 enum CaseOrder {
     /// Whether, in every report, the cases in ordinal order already run suite by suite in
     /// suite order with the suiteless ones last: then each (report, suite) group's ordinals
-    /// form a range, and sorted by suite rank the ranges do not overlap. An aggregate over the
-    /// narrow index columns, far cheaper than sorting the wide joined rows.
+    /// form a range, and sorted by suite rank the ranges do not overlap. For reports stored
+    /// before ingest recorded it, an aggregate over the narrow index columns, far cheaper than
+    /// sorting the wide joined rows.
     static func storedOrderIsSuiteOrder(db: PostgresConnection, runID: String, suiteRank: [UUIDKey: Int]) throws -> Bool {
+        // Ingest records the answer per report; only reports stored before it did need the aggregate.
+        let recorded = try db.query(
+            """
+            SELECT count(*) FILTER (WHERE cases_in_suite_order IS NULL) AS unknown, bool_and(cases_in_suite_order) AS ordered
+            FROM reports WHERE run_id = $1 AND status = 'completed'
+            """, [runID]
+        ).first
+        if recorded?.int("unknown") == 0 { return recorded?.bool("ordered") ?? true }
         var groups: [UUIDKey: [(rank: Int, first: Int, last: Int)]] = [:]
         var ordered = true
         try db.withRawResult(

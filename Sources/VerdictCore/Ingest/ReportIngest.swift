@@ -114,14 +114,14 @@ public struct ReportIngest {
                 UPDATE reports SET status = 'completed', completed_at = now(), format = $2, tool_name = $3, tool_version = $4,
                     started_at = $5::timestamptz, duration_ms = $6::double precision, tests = $7::integer, passed = $8::integer,
                     failed = $9::integer, skipped = $10::integer, errors = $11::integer, flaky = $12::integer,
-                    warnings = $13::jsonb, run_errors = $14::jsonb
+                    warnings = $13::jsonb, run_errors = $14::jsonb, cases_in_suite_order = $15::boolean
                 WHERE id = $1
                 """,
                 [
                     reportID, report.format.rawValue, report.toolName, report.toolVersion, startedAt, report.durationMs.map { "\($0)" },
                     String(totals.tests), String(totals.passed), String(totals.failed), String(totals.skipped),
                     String(totals.errors), String(totals.flaky), Self.json(.array(warnings.map { .string($0) })),
-                    Self.json(.array(report.runErrors.map(\.json))),
+                    Self.json(.array(report.runErrors.map(\.json))), writer.casesInSuiteOrder ? "true" : "false",
                 ])
             try db.query("UPDATE report_files SET verified_at = now() WHERE report_id = $1", [reportID])
             let run = try db.query(

@@ -41,6 +41,9 @@ final class ReportRowWriter {
     /// suite's last attributes do.
     private var suiteIDs: [Int: UUIDKey] = [:]
     private var suiteTotals: [Int: ReportTotals] = [:]
+    /// Whether the cases so far came suite by suite in suite order, suiteless ones last.
+    private(set) var casesInSuiteOrder = true
+    private var previousSuite = 0
 
     init(runID: String, reportID: String, projectID: String, attachments: AttachmentResolver) throws {
         guard let run = UUIDKey(runID), let report = UUIDKey(reportID) else {
@@ -70,6 +73,9 @@ final class ReportRowWriter {
         if let suiteIndex { suiteTotals[suiteIndex, default: ReportTotals()].count(testCase.status) }
         let position = ordinal
         ordinal += 1
+        let suiteRank = suiteIndex ?? Int.max
+        if suiteRank < previousSuite { casesInSuiteOrder = false }
+        previousSuite = suiteRank
         testIDName.removeSubrange(testIDPrefixLength...)
         testCase.appendIdentity(to: &testIDName)
         let testID = testIDName.withUnsafeBytes { Identifier.derivedKey(fromUTF8: $0) }

@@ -1,58 +1,142 @@
 import CPostgres
 
-extension PostgresConnection {
-    /// Reads a cursor batch by batch, asking for the next batch before handing over the
-    /// current one, so PostgreSQL produces rows while the caller digests the previous ones
-    /// (on a big read this hides most of the server's time). Stops after a short batch.
-    /// - Parameters:
-    ///   - fetch: the statement that reads one batch, e.g. `FETCH 10000 FROM c`.
-    ///   - binary: rows in binary format rather than text (see `RawRow`).
-    public func forEachBatch(fetch: String, batchSize: Int, binary: Bool = false, _ body: (RawResult) throws -> Void) throws {
-        try send(fetch, binary: binary)
-        var pending = true
-        // Whatever happens, the connection must not be left with a batch in flight: the
-        // transaction's ROLLBACK or COMMIT comes next.
-        defer { if pending { discardPendingResults() } }
-        while true {
-            let result = try receive()
-            pending = false
-            defer { PQclear(result) }
-            let raw = RawResult(result: result)
-            let full = raw.rowCount >= batchSize
-            if full {
-                try send(fetch, binary: binary)
-                pending = true
+/// Cursors of one transaction read batch by batch over one connection in libpq's pipeline
+/// mode: each cursor's next batch is asked for before the caller needs it, so PostgreSQL
+/// produces batches while the caller digests earlier ones (on a big read this hides most of
+/// the server's time). Streams consumed side by side, a run's cases and their attempts, each
+/// keep one batch coming; results arrive in the order asked, and one that arrives for another
+/// cursor than the one being read is kept until that cursor asks.
+public final class BatchedCursors {
+    private struct Cursor {
+        let fetch: String
+        let batchSize: Int
+        /// A batch received ahead of being asked for.
+        var ready: OpaquePointer?
+        /// The batch last handed over; cleared when the next one is.
+        var current: OpaquePointer?
+        var queued = false
+        /// A batch came back short: nothing comes after it.
+        var exhausted = false
+    }
+
+    private let db: PostgresConnection
+    private let binary: Bool
+    private var cursors: [Cursor] = []
+    /// Cursors whose fetches are in flight, in the order their results will arrive.
+    private var queue: [Int] = []
+    private var pipelining = false
+
+    /// - Parameter binary: rows in binary format rather than text (see `RawRow`).
+    public init(db: PostgresConnection, binary: Bool) {
+        self.db = db
+        self.binary = binary
+    }
+
+    deinit { close() }
+
+    /// Registers a cursor, already declared, read with `fetch` (e.g. `FETCH 10000 FROM c`),
+    /// which returns at most `batchSize` rows. Returns its number for `next`.
+    public func add(fetch: String, batchSize: Int) -> Int {
+        cursors.append(Cursor(fetch: fetch, batchSize: batchSize))
+        return cursors.count - 1
+    }
+
+    /// The cursor's next batch, valid until the next call for the same cursor or `close`; nil
+    /// after the last one.
+    public func next(_ index: Int) throws(DatabaseError) -> RawResult? {
+        if !pipelining {
+            guard PQenterPipelineMode(db.connection) == 1 else { throw db.lastError() }
+            pipelining = true
+        }
+        if let old = cursors[index].current {
+            PQclear(old)
+            cursors[index].current = nil
+        }
+        var result = cursors[index].ready
+        cursors[index].ready = nil
+        if result == nil {
+            if !cursors[index].queued {
+                guard !cursors[index].exhausted else { return nil }
+                try send(index)
             }
-            try body(raw)
-            if !full { return }
+            while result == nil {
+                let (arrived, batch) = try receive()
+                if arrived == index { result = batch } else { cursors[arrived].ready = batch }
+            }
+        }
+        let raw = RawResult(result: result!)
+        cursors[index].current = result
+        if raw.rowCount < cursors[index].batchSize { cursors[index].exhausted = true }
+        try askAhead()
+        return raw
+    }
+
+    /// Keeps one fetch coming for every cursor that has nothing waiting.
+    private func askAhead() throws(DatabaseError) {
+        for index in cursors.indices where !cursors[index].queued && cursors[index].ready == nil && !cursors[index].exhausted {
+            try send(index)
         }
     }
 
-    private func send(_ sql: String, binary: Bool) throws(DatabaseError) {
-        guard PQsendQueryParams(connection, sql, 0, nil, nil, nil, nil, binary ? 1 : 0) == 1 else {
-            throw lastError()
+    /// Drops whatever is waiting or in flight and leaves pipeline mode: the transaction's
+    /// ROLLBACK or COMMIT comes next.
+    public func close() {
+        for index in cursors.indices {
+            if let ready = cursors[index].ready { PQclear(ready) }
+            if let current = cursors[index].current { PQclear(current) }
+            cursors[index].ready = nil
+            cursors[index].current = nil
+            cursors[index].queued = false
         }
+        queue.removeAll()
+        guard pipelining else { return }
+        pipelining = false
+        // Everything up to a sync point, then out of pipeline mode.
+        if PQpipelineSync(db.connection) == 1 {
+            while true {
+                guard let result = PQgetResult(db.connection) else {
+                    if PQstatus(db.connection) != CONNECTION_OK { break }
+                    continue
+                }
+                let status = PQresultStatus(result)
+                PQclear(result)
+                if status == PGRES_PIPELINE_SYNC { break }
+            }
+        }
+        PQexitPipelineMode(db.connection)
     }
 
-    /// The sent statement's result (checked), once the connection is free for the next one.
-    private func receive() throws(DatabaseError) -> OpaquePointer {
-        var first: OpaquePointer?
-        while let result = PQgetResult(connection) {
-            if first == nil { first = result } else { PQclear(result) }
-        }
-        guard let first else {
-            throw lastError()
-        }
+    private func send(_ index: Int) throws(DatabaseError) {
+        guard PQsendQueryParams(db.connection, cursors[index].fetch, 0, nil, nil, nil, nil, binary ? 1 : 0) == 1,
+            PQsendFlushRequest(db.connection) == 1, PQflush(db.connection) >= 0
+        else { throw db.lastError() }
+        cursors[index].queued = true
+        queue.append(index)
+    }
+
+    /// The oldest fetch in flight: its cursor and its (checked) rows.
+    private func receive() throws(DatabaseError) -> (Int, OpaquePointer) {
+        let index = queue.removeFirst()
+        cursors[index].queued = false
+        guard let result = PQgetResult(db.connection) else { throw db.lastError() }
+        // Each statement's results end with a NULL.
+        while let extra = PQgetResult(db.connection) { PQclear(extra) }
         do {
-            _ = try checkedResult(first)
+            _ = try db.checkedResult(result)
         } catch {
-            PQclear(first)
+            PQclear(result)
             throw error
         }
-        return first
+        return (index, result)
     }
+}
 
-    private func discardPendingResults() {
-        while let result = PQgetResult(connection) { PQclear(result) }
+extension PostgresConnection {
+    /// Reads one cursor batch by batch (see `BatchedCursors`), handing each batch to `body`.
+    public func forEachBatch(fetch: String, batchSize: Int, binary: Bool = false, _ body: (RawResult) throws -> Void) throws {
+        let cursors = BatchedCursors(db: self, binary: binary)
+        defer { cursors.close() }
+        let cursor = cursors.add(fetch: fetch, batchSize: batchSize)
+        while let batch = try cursors.next(cursor) { try body(batch) }
     }
 }

@@ -93,6 +93,14 @@ public struct RawRow {
         return isBinary(column) ? PostgresBinary.textArray(bytes(column)) : PostgresText.array(bytes(column))
     }
 
+    /// A one-dimensional `text[]` in binary format whose NULL elements count (parallel arrays);
+    /// NULL is an empty array.
+    public func nullableTextArray(_ column: Int) -> [String?] {
+        guard !isNull(column) else { return [] }
+        precondition(isBinary(column), "nullableTextArray reads binary arrays only")
+        return PostgresBinary.nullableTextArray(bytes(column))
+    }
+
     /// A uuid column as a compact, hashable key (no String allocation).
     public func uuid(_ column: Int) -> UUIDKey? {
         guard !isNull(column) else { return nil }
@@ -115,26 +123,41 @@ enum PostgresBinary {
     }
 
     /// `array_send`'s layout: dimensions, NULL flag, element type, per dimension its length
-    /// and lower bound, then each element as a length (-1 for NULL) and its bytes. NULL
-    /// elements are left out, as the text reader does.
+    /// and lower bound, then each element as a length (-1 for NULL) and its bytes. `textArray`
+    /// leaves NULL elements out, as the text reader does.
     static func textArray(_ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
-        guard bytes.count >= 12 else { return [] }
-        let dimensions = Int(Int32(bitPattern: UInt32(bigEndian(bytes, width: 4))))
-        guard dimensions == 1, bytes.count >= 20 else { return [] }
-        let count = Int(Int32(bitPattern: UInt32(bigEndian(UnsafeBufferPointer(rebasing: bytes[12...]), width: 4))))
         var values: [String] = []
-        values.reserveCapacity(max(0, count))
-        var offset = 20
-        for _ in 0..<max(0, count) {
-            guard offset + 4 <= bytes.count else { break }
-            let length = Int(Int32(bitPattern: UInt32(bigEndian(UnsafeBufferPointer(rebasing: bytes[offset...]), width: 4))))
-            offset += 4
-            guard length >= 0 else { continue }
-            guard offset + length <= bytes.count else { break }
-            values.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<offset + length]), as: UTF8.self))
-            offset += length
+        forEachElement(bytes) { element in
+            if let element { values.append(String(decoding: element, as: UTF8.self)) }
         }
         return values
+    }
+
+    static func nullableTextArray(_ bytes: UnsafeBufferPointer<UInt8>) -> [String?] {
+        var values: [String?] = []
+        forEachElement(bytes) { element in values.append(element.map { String(decoding: $0, as: UTF8.self) }) }
+        return values
+    }
+
+    /// Calls `body` with each element's bytes, nil for NULL; a malformed array ends early.
+    private static func forEachElement(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>?) -> Void) {
+        guard bytes.count >= 12 else { return }
+        let dimensions = Int(Int32(bitPattern: UInt32(bigEndian(bytes, width: 4))))
+        guard dimensions == 1, bytes.count >= 20 else { return }
+        let count = Int(Int32(bitPattern: UInt32(bigEndian(UnsafeBufferPointer(rebasing: bytes[12...]), width: 4))))
+        var offset = 20
+        for _ in 0..<max(0, count) {
+            guard offset + 4 <= bytes.count else { return }
+            let length = Int(Int32(bitPattern: UInt32(bigEndian(UnsafeBufferPointer(rebasing: bytes[offset...]), width: 4))))
+            offset += 4
+            guard length >= 0 else {
+                body(nil)
+                continue
+            }
+            guard offset + length <= bytes.count else { return }
+            body(UnsafeBufferPointer(rebasing: bytes[offset..<offset + length]))
+            offset += length
+        }
     }
 }
 

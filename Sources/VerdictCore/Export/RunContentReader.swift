@@ -134,11 +134,12 @@ public struct RunContentReader {
         }
     }
 
-    /// Streams the run's cases in (report, suite ordinal, case ordinal) order, in binary format
-    /// (see `RawRow`). When ingest
-    /// stored every report suite by suite, which is the usual case, case ordinal order is that
-    /// order already and the cursor walks the (run, report, ordinal) index; sorting the joined
-    /// rows instead costs PostgreSQL more than the rest of the export.
+    /// Streams the run's cases in (report, suite ordinal, case ordinal) order, with their
+    /// stored attempts read alongside through a second cursor in the same order, both in binary
+    /// format (see `RawRow`). When ingest stored every report suite by suite, which is the usual
+    /// case, case ordinal order is that order already and the cursor walks the (run, report,
+    /// ordinal) index; sorting the joined rows instead costs PostgreSQL more than the rest of
+    /// the export.
     /// - Parameter suiteRank: the run's suites numbered in (report, ordinal) order.
     private func forEachCaseRow(
         runID: String, details: StoredDetails, suiteRank: [UUIDKey: Int], _ body: (ParsedCase, UUIDKey?, UUIDKey?) throws -> Void
@@ -149,37 +150,53 @@ public struct RunContentReader {
                 c.annotations::text AS annotations, c.properties::text AS properties, c.started_at
             """
         let ordered = try CaseOrder.storedOrderIsSuiteOrder(db: db, runID: runID, suiteRank: suiteRank)
-        try db.query(
+        let (from, order) =
             ordered
-                ? "DECLARE run_cases NO SCROLL CURSOR FOR SELECT \(columns) FROM cases c WHERE c.run_id = $1 ORDER BY c.report_id, c.ordinal"
-                : """
-                DECLARE run_cases NO SCROLL CURSOR FOR SELECT \(columns)
-                FROM cases c LEFT JOIN suites s ON s.id = c.suite_id
-                WHERE c.run_id = $1
-                ORDER BY c.report_id, s.ordinal NULLS LAST, c.ordinal
-                """, [runID])
+            ? ("cases c", "c.report_id, c.ordinal")
+            : ("cases c LEFT JOIN suites s ON s.id = c.suite_id", "c.report_id, s.ordinal NULLS LAST, c.ordinal")
+        try db.query("DECLARE run_cases NO SCROLL CURSOR FOR SELECT \(columns) FROM \(from) WHERE c.run_id = $1 ORDER BY \(order)", [runID])
+        // Driven from the (few) attempts, each joined to its case for the case order.
+        try db.query(
+            """
+            DECLARE run_attempts NO SCROLL CURSOR FOR
+            SELECT a.case_id, a.attempt, a.status, a.duration_ms, a.started_at, a.stdout, a.stderr,
+                a.error_messages, a.error_types, a.error_stacks
+            FROM attempts a JOIN \(from) ON c.id = a.case_id
+            WHERE a.report_id IN (SELECT id FROM reports WHERE run_id = $1)
+            ORDER BY \(order), a.attempt
+            """, [runID])
+        let cursors = BatchedCursors(db: db, binary: true)
+        defer { cursors.close() }
+        let caseCursor = cursors.add(fetch: "FETCH \(Self.batchSize) FROM run_cases", batchSize: Self.batchSize)
+        var attempts = AttemptStream(cursors: cursors, cursor: cursors.add(fetch: "FETCH 1000 FROM run_attempts", batchSize: 1000))
         var columnsResolved: CaseColumns?
-        try db.forEachBatch(fetch: "FETCH \(Self.batchSize) FROM run_cases", batchSize: Self.batchSize, binary: true) { result in
+        while let result = try cursors.next(caseCursor) {
             let c = columnsResolved ?? CaseColumns(result)
             columnsResolved = c
             for index in 0..<result.rowCount {
                 let row = result.row(index)
-                try body(Self.testCase(row, c, details), row.uuid(c.suiteID), row.uuid(c.reportID))
+                let stored = try row.uuid(c.id).map { try attempts.take(caseID: $0) } ?? []
+                try body(Self.testCase(row, c, attempts: stored, details), row.uuid(c.suiteID), row.uuid(c.reportID))
             }
         }
+        cursors.close()
+        try db.query("CLOSE run_attempts")
         try db.query("CLOSE run_cases")
     }
 
-    private static func testCase(_ row: RawRow, _ c: CaseColumns, _ details: StoredDetails) -> ParsedCase {
+    private static func testCase(_ row: RawRow, _ c: CaseColumns, attempts stored: [ParsedAttempt], _ details: StoredDetails)
+        -> ParsedCase
+    {
         let id = row.uuid(c.id)
         let status = TestStatus(rawValue: row.string(c.status) ?? "") ?? .failed
         let duration = row.double(c.duration)
         let attempts =
-            id.flatMap { details.attempts[$0] } ?? [
+            stored.isEmpty
+            ? [
                 ParsedAttempt(
                     index: 0, status: status == .flaky ? .passed : status, durationMs: duration,
                     startedAtMs: row.timestampMilliseconds(c.startedAt))
-            ]
+            ] : stored
         var testCase = ParsedCase(
             suitePath: row.textArray(c.suitePath), file: row.string(c.file), line: row.int(c.line), title: row.string(c.title) ?? "",
             fullTitle: row.string(c.fullTitle) ?? "", classname: row.string(c.classname), project: row.string(c.project),
@@ -205,34 +222,13 @@ public struct RunContentReader {
     }
 }
 
-/// The run's stored attempts and attachments, keyed by case (and suite): few next to the cases,
-/// so they are read in full before the cases stream past.
+/// The run's stored attachments, keyed by case (and suite): few next to the cases, so they are
+/// read in full before the cases stream past.
 struct StoredDetails {
-    var attempts: [UUIDKey: [ParsedAttempt]] = [:]
     var caseAttachments: [UUIDKey: [ParsedAttachment]] = [:]
     var suiteAttachments: [UUIDKey: [ParsedAttachment]] = [:]
 
     init(db: PostgresConnection, runID: String) throws {
-        let errors = try Self.attemptErrors(db: db, runID: runID)
-        try db.withRawResult(
-            """
-            SELECT a.case_id, a.attempt, a.status, a.duration_ms, a.stdout, a.stderr,
-                (extract(epoch FROM a.started_at) * 1000)::bigint AS started_ms
-            FROM attempts a WHERE a.report_id IN (SELECT id FROM reports WHERE run_id = $1)
-            ORDER BY a.case_id, a.attempt
-            """, [runID]
-        ) { result in
-            for index in 0..<result.rowCount {
-                let row = result.row(index)
-                guard let caseID = row.uuid(0) else { continue }
-                let attempt = row.int(1) ?? 0
-                attempts[caseID, default: []].append(
-                    ParsedAttempt(
-                        index: attempt, status: TestStatus(rawValue: row.string(2) ?? "") ?? .failed,
-                        durationMs: row.double(3), errors: errors[AttemptKey(caseID: caseID, attempt: attempt)] ?? [],
-                        stdout: row.string(4), stderr: row.string(5), startedAtMs: row.int64(6)))
-            }
-        }
         try db.withRawResult(
             """
             SELECT case_id, suite_id, attempt, name, kind, content_type, path FROM attachments
@@ -251,34 +247,6 @@ struct StoredDetails {
                 }
             }
         }
-    }
-
-    struct AttemptKey: Hashable {
-        var caseID: UUIDKey
-        var attempt: Int
-    }
-
-    /// The attempts' errors, one row each, so every message and stack trace arrives as plain
-    /// text (an array's text form would quote and escape it, for this side to undo).
-    static func attemptErrors(db: PostgresConnection, runID: String) throws -> [AttemptKey: [ParsedError]] {
-        var errors: [AttemptKey: [ParsedError]] = [:]
-        try db.withRawResult(
-            """
-            SELECT a.case_id, a.attempt, e.message, e.type, e.stack
-            FROM attempts a
-            CROSS JOIN LATERAL unnest(a.error_messages, a.error_types, a.error_stacks) WITH ORDINALITY AS e(message, type, stack, n)
-            WHERE a.report_id IN (SELECT id FROM reports WHERE run_id = $1)
-            ORDER BY a.case_id, a.attempt, e.n
-            """, [runID]
-        ) { result in
-            for index in 0..<result.rowCount {
-                let row = result.row(index)
-                guard let caseID = row.uuid(0), let attempt = row.int(1) else { continue }
-                errors[AttemptKey(caseID: caseID, attempt: attempt), default: []].append(
-                    ParsedError(message: row.string(2), type: row.string(3), stack: row.string(4)))
-            }
-        }
-        return errors
     }
 
     static func objects(_ text: String) -> [JSONObject] {
@@ -373,5 +341,49 @@ enum CaseOrder {
             for (before, after) in zip(sorted, sorted.dropFirst()) where before.last >= after.first { return false }
         }
         return true
+    }
+}
+
+/// The stored attempts, read in case order beside the cases: a case's attempts are the next
+/// rows while their case id is the case's.
+struct AttemptStream {
+    let cursors: BatchedCursors
+    let cursor: Int
+    private var batch: RawResult?
+    private var position = 0
+    private var done = false
+
+    init(cursors: BatchedCursors, cursor: Int) {
+        self.cursors = cursors
+        self.cursor = cursor
+    }
+
+    mutating func take(caseID: UUIDKey) throws -> [ParsedAttempt] {
+        var attempts: [ParsedAttempt] = []
+        while let row = try peek(), row.uuid(0) == caseID {
+            let messages = row.nullableTextArray(7)
+            let types = row.nullableTextArray(8)
+            let stacks = row.nullableTextArray(9)
+            let errors = messages.indices.map { i in
+                ParsedError(message: messages[i], type: i < types.count ? types[i] : nil, stack: i < stacks.count ? stacks[i] : nil)
+            }
+            attempts.append(
+                ParsedAttempt(
+                    index: row.int(1) ?? 0, status: TestStatus(rawValue: row.string(2) ?? "") ?? .failed,
+                    durationMs: row.double(3), errors: errors, stdout: row.string(5), stderr: row.string(6),
+                    startedAtMs: row.timestampMilliseconds(4)))
+            position += 1
+        }
+        return attempts
+    }
+
+    private mutating func peek() throws -> RawRow? {
+        while !done {
+            if let batch, position < batch.rowCount { return batch.row(position) }
+            batch = try cursors.next(cursor)
+            position = 0
+            if batch == nil { done = true }
+        }
+        return nil
     }
 }

@@ -3,6 +3,7 @@ import VerdictCore
 import VerdictDB
 import VerdictExport
 import VerdictHTTP
+import VerdictReports
 import VerdictS3
 
 /// `GET /api/v1/runs/{id}/junit.xml` and `…/ctrf.json`: the whole run as one document.
@@ -48,14 +49,29 @@ public struct ExportRun: HTTPHandler {
             try exporter.begin(
                 name: header.title, totals: header.totals, durationMs: header.durationMs,
                 timestamp: header.startedAtMs.map(EpochMilliseconds.rfc3339))
-            try reader.forEachSuite(runID: runID) { suite, cases in try exporter.writeSuite(suite, cases: cases) }
+            // The database is read on one thread while the document is written on this one.
+            try overlapped(
+                produce: { emit in try reader.forEachSuite(runID: runID) { suite, cases in try emit((suite, cases)) } },
+                consume: { suite, cases in try exporter.writeSuite(suite, cases: cases) })
             try exporter.finish()
         case .ctrf:
             let exporter = CTRFExporter(sink: file.write)
             try exporter.begin(
                 toolName: header.toolName ?? "verdict", toolVersion: header.toolVersion, totals: header.totals,
                 startedAtMs: header.startedAtMs, stoppedAtMs: header.endedAtMs)
-            try reader.forEachCase(runID: runID) { try exporter.write($0) }
+            try overlapped(
+                produce: { emit in
+                    var batch: [ParsedCase] = []
+                    try reader.forEachCase(runID: runID) { testCase in
+                        batch.append(testCase)
+                        if batch.count == 1000 {
+                            try emit(batch)
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    if !batch.isEmpty { try emit(batch) }
+                },
+                consume: { batch in for testCase in batch { try exporter.write(testCase) } })
             try exporter.finish()
         }
         try file.close()

@@ -35,9 +35,14 @@ public struct CopyRows: Sendable {
         appendBigEndian(Int32(length))
     }
 
+    /// Byte by byte: `append(contentsOf:)` of a 4-byte buffer costs a generic call per field.
     @inline(__always)
     private mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
-        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+        var shift = T.bitWidth - 8
+        while shift >= 0 {
+            bytes.append(UInt8(truncatingIfNeeded: value >> shift))
+            shift -= 8
+        }
     }
 
     public mutating func null() { field(length: -1) }

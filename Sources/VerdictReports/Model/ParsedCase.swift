@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The normalized outcome of one test.
 public enum TestStatus: String, Sendable, Equatable, CaseIterable {
     case passed
@@ -85,17 +89,23 @@ public struct ParsedCase: Sendable, Equatable {
         var value = value
         var title = title
         guard var classname, !classname.isEmpty, classname != title else {
-            return value.withUTF8 { v in title.withUTF8 { t in v.elementsEqual(t) } }
+            return value.withUTF8 { v in title.withUTF8 { t in Self.same(v, t) } }
         }
         return value.withUTF8 { v in
             classname.withUTF8 { c in
                 title.withUTF8 { t in
                     v.count == c.count + 1 + t.count && v[c.count] == UInt8(ascii: ".")
-                        && UnsafeBufferPointer(rebasing: v[..<c.count]).elementsEqual(c)
-                        && UnsafeBufferPointer(rebasing: v[(c.count + 1)...]).elementsEqual(t)
+                        && Self.same(UnsafeBufferPointer(rebasing: v[..<c.count]), c)
+                        && Self.same(UnsafeBufferPointer(rebasing: v[(c.count + 1)...]), t)
                 }
             }
         }
+    }
+
+    private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        return memcmp(x, y, a.count) == 0
     }
 
     private var derivedFullTitle: String {

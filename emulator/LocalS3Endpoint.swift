@@ -10,8 +10,8 @@ import VerdictS3
 /// An S3-compatible object endpoint at `/_s3/<bucket>/<key>` (path style), backed by
 /// `LocalS3Store`. Every request must carry a valid SigV4 presigned query signed with the local
 /// credentials; what handlers do through `ObjectStore` and what botocore presigns both work.
-/// Supported: PutObject, GetObject (with Range), HeadObject, DeleteObject, ListObjectsV2 and
-/// HeadBucket. The buckets are the template's `AWS::S3::Bucket` names.
+/// Supported: PutObject, GetObject (with Range), HeadObject, DeleteObject, ListObjectsV2,
+/// HeadBucket and multipart uploads (create, upload part, complete, abort). The buckets are the template's `AWS::S3::Bucket` names.
 final class LocalS3Endpoint: @unchecked Sendable {
     static let pathPrefix = "/_s3"
     static let accessKeyID = "verdict-local"
@@ -145,6 +145,7 @@ final class LocalS3Endpoint: @unchecked Sendable {
             }
         }
         let object = try store.locate(bucket: bucket, key: key)
+        if let multipart = try multipartPlan(head, target, object) { return multipart }
         switch head.method {
         case .PUT:
             if let name = unsupported(target, allowed: ["x-id"]) {
@@ -157,7 +158,7 @@ final class LocalS3Endpoint: @unchecked Sendable {
                 throw Self.entityTooLarge(length)
             }
             try store.checkWritable(object)
-            return .upload(try LocalS3Upload(store: store, object: object, head: head))
+            return .upload(try LocalS3Upload(store: store, destination: .object(object), head: head))
         case .GET, .HEAD:
             if let name = unsupported(target, allowed: Self.objectReadParameters) {
                 throw .notImplemented("The local S3 endpoint does not support '\(name)' on objects (versions, ACLs, tagging, parts…).")
@@ -399,7 +400,12 @@ final class LocalS3Exchange {
         case fail(LocalS3Failure)
         case upload(LocalS3Upload)
         case respond(() throws(LocalS3Failure) -> LocalS3Reply)
+        /// A small body (an XML request document) read whole, then answered.
+        case collect(limit: Int, ([UInt8]) throws(LocalS3Failure) -> LocalS3Reply)
     }
+
+    private var collected: [UInt8] = []
+    private var collectedTooMuch = false
 
     let head: HTTPRequestHead
     let requestID: String
@@ -419,7 +425,13 @@ final class LocalS3Exchange {
     }
 
     func receive(_ chunk: ByteBuffer) {
-        if case .upload(let upload) = plan { upload.write(chunk) }
+        switch plan {
+        case .upload(let upload): upload.write(chunk)
+        case .collect(let limit, _):
+            collectedTooMuch = collectedTooMuch || collected.count + chunk.readableBytes > limit
+            if !collectedTooMuch { collected += chunk.readableBytesView }
+        default: break
+        }
     }
 
     func finish() -> LocalS3Reply {
@@ -432,6 +444,12 @@ final class LocalS3Exchange {
                 return try upload.finish()
             case .respond(let answer):
                 return try answer()
+            case .collect(_, let answer):
+                guard !collectedTooMuch else {
+                    throw LocalS3Failure(
+                        status: 400, code: "MaxMessageLengthExceeded", message: "Your request was too big.")
+                }
+                return try answer(collected)
             }
         } catch {
             return .failure(error, requestID: requestID, bodyless: bodyless)
@@ -447,8 +465,14 @@ final class LocalS3Exchange {
 /// A PUT body on its way to disk: written to a temporary file as it arrives, hashed on the
 /// way, and renamed into place only when complete and intact.
 final class LocalS3Upload {
+    /// Where a complete upload goes: an object, or a part of a multipart upload.
+    enum Destination {
+        case object(LocalS3Store.Located)
+        case part(LocalS3MultipartUpload, number: Int)
+    }
+
     let store: LocalS3Store
-    let object: LocalS3Store.Located
+    let destination: Destination
     let temporaryPath: String
     let contentType: String
     let expectedMD5: String?
@@ -457,9 +481,9 @@ final class LocalS3Upload {
     private var received: Int64 = 0
     private var failure: LocalS3Failure?
 
-    init(store: LocalS3Store, object: LocalS3Store.Located, head: HTTPRequestHead) throws(LocalS3Failure) {
+    init(store: LocalS3Store, destination: Destination, head: HTTPRequestHead) throws(LocalS3Failure) {
         self.store = store
-        self.object = object
+        self.destination = destination
         contentType = head.headers.first(name: "content-type") ?? LocalS3Store.defaultContentType
         expectedMD5 = head.headers.first(name: "content-md5")
         temporaryPath = "\(store.uploadsFolder)/\(UUID().uuidString)"
@@ -513,8 +537,13 @@ final class LocalS3Upload {
         }
         let etag = ObjectDigest.etag(md5: md5)
         do throws(LocalS3Failure) {
-            try store.commit(
-                upload: temporaryPath, to: object, metadata: .init(contentType: contentType, etag: etag, size: Int(received)))
+            switch destination {
+            case .object(let object):
+                try store.commit(
+                    upload: temporaryPath, to: object, metadata: .init(contentType: contentType, etag: etag, size: Int(received)))
+            case .part(let upload, let number):
+                try upload.keepPart(number, from: temporaryPath, md5: md5)
+            }
         } catch {
             abort()
             throw error

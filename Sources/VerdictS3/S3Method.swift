@@ -4,4 +4,6 @@ public enum S3Method: String, Sendable, Hashable, CaseIterable {
     case put = "PUT"
     case head = "HEAD"
     case delete = "DELETE"
+    /// Multipart uploads: create and complete.
+    case post = "POST"
 }

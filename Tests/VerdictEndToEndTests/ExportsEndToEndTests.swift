@@ -85,29 +85,41 @@ final class ExportsEndToEndTests: TemplateEmulatorTestCase {
         XCTAssertEqual(counts(again), counts(original))
     }
 
+    /// Over the 4 MB a response may carry, an export goes to the bucket: in one PUT below the
+    /// 8 MiB part size, as a multipart upload (parts sent while the rest is written) above it.
     func testLargeExportIsServedFromTheBucket() async throws {
-        // Two shards of ~3 MB each: the run's export is over the 4 MB a response may carry.
-        var cases = 0
-        var runID = ""
-        for shard in ["a", "b"] {
-            let report = Data(Fixture.junit(cases: 6000, failing: 1000, suite: "com.example.big.\(shard)", stackLines: 60).utf8)
-            XCTAssertLessThan(report.count, 6 * 1024 * 1024)
-            let uploaded = try await upload(report, "project=large-export&ci_run_id=\(ciRunID)&shard=\(shard)&total_reports_expected=2")
-            runID = try XCTUnwrap(uploaded["run_id"] as? String)
-            cases += 6000
+        for (shards, minimumBytes) in [(2, 4 * 1024 * 1024), (4, 8 * 1024 * 1024)] {
+            var cases = 0
+            var runID = ""
+            let ci = "\(ciRunID)-\(shards)"
+            for shard in 0..<shards {
+                // About 3 MB each.
+                let report = Data(Fixture.junit(cases: 6000, failing: 1000, suite: "com.example.big.s\(shard)", stackLines: 60).utf8)
+                XCTAssertLessThan(report.count, 6 * 1024 * 1024)
+                let uploaded = try await upload(
+                    report, "project=large-export&ci_run_id=\(ci)&shard=\(shard)&total_reports_expected=\(shards)")
+                runID = try XCTUnwrap(uploaded["run_id"] as? String)
+                cases += 6000
+            }
+
+            for kind in ["junit.xml", "ctrf.json"] {
+                let redirect = try await NoRedirects.send("\(base)/api/v1/runs/\(runID)/\(kind)")
+                XCTAssertEqual(redirect.status, 302, "\(kind) of \(shards) shards goes through S3")
+                let location = try XCTUnwrap(redirect.headers["location"])
+                XCTAssertTrue(location.contains("/_s3/") && location.contains("X-Amz-Signature="), location)
+                let download = try await HTTPClient.send("GET", location)
+                XCTAssertEqual(download.status, 200)
+                XCTAssertGreaterThan(download.body.count, minimumBytes, kind)
+                let etag = download.headers["etag"] ?? ""
+                XCTAssertEqual(
+                    etag.contains("-"), download.body.count > 8 * 1024 * 1024, "multipart ETag \(etag) for \(download.body.count) bytes")
+                XCTAssertEqual(try ReportParser.parse(Array(download.body)).totals.tests, cases, kind)
+
+                let cached = try await NoRedirects.send("\(base)/api/v1/runs/\(runID)/\(kind)")
+                XCTAssertEqual(cached.status, 302, "the stored export is served again")
+                XCTAssertEqual(cached.headers["location"].map { $0.contains("/exports/") }, true)
+            }
         }
-
-        let redirect = try await NoRedirects.send("\(base)/api/v1/runs/\(runID)/junit.xml")
-        XCTAssertEqual(redirect.status, 302, "an export over 4 MB goes through S3")
-        let location = try XCTUnwrap(redirect.headers["location"])
-        XCTAssertTrue(location.contains("/_s3/") && location.contains("X-Amz-Signature="), location)
-        let download = try await HTTPClient.send("GET", location)
-        XCTAssertEqual(download.status, 200)
-        XCTAssertGreaterThan(download.body.count, 4 * 1024 * 1024)
-        XCTAssertEqual(try ReportParser.parse(Array(download.body)).totals.tests, cases)
-
-        let cached = try await NoRedirects.send("\(base)/api/v1/runs/\(runID)/junit.xml")
-        XCTAssertEqual(cached.status, 302, "the stored export is served again")
     }
 
     func testExportOfAnUnknownRunIs404() async throws {

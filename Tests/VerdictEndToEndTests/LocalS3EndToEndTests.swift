@@ -346,6 +346,66 @@ final class LocalS3EndToEndTests: XCTestCase {
         XCTAssertEqual(s3ErrorCode(beyond), "InvalidRange")
     }
 
+    /// The S3 error code `body` fails with.
+    func serviceCode(_ body: () throws -> Void) -> String? {
+        do {
+            try body()
+        } catch let error as ObjectStoreError {
+            if case .service(let failure) = error { return failure.code }
+            return "\(error)"
+        } catch {
+            return "\(error)"
+        }
+        return nil
+    }
+
+    func testMultipartUploadAssemblesItsPartsAndRefusesBadOnes() async throws {
+        let base = folder()
+        let store = try store()
+        let first = (0..<ObjectStore.minimumPartBytes).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let last = Array("<the short last part/>".utf8)
+        let key = "\(base)parts/document.xml"
+        let id = try store.createMultipartUpload(key, contentType: "application/xml")
+        let etags = [
+            try store.uploadPart(key, uploadID: id, partNumber: 1, bytes: first),
+            try store.uploadPart(key, uploadID: id, partNumber: 2, bytes: last),
+        ]
+        XCTAssertEqual(etags[0], ObjectDigest.etag(md5: ObjectDigest.md5(first)))
+        XCTAssertNil(try store.head(key), "nothing is visible before the upload completes")
+        try store.completeMultipartUpload(key, uploadID: id, etags: etags)
+        let info = try XCTUnwrap(try store.head(key))
+        XCTAssertEqual(info.size, first.count + last.count)
+        XCTAssertEqual(info.contentType, "application/xml")
+        let partDigests = ObjectDigest.md5(first) + ObjectDigest.md5(last)
+        XCTAssertEqual(info.etag, "\"\(ObjectDigest.hex(ObjectDigest.md5(partDigests)))-2\"", "S3's multipart ETag")
+        XCTAssertEqual(try store.get(key), first + last)
+        XCTAssertEqual(serviceCode { _ = try store.uploadPart(key, uploadID: id, partNumber: 3, bytes: last) }, "NoSuchUpload")
+
+        // Every part but the last must be 5 MiB; the listed ETags must be the parts'.
+        let smallKey = "\(base)parts/small.xml"
+        let small = try store.createMultipartUpload(smallKey, contentType: "application/xml")
+        let smallTags = [
+            try store.uploadPart(smallKey, uploadID: small, partNumber: 1, bytes: last),
+            try store.uploadPart(smallKey, uploadID: small, partNumber: 2, bytes: last),
+        ]
+        XCTAssertEqual(serviceCode { try store.completeMultipartUpload(smallKey, uploadID: small, etags: smallTags) }, "EntityTooSmall")
+        XCTAssertEqual(
+            serviceCode { try store.completeMultipartUpload(smallKey, uploadID: small, etags: ["\"0123456789abcdef0123456789abcdef\""]) },
+            "InvalidPart")
+        XCTAssertEqual(serviceCode { _ = try store.uploadPart(smallKey, uploadID: small, partNumber: 0, bytes: last) }, "InvalidArgument")
+        try store.abortMultipartUpload(smallKey, uploadID: small)
+        XCTAssertEqual(serviceCode { try store.completeMultipartUpload(smallKey, uploadID: small, etags: smallTags) }, "NoSuchUpload")
+        XCTAssertNil(try store.head(smallKey))
+        XCTAssertEqual(serviceCode { _ = try store.uploadPart(key, uploadID: "not-an-upload", partNumber: 1, bytes: last) }, "NoSuchUpload")
+
+        // botocore's presigned CreateMultipartUpload (the `uploads` subresource) is accepted too.
+        let url = try botocore([Presign(operation: "create_multipart_upload", params: ["Bucket": Self.bucket, "Key": "\(base)boto.bin"])])[
+            0]
+        let created = try await HTTPClient.send("POST", url)
+        XCTAssertEqual(created.status, 200, created.text)
+        XCTAssertTrue(created.text.contains("<UploadId>"), created.text)
+    }
+
     func testKeysOutsideTheStoreAndUnknownBucketsAreRefused() async throws {
         let store = try store()
         // Presigned for the literal key "<folder>/../../escape.txt"; the dots are sent encoded so

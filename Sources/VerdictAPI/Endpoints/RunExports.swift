@@ -40,22 +40,55 @@ public struct ExportRun: HTTPHandler {
             return .redirect(to: try store.presignedURL(.get, key: key, expiresIn: Self.downloadExpiry, downloadFilename: filename))
         }
 
-        let path = "\(ScratchDirectory.path)/verdict-export-\(context.requestID)"
-        let file = try ScratchFileWriter(path: path)
-        defer { file.remove() }
+        // Three threads: one reads the run, one writes the document, and this one uploads the
+        // document's parts as they fill (see ExportBuffer).
+        let upload = store.map { ExportPartUpload(store: $0, key: key, contentType: format.contentType) }
+        var buffer: ExportBuffer?
+        do {
+            try overlapped(
+                produce: { emitPart in
+                    try withoutActuallyEscaping(emitPart) { emitPart in
+                        let document = ExportBuffer(emitPart: upload == nil ? nil : emitPart)
+                        buffer = document
+                        defer { document.finish() }
+                        try write(runID: runID, header: header, reader: reader, to: document.append)
+                    }
+                },
+                consume: { part in try upload!.send(part) })
+            let rest = buffer?.bytes ?? []
+            if let upload, upload.isStarted {
+                try upload.complete(lastPart: rest)
+            } else if rest.count <= Self.inlineLimit || store == nil {
+                return HTTPResponse(
+                    status: 200,
+                    headers: [
+                        ("content-type", format.contentType), ("content-disposition", "attachment; filename=\"\(filename)\""),
+                        ("cache-control", "no-store"),
+                    ], body: rest)
+            } else {
+                try store!.put(key, bytes: rest, contentType: format.contentType)
+            }
+        } catch {
+            upload?.abandon()
+            throw error
+        }
+        return .redirect(to: try store!.presignedURL(.get, key: key, expiresIn: Self.downloadExpiry, downloadFilename: filename))
+    }
+
+    /// Writes the whole document to `sink`, reading the run on a thread of its own meanwhile.
+    private func write(runID: String, header: RunExportHeader, reader: RunContentReader, to sink: @escaping ExportSink) throws {
         switch format {
         case .junit:
-            let exporter = try JUnitExporter(sink: file.write)
+            let exporter = try JUnitExporter(sink: sink)
             try exporter.begin(
                 name: header.title, totals: header.totals, durationMs: header.durationMs,
                 timestamp: header.startedAtMs.map(EpochMilliseconds.rfc3339))
-            // The database is read on one thread while the document is written on this one.
             try overlapped(
                 produce: { emit in try reader.forEachSuite(runID: runID) { suite, cases in try emit((suite, cases)) } },
                 consume: { suite, cases in try exporter.writeSuite(suite, cases: cases) })
             try exporter.finish()
         case .ctrf:
-            let exporter = CTRFExporter(sink: file.write)
+            let exporter = CTRFExporter(sink: sink)
             try exporter.begin(
                 toolName: header.toolName ?? "verdict", toolVersion: header.toolVersion, totals: header.totals,
                 startedAtMs: header.startedAtMs, stoppedAtMs: header.endedAtMs)
@@ -74,17 +107,5 @@ public struct ExportRun: HTTPHandler {
                 consume: { batch in for testCase in batch { try exporter.write(testCase) } })
             try exporter.finish()
         }
-        try file.close()
-
-        if file.size <= Self.inlineLimit || store == nil {
-            return HTTPResponse(
-                status: 200,
-                headers: [
-                    ("content-type", format.contentType), ("content-disposition", "attachment; filename=\"\(filename)\""),
-                    ("cache-control", "no-store"),
-                ], body: try file.contents())
-        }
-        try store!.put(key, contentsOf: path, contentType: format.contentType)
-        return .redirect(to: try store!.presignedURL(.get, key: key, expiresIn: Self.downloadExpiry, downloadFilename: filename))
     }
 }

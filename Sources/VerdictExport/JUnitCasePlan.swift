@@ -16,7 +16,7 @@ struct JUnitCasePlan {
     /// Whether earlier/later runs are `rerun*` (the case failed) or `flaky*` elements.
     let runsAreReruns: Bool
 
-    init(_ testCase: ParsedCase) {
+    init(_ testCase: borrowing ParsedCase) {
         attempts =
             testCase.attempts.isEmpty
             ? [ParsedAttempt(index: 0, status: testCase.status == .flaky ? .passed : testCase.status, durationMs: testCase.durationMs)]

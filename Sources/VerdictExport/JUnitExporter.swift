@@ -112,7 +112,7 @@ public final class JUnitExporter {
         try output.end()
     }
 
-    func writeCase(_ testCase: ParsedCase, suiteName: String) throws(ExportError) {
+    func writeCase(_ testCase: borrowing ParsedCase, suiteName: String) throws(ExportError) {
         let plan = JUnitCasePlan(testCase)
         try output.start("testcase")
         try output.attribute("name", testCase.title)

@@ -5,7 +5,7 @@ import VerdictReports
 /// attributes cannot say, so an ordinary JUnit case gets none and costs nothing extra.
 enum JUnitVerdictProperties {
     /// - Parameter suiteName: the `<testsuite>`'s name as written (sanitized).
-    static func make(for testCase: ParsedCase, plan: JUnitCasePlan, suiteName: String) -> [ParsedProperty] {
+    static func make(for testCase: borrowing ParsedCase, plan: JUnitCasePlan, suiteName: String) -> [ParsedProperty] {
         var out: [ParsedProperty] = []
         func add(_ name: VerdictCaseProperty, _ value: JSON) { out.append(ParsedProperty(name.rawValue, xmlSafeJSON(value))) }
 
@@ -47,7 +47,7 @@ enum JUnitVerdictProperties {
 
     /// The parser's suite path for a case: its `<testsuite>`'s name, then the classname unless
     /// it repeats the suite or the title. Compared on the sanitized text, which is what it reads.
-    private static func naturalPathMatches(_ testCase: ParsedCase, suiteName suite: String) -> Bool {
+    private static func naturalPathMatches(_ testCase: borrowing ParsedCase, suiteName suite: String) -> Bool {
         let title = XMLText.sanitized(testCase.title)
         let classname = testCase.classname.map(XMLText.sanitized) ?? ""
         let addsClass = !classname.isEmpty && classname != title && (suite.isEmpty || classname != suite)

@@ -123,7 +123,7 @@ public struct RunContentReader {
     }
 
     /// Calls `body` for every case of the run, in report order.
-    public func forEachCase(runID: String, _ body: (ParsedCase) throws -> Void) throws {
+    public func forEachCase(runID: String, _ body: (consuming ParsedCase) throws -> Void) throws {
         try db.transaction {
             let details = try StoredDetails(db: db, runID: runID)
             var suiteRank: [UUIDKey: Int] = [:]
@@ -142,7 +142,7 @@ public struct RunContentReader {
     /// the export.
     /// - Parameter suiteRank: the run's suites numbered in (report, ordinal) order.
     private func forEachCaseRow(
-        runID: String, details: StoredDetails, suiteRank: [UUIDKey: Int], _ body: (ParsedCase, UUIDKey?, UUIDKey?) throws -> Void
+        runID: String, details: StoredDetails, suiteRank: [UUIDKey: Int], _ body: (consuming ParsedCase, UUIDKey?, UUIDKey?) throws -> Void
     ) throws {
         let columns = """
             c.id, c.report_id, c.suite_id, c.title, c.full_title, c.suite_path, c.file, c.line, c.classname,

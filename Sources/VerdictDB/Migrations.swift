@@ -6,5 +6,6 @@ public enum Migrations {
         migration0002Reports,
         migration0003AttemptErrorArrays,
         migration0004ReportCaseOrder,
+        migration0005DerivedFullTitles,
     ]
 }

@@ -63,6 +63,37 @@ final class UploadsEndToEndTests: TemplateEmulatorTestCase {
         print("corpus through POST /api/v1/reports: \(stored) stored, \(refused) refused with their parse error")
     }
 
+    /// Full titles that are just `classname.title` (or the title) are left out of the row and
+    /// derived by the database on the way out; others are stored as they are.
+    func testDerivedFullTitlesAreLeftOutAndReadBack() async throws {
+        let xml = """
+            <testsuite name="S">
+              <testcase classname="pkg.Klass" name="derived"/>
+              <testcase classname="same" name="same"/>
+              <testcase name="no class"/>
+              <testcase classname="pkg.Klass" name="custom">
+                <properties><property name="verdict.full_title" value="&quot;Klass &gt; custom&quot;"/></properties>
+              </testcase>
+            </testsuite>
+            """
+        let response = try await upload(Data(xml.utf8), "project=full-titles&ci_run_id=\(ciRunID)")
+        XCTAssertEqual(response.status, 201, response.text)
+        let runID = try XCTUnwrap(try response.json()["run_id"] as? String)
+
+        let db = try PostgresConnection(url: requireDatabaseURL())
+        let stored = try db.query("SELECT title, full_title FROM cases WHERE run_id = $1 ORDER BY ordinal", [runID]).rows
+        XCTAssertEqual(stored.map { $0["full_title"] }, [nil, nil, nil, "Klass > custom"])
+
+        let cases = try await HTTPClient.send("GET", "\(base)/api/v1/runs/\(runID)/cases")
+        let items = try XCTUnwrap(try cases.json()["items"] as? [[String: Any]])
+        XCTAssertEqual(items.map { $0["full_title"] as? String }, ["pkg.Klass.derived", "same", "no class", "Klass > custom"])
+        let search = try await HTTPClient.send("GET", "\(base)/api/v1/runs/\(runID)/cases?q=Klass.der")
+        XCTAssertEqual((try search.json()["items"] as? [[String: Any]])?.map { $0["title"] as? String }, ["derived"])
+        let caseID = try XCTUnwrap(items.first?["id"] as? String)
+        let detail = try await HTTPClient.send("GET", "\(base)/api/v1/cases/\(caseID)")
+        XCTAssertEqual(try detail.json()["full_title"] as? String, "pkg.Klass.derived")
+    }
+
     func testOneShotRetryIsIdempotentAndAShardKeepsItsReport() async throws {
         let report = Data(Fixture.junit(cases: 3, failing: 1).utf8)
         let query = "project=retries&commit=ABCDEF1234&branch=main&ci_run_id=\(ciRunID)&shard=a&total_reports_expected=2"

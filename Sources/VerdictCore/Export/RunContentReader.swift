@@ -203,6 +203,8 @@ public struct RunContentReader {
             status: status, rawStatus: row.string(c.rawStatus) ?? "", durationMs: duration, attempts: attempts,
             attachments: id.flatMap { details.caseAttachments[$0] } ?? [], tags: row.textArray(c.tags),
             skipReason: row.string(c.skipReason))
+        // NULL: the derived `classname.title` (see migration 5).
+        if row.isNull(c.fullTitle) { testCase.deriveFullTitle() }
         if let text = row.string(c.annotations) {
             testCase.annotations = StoredDetails.objects(text).compactMap { object in
                 object["type"]?.stringValue.map { ParsedAnnotation(type: $0, description: object["description"]?.stringValue) }

@@ -88,7 +88,7 @@ final class ReportRowWriter {
             row.int32(position)
             row.uuid(testID)
             row.text(testCase.title)
-            row.text(testCase.fullTitle)
+            row.text(Self.storedFullTitle(testCase))
             row.textArray(testCase.suitePath)
             row.text(testCase.file)
             row.int32(testCase.line)
@@ -191,6 +191,20 @@ final class ReportRowWriter {
         if testCase.attempts.count > 1 { return true }
         guard let only = testCase.attempts.first else { return false }
         return !only.errors.isEmpty || only.stdout != nil || only.stderr != nil || only.durationMs != testCase.durationMs
+    }
+
+    /// NULL when the full title is what the database's `case_full_title` derives (the title,
+    /// or `classname.title`), byte for byte.
+    static func storedFullTitle(_ testCase: ParsedCase) -> String? {
+        guard testCase.hasDerivedFullTitle else { return testCase.fullTitle }
+        // Swift derives the title alone when classname and title are canonically equal; SQL
+        // compares bytes. Only when those disagree is the full title stored.
+        if let classname = testCase.classname, !classname.isEmpty, classname == testCase.title,
+            !classname.utf8.elementsEqual(testCase.title.utf8)
+        {
+            return testCase.fullTitle
+        }
+        return nil
     }
 
     /// What a list shows for the case: the failure that decided it (the last failing attempt's

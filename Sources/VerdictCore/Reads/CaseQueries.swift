@@ -21,7 +21,7 @@ public struct CaseQueries {
             SELECT \(Self.columns) FROM cases
             WHERE run_id = $1 \(notPassed)
               AND ($2::text[] IS NULL OR status = ANY ($2::text[]))
-              AND ($3::text IS NULL OR full_title ILIKE $3 ESCAPE '\\')
+              AND ($3::text IS NULL OR case_full_title(full_title, classname, title) ILIKE $3 ESCAPE '\\')
               AND ($4::uuid IS NULL OR report_id = $4::uuid)
               AND ($5::uuid IS NULL OR test_id = $5::uuid)
               AND ($6::uuid IS NULL OR (report_id, ordinal) > ($6::uuid, $7::integer))
@@ -40,7 +40,8 @@ public struct CaseQueries {
     }
 
     static let columns = """
-        id, test_id, run_id, report_id, suite_id, ordinal, title, full_title, suite_path, file, line, project_name, status, raw_status,
+        id, test_id, run_id, report_id, suite_id, ordinal, title, case_full_title(full_title, classname, title) AS full_title,
+        suite_path, file, line, project_name, status, raw_status,
         duration_ms, attempt_count, error_message, tags
         """
 

@@ -42,7 +42,7 @@ public struct TestHistory {
         guard
             let latest = try db.query(
                 """
-                SELECT title, full_title, file, suite_path, project_name FROM cases
+                SELECT title, case_full_title(full_title, classname, title) AS full_title, file, suite_path, project_name FROM cases
                 WHERE test_id = $1 ORDER BY id DESC LIMIT 1
                 """, [testID]
             ).first

@@ -84,6 +84,9 @@ public struct ParsedCase: Sendable, Equatable {
 
     private var storedFullTitle: String?
 
+    /// Makes `fullTitle` the derived one (a reader of rows that left it out).
+    public mutating func deriveFullTitle() { storedFullTitle = nil }
+
     /// Compares `value` with `derivedFullTitle` byte by byte, in place.
     private func isDerivedFullTitle(_ value: String) -> Bool {
         var value = value

@@ -7,8 +7,10 @@ import VerdictS3
 #endif
 
 /// One multipart upload in progress: a folder under the store's uploads holding the target and
-/// each part as it arrives (`part-<n>` and its MD5 in `part-<n>.md5`). Gone on completion,
-/// abort, or the emulator's next start, as S3 forgets aborted uploads.
+/// each part as it arrives (`part-<n>` and its MD5 in `part-<n>.md5`). Parts that arrive in
+/// order (the usual case) are also appended to `assembly` as they come, so that completing the
+/// upload is a rename rather than a copy of the whole object. Gone on completion, abort, or the
+/// emulator's next start, as S3 forgets aborted uploads.
 final class LocalS3MultipartUpload {
     /// S3's smallest part, except the last.
     static let minimumPartBytes = 5 * 1024 * 1024
@@ -62,11 +64,54 @@ final class LocalS3MultipartUpload {
         return (upload, target)
     }
 
+    /// Part bookkeeping of every upload goes through one lock: parts of one upload may arrive
+    /// on several event loops at once.
+    private static let lock = NSLock()
+
+    private var assemblyPath: String { "\(folder)/assembly" }
+    /// The parts in `assembly`, in order: their numbers are 1, 2, … and each line is `<size>`.
+    private var assembledPath: String { "\(folder)/assembly.parts" }
+
     func keepPart(_ number: Int, from temporaryPath: String, md5: [UInt8]) throws(LocalS3Failure) {
         let path = "\(folder)/part-\(number)"
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         guard FileManager.default.createFile(atPath: path + ".md5", contents: Data(md5)), rename(temporaryPath, path) == 0 else {
             throw .internalError("cannot keep part \(number) of upload \(id) (aborted meanwhile?)")
         }
+        try assemble(from: number)
+    }
+
+    /// Brings `assembly` up to date after part `number` arrived: a replaced part cuts it back
+    /// to before that part; then every part that follows on (this one, and any that came early)
+    /// is appended.
+    private func assemble(from number: Int) throws(LocalS3Failure) {
+        var sizes = assembledSizes()
+        if number <= sizes.count {
+            sizes.removeSubrange((number - 1)...)
+            guard truncate(assemblyPath, off_t(sizes.reduce(0, +))) == 0 || sizes.isEmpty else {
+                throw .internalError("cannot cut back \(assemblyPath)")
+            }
+        }
+        guard number == sizes.count + 1 else { return }
+        // Not O_APPEND: sendfile refuses such a target.
+        let output = open(assemblyPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw .internalError("cannot open \(assemblyPath): \(String(cString: strerror(errno)))") }
+        defer { close(output) }
+        if sizes.isEmpty { _ = ftruncate(output, 0) }
+        guard lseek(output, 0, SEEK_END) >= 0 else { throw .internalError("cannot seek in \(assemblyPath)") }
+        while FileManager.default.fileExists(atPath: "\(folder)/part-\(sizes.count + 1)") {
+            sizes.append(try Self.append("\(folder)/part-\(sizes.count + 1)", to: output))
+        }
+        let listing = sizes.map(String.init).joined(separator: "\n")
+        guard FileManager.default.createFile(atPath: assembledPath, contents: Data(listing.utf8)) else {
+            throw .internalError("cannot write \(assembledPath)")
+        }
+    }
+
+    private func assembledSizes() -> [Int] {
+        guard let text = try? String(contentsOfFile: assembledPath, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { Int($0) }
     }
 
     /// CompleteMultipartUpload: the listed parts, in ascending order and with their ETags, become
@@ -112,7 +157,15 @@ final class LocalS3MultipartUpload {
             paths.append(path)
         }
         let joined = "\(folder)/object"
-        let size = try Self.concatenate(paths, into: joined)
+        let assembled = Self.lock.withLock { assembledSizes() }
+        let size: Int
+        if parts.map(\.number) == Array(1...parts.count), assembled.count == parts.count {
+            // The parts, in order, are already one file.
+            guard rename(assemblyPath, joined) == 0 else { throw .internalError("cannot move \(assemblyPath)") }
+            size = assembled.reduce(0, +)
+        } else {
+            size = try Self.concatenate(paths, into: joined)
+        }
         // S3's multipart ETag: the MD5 of the parts' MD5s, and their count.
         let digest = ObjectDigest(.md5)
         digest.update(digests)
@@ -128,28 +181,32 @@ final class LocalS3MultipartUpload {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    /// Writes the files one after another into `path` (sendfile: the kernel copies, no round
-    /// trip through this process); returns its size.
+    /// Writes the files one after another into `path`; returns its size.
     private static func concatenate(_ paths: [String], into path: String) throws(LocalS3Failure) -> Int {
         let output = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw .internalError("cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(output) }
         var total = 0
-        for part in paths {
-            let input = open(part, O_RDONLY | O_CLOEXEC)
-            guard input >= 0 else { throw .internalError("cannot open \(part): \(String(cString: strerror(errno)))") }
-            defer { close(input) }
-            while true {
-                let copied = sendfile(output, input, nil, 1 << 30)
-                if copied < 0 {
-                    if errno == EINTR { continue }
-                    throw .internalError("cannot copy \(part) into \(path): \(String(cString: strerror(errno)))")
-                }
-                if copied == 0 { break }
-                total += copied
-            }
-        }
+        for part in paths { total += try append(part, to: output) }
         return total
+    }
+
+    /// Appends the file at `path` to `output` with sendfile (the kernel copies, no round trip
+    /// through this process); returns how many bytes.
+    private static func append(_ path: String, to output: Int32) throws(LocalS3Failure) -> Int {
+        let input = open(path, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw .internalError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(input) }
+        var total = 0
+        while true {
+            let copied = sendfile(output, input, nil, 1 << 30)
+            if copied < 0 {
+                if errno == EINTR { continue }
+                throw .internalError("cannot copy \(path): \(String(cString: strerror(errno)))")
+            }
+            if copied == 0 { return total }
+            total += copied
+        }
     }
 }
 

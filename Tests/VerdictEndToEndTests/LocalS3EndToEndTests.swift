@@ -381,6 +381,18 @@ final class LocalS3EndToEndTests: XCTestCase {
         XCTAssertEqual(try store.get(key), first + last)
         XCTAssertEqual(serviceCode { _ = try store.uploadPart(key, uploadID: id, partNumber: 3, bytes: last) }, "NoSuchUpload")
 
+        // Parts out of order, and a part sent again (the later one counts), still make the
+        // object from the listed parts in order.
+        let shuffledKey = "\(base)parts/shuffled.bin"
+        let shuffled = try store.createMultipartUpload(shuffledKey, contentType: "application/octet-stream")
+        let replaced = first.map { $0 ^ 0xFF }
+        let secondTag = try store.uploadPart(shuffledKey, uploadID: shuffled, partNumber: 2, bytes: last)
+        _ = try store.uploadPart(shuffledKey, uploadID: shuffled, partNumber: 1, bytes: first)
+        _ = try store.uploadPart(shuffledKey, uploadID: shuffled, partNumber: 3, bytes: last)
+        let firstTag = try store.uploadPart(shuffledKey, uploadID: shuffled, partNumber: 1, bytes: replaced)
+        try store.completeMultipartUpload(shuffledKey, uploadID: shuffled, etags: [firstTag, secondTag])
+        XCTAssertEqual(try store.get(shuffledKey), replaced + last, "parts 1 (sent again) and 2; part 3 was not listed")
+
         // Every part but the last must be 5 MiB; the listed ETags must be the parts'.
         let smallKey = "\(base)parts/small.xml"
         let small = try store.createMultipartUpload(smallKey, contentType: "application/xml")

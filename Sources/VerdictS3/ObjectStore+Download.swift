@@ -21,13 +21,8 @@ extension ObjectStore {
             guard descriptor >= 0 else { throw .transport("cannot write \(path): \(String(cString: strerror(errno)))") }
         }
         defer { if descriptor >= 0 { close(descriptor) } }
-        let digest = ObjectDigest(.sha256)
-        var size = 0
         var writeFailed = false
-        let url = try presignedURL(.get, key: key, expiresIn: ObjectStore.requestExpiry)
-        let response = try send("GET", url) { chunk in
-            digest.update(chunk)
-            size += chunk.count
+        let got = try download(key) { chunk in
             guard descriptor >= 0, let base = chunk.baseAddress else { return true }
             var written = 0
             while written < chunk.count {
@@ -41,6 +36,36 @@ extension ObjectStore {
             return true
         }
         if writeFailed { throw .transport("cannot write \(path ?? ""): \(String(cString: strerror(errno)))") }
+        return got
+    }
+
+    /// Downloads the object into memory, hashing it on the way: for objects expected to be small
+    /// enough, which then skip the disk. Bytes past `limit` are counted and hashed but not kept
+    /// (a larger object than expected then shows in the returned size). Returns nil when there
+    /// is no object.
+    public func download(_ key: String, into bytes: inout [UInt8], keepingAtMost limit: Int) throws(ObjectStoreError)
+        -> DownloadedObject?
+    {
+        bytes.reserveCapacity(min(limit, 64 * 1024 * 1024))
+        return try download(key) { chunk in
+            if bytes.count + chunk.count <= limit { bytes.append(contentsOf: chunk) }
+            return true
+        }
+    }
+
+    /// Streams the object's bytes to `chunk` (which returns false to stop), with its size and
+    /// SHA-256 as they arrived.
+    func download(_ key: String, chunk: (UnsafeRawBufferPointer) -> Bool) throws(ObjectStoreError) -> DownloadedObject? {
+        let digest = ObjectDigest(.sha256)
+        var size = 0
+        let url = try presignedURL(.get, key: key, expiresIn: ObjectStore.requestExpiry)
+        let response = try withoutActuallyEscaping(chunk) { chunk throws(ObjectStoreError) in
+            try send("GET", url) { bytes in
+                digest.update(bytes)
+                size += bytes.count
+                return chunk(bytes)
+            }
+        }
         if response.status == 404 { return nil }
         guard response.status == 200 else { throw Self.failure(response) }
         return DownloadedObject(size: size, sha256Hex: Crypto.hex(digest.finish()))

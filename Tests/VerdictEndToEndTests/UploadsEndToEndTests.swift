@@ -281,6 +281,50 @@ final class UploadsEndToEndTests: TemplateEmulatorTestCase {
         XCTAssertEqual(extra.errorCode(), "too_many_reports")
     }
 
+    /// A report over the 32 MiB that are parsed from memory streams through the function's
+    /// scratch directory instead, with the same checks and totals.
+    func testReportLargerThanTheInMemoryLimitStreamsThroughScratch() async throws {
+        var report = Data()
+        var cases = 0
+        for part in 0..<12 {
+            let xml = Fixture.junit(cases: 6000, failing: 1000, suite: "com.example.large.p\(part)", stackLines: 60)
+            let body = xml[xml.range(of: "<testsuite ")!.lowerBound...]
+            report.append(contentsOf: Data((part == 0 ? "<?xml version=\"1.0\"?>\n<testsuites>\n" : "").utf8))
+            report.append(contentsOf: Data(body.utf8))
+            cases += 6000
+        }
+        report.append(contentsOf: Data("</testsuites>\n".utf8))
+        XCTAssertGreaterThan(report.count, 32 * 1024 * 1024)
+
+        let begun = try await postJSON(
+            "/api/v1/reports/begin", ["project": "large-report", "ci_run_id": ciRunID, "total_reports_expected": 1])
+        let runID = try XCTUnwrap(try begun.json()["run_id"] as? String)
+        let registered = try await postJSON(
+            "/api/v1/reports/register",
+            [
+                "run_id": runID, "shard": "1",
+                "files": [["name": "junit.xml", "kind": "report", "size": report.count, "sha256": Fixture.sha256(report)]],
+            ])
+        XCTAssertEqual(registered.status, 201, registered.text)
+        let registration = try registered.json()
+        let putURL = try XCTUnwrap((registration["uploads"] as? [[String: Any]])?.first?["url"] as? String)
+        let completeURL = "\(base)\(registration["complete_url"] as? String ?? "")"
+
+        let longer = try await HTTPClient.send("PUT", putURL, body: report + Data(" ".utf8))
+        XCTAssertEqual(longer.status, 200)
+        let mismatch = try await HTTPClient.send("POST", completeURL, headers: auth)
+        XCTAssertEqual(mismatch.status, 422, mismatch.text)
+        XCTAssertEqual(mismatch.errorCode(), "size_mismatch")
+
+        let put = try await HTTPClient.send("PUT", putURL, body: report)
+        XCTAssertEqual(put.status, 200)
+        let completed = try await HTTPClient.send("POST", completeURL, headers: auth)
+        XCTAssertEqual(completed.status, 200, completed.text)
+        let summary = try XCTUnwrap(try completed.json()["summary"] as? [String: Any])
+        XCTAssertEqual(summary["tests"] as? Int, cases)
+        XCTAssertEqual(summary["failed"] as? Int, 12 * 1000)
+    }
+
     func testShardsCompletingConcurrentlyAddUp() async throws {
         let shards = 6
         let begun = try await postJSON(

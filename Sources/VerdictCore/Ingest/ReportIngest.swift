@@ -54,6 +54,8 @@ public struct ReportIngest {
 
         let reportPath = "\(scratchDirectory)/verdict-report-\(reportID)"
         defer { ScratchFile.remove(reportPath) }
+        // A report up to this size is read from memory; a larger one streams through /tmp.
+        var reportBytes: [UInt8]?
         var uploaded: [String: StoredObject] = [:]
         let files = try db.query(
             "SELECT name, kind, size, sha256, object_key FROM report_files WHERE report_id = $1 ORDER BY kind DESC, name",
@@ -61,12 +63,20 @@ public struct ReportIngest {
         for file in files.rows {
             let name = file.string("name")
             let isReport = file.string("kind") == "report"
-            guard let got = try store.download(file.string("object_key"), to: isReport ? reportPath : nil) else {
+            let declaredSize = file.int("size") ?? -1
+            let got: DownloadedObject?
+            if isReport, declaredSize <= Self.inMemoryReportBytes {
+                var bytes: [UInt8] = []
+                got = try store.download(file.string("object_key"), into: &bytes, keepingAtMost: declaredSize)
+                reportBytes = bytes
+            } else {
+                got = try store.download(file.string("object_key"), to: isReport ? reportPath : nil)
+            }
+            guard let got else {
                 throw ServiceError.conflict(
                     code: "file_not_uploaded",
                     message: "'\(name)' has not been uploaded: PUT it to the URL the registration returned, then complete again")
             }
-            let declaredSize = file.int("size") ?? -1
             guard got.size == declaredSize else {
                 throw ServiceError.unprocessable(
                     code: "size_mismatch",
@@ -83,8 +93,12 @@ public struct ReportIngest {
         let format = report["requested_format"].flatMap(ReportFormat.init(rawValue:))
         return try ingest(
             reportID: reportID, runID: report.string("run_id"), projectID: report.string("project_id"), uploaded: uploaded,
-            produce: Self.producer(file: reportPath, format: format))
+            produce: reportBytes.map { Self.producer(bytes: $0, format: format) } ?? Self.producer(file: reportPath, format: format))
     }
+
+    /// Reports up to 32 MiB are parsed from memory (the function has 1 GB): the disk round trip
+    /// costs more than the parse of such a file.
+    static let inMemoryReportBytes = 32 * 1024 * 1024
 
     /// Writes a registered report's rows and completes it, unless a concurrent call already did.
     func ingest(
@@ -187,11 +201,22 @@ public struct ReportIngest {
     /// Parses the report file while its cases go into the open COPY: memory stays flat however
     /// large the report. A bad file aborts the COPY and the transaction with it.
     static func producer(file path: String, format: ReportFormat?) -> CaseProducer {
+        streaming { sink throws(ReportStreamError) in try ReportParser.parse(file: path, format: format, into: &sink) }
+    }
+
+    /// `producer(file:format:)` for a report already in memory.
+    static func producer(bytes: [UInt8], format: ReportFormat?) -> CaseProducer {
+        streaming { sink throws(ReportStreamError) in try ReportParser.parse(bytes, format: format, into: &sink) }
+    }
+
+    private static func streaming(
+        _ parse: @escaping (inout EmittingSink) throws(ReportStreamError) -> ReportSummary
+    ) -> CaseProducer {
         { emit in
             do {
                 return try withoutActuallyEscaping(emit) { emit throws(ReportStreamError) in
                     var sink = EmittingSink(emit: emit)
-                    return try ReportParser.parse(file: path, format: format, into: &sink)
+                    return try parse(&sink)
                 }
             } catch {
                 guard let error = error as? ReportStreamError else { throw error }

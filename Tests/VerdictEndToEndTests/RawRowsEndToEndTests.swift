@@ -88,6 +88,50 @@ final class RawRowsEndToEndTests: XCTestCase {
         XCTAssertEqual(seen, rows.count)
     }
 
+    /// Two cursors read side by side in one pipeline: batches arrive for the cursor that asks,
+    /// and a statement failing mid-read throws, leaving the connection usable.
+    func testBatchedCursorsTakeTurnsAndSurviveAFailingFetch() throws {
+        let db = try PostgresConnection(url: requireDatabaseURL())
+        var evens: [Int] = []
+        var odds: [Int] = []
+        try db.transaction {
+            try db.query("DECLARE evens NO SCROLL CURSOR FOR SELECT n FROM generate_series(0, 998, 2) n")
+            try db.query("DECLARE odds NO SCROLL CURSOR FOR SELECT n FROM generate_series(1, 999, 2) n")
+            let cursors = BatchedCursors(db: db, binary: true)
+            defer { cursors.close() }
+            let even = cursors.add(fetch: "FETCH 64 FROM evens", batchSize: 64)
+            let odd = cursors.add(fetch: "FETCH 100 FROM odds", batchSize: 100)
+            var evenDone = false
+            var oddDone = false
+            while !evenDone || !oddDone {
+                if !evenDone {
+                    if let batch = try cursors.next(even) {
+                        for i in 0..<batch.rowCount { evens.append(batch.row(i).int(0) ?? -1) }
+                    } else {
+                        evenDone = true
+                    }
+                }
+                if !oddDone {
+                    if let batch = try cursors.next(odd) {
+                        for i in 0..<batch.rowCount { odds.append(batch.row(i).int(0) ?? -1) }
+                    } else {
+                        oddDone = true
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(evens, Array(stride(from: 0, through: 998, by: 2)))
+        XCTAssertEqual(odds, Array(stride(from: 1, through: 999, by: 2)))
+
+        XCTAssertThrowsError(
+            try db.transaction {
+                try db.query("DECLARE failing NO SCROLL CURSOR FOR SELECT 1 / (n - 150) FROM generate_series(1, 300) n")
+                try db.forEachBatch(fetch: "FETCH 50 FROM failing", batchSize: 50, binary: true) { _ in }
+            }
+        ) { XCTAssertTrue("\($0)".contains("division by zero"), "\($0)") }
+        XCTAssertEqual(try db.query("SELECT 42 AS answer").first?.int("answer"), 42, "the connection is usable afterwards")
+    }
+
     /// Odd literals (never printed by PostgreSQL, but legal input to both parsers) still read
     /// as `Row.textArray` reads them.
     func testArrayLiteralsParseLikeRows() throws {

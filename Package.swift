@@ -67,7 +67,8 @@ let package = Package(
             name: "verdict-test-function", dependencies: ["VerdictHTTP", "LambdaRuntime"], path: "Tests/Fixtures/TestFunction"),
 
         // `make bench`'s report generators and parse timer (Tests/Benchmarks/run.sh).
-        .executableTarget(name: "verdict-bench", dependencies: ["VerdictReports", "VerdictJSON"], path: "Tests/Benchmarks/Bench"),
+        .executableTarget(
+            name: "verdict-bench", dependencies: ["VerdictReports", "VerdictJSON", "VerdictExport"], path: "Tests/Benchmarks/Bench"),
 
         .testTarget(
             name: "VerdictUnitTests",

@@ -5,11 +5,13 @@
 #endif
 import VerdictReports
 
-/// `verdict-bench`: makes large reports and times the parsers on them (see Tests/Benchmarks/run.sh).
+/// `verdict-bench`: makes large reports and times the parsers and writers on them (see
+/// Tests/Benchmarks/run.sh).
 let usage = """
     usage: verdict-bench generate-junit <path> [--cases 100000] [--failure-rate 0.05] [--suites 20]
            verdict-bench generate-playwright <path> [--tests 20000]
            verdict-bench parse <path> [--format junit|playwright|mochawesome|jest|ctrf]
+           verdict-bench export <path>     (times the JUnit and CTRF writers on the parsed report)
     """
 
 func runCommand(_ arguments: [String]) throws(BenchError) {
@@ -35,6 +37,8 @@ func runCommand(_ arguments: [String]) throws(BenchError) {
             do { format = try ReportFormat.named(name) } catch { throw BenchError(error.description) }
         }
         try ParseCommand.run(path: path, format: format)
+    case "export":
+        try ExportCommand.run(path: path)
     default:
         throw BenchError(usage)
     }

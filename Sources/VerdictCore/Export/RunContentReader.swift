@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import VerdictDB
 import VerdictJSON
 import VerdictReports
@@ -170,13 +173,15 @@ public struct RunContentReader {
         let caseCursor = cursors.add(fetch: "FETCH \(Self.batchSize) FROM run_cases", batchSize: Self.batchSize)
         var attempts = AttemptStream(cursors: cursors, cursor: cursors.add(fetch: "FETCH 1000 FROM run_attempts", batchSize: 1000))
         var columnsResolved: CaseColumns?
+        var repeats = RepeatedValues()
         while let result = try cursors.next(caseCursor) {
             let c = columnsResolved ?? CaseColumns(result)
             columnsResolved = c
             for index in 0..<result.rowCount {
                 let row = result.row(index)
                 let stored = try row.uuid(c.id).map { try attempts.take(caseID: $0) } ?? []
-                try body(Self.testCase(row, c, attempts: stored, details), row.uuid(c.suiteID), row.uuid(c.reportID))
+                try body(
+                    Self.testCase(row, c, attempts: stored, details, repeats: &repeats), row.uuid(c.suiteID), row.uuid(c.reportID))
             }
         }
         cursors.close()
@@ -184,9 +189,9 @@ public struct RunContentReader {
         try db.query("CLOSE run_cases")
     }
 
-    private static func testCase(_ row: RawRow, _ c: CaseColumns, attempts stored: [ParsedAttempt], _ details: StoredDetails)
-        -> ParsedCase
-    {
+    private static func testCase(
+        _ row: RawRow, _ c: CaseColumns, attempts stored: [ParsedAttempt], _ details: StoredDetails, repeats: inout RepeatedValues
+    ) -> ParsedCase {
         let id = row.uuid(c.id)
         let status = TestStatus(rawValue: row.string(c.status) ?? "") ?? .failed
         let duration = row.double(c.duration)
@@ -198,8 +203,9 @@ public struct RunContentReader {
                     startedAtMs: row.timestampMilliseconds(c.startedAt))
             ] : stored
         var testCase = ParsedCase(
-            suitePath: row.textArray(c.suitePath), file: row.string(c.file), line: row.int(c.line), title: row.string(c.title) ?? "",
-            fullTitle: row.string(c.fullTitle) ?? "", classname: row.string(c.classname), project: row.string(c.project),
+            suitePath: repeats.suitePath(row, c.suitePath), file: row.string(c.file), line: row.int(c.line),
+            title: row.string(c.title) ?? "", fullTitle: row.string(c.fullTitle) ?? "", classname: repeats.classname(row, c.classname),
+            project: row.string(c.project),
             status: status, rawStatus: row.string(c.rawStatus) ?? "", durationMs: duration, attempts: attempts,
             attachments: id.flatMap { details.caseAttachments[$0] } ?? [], tags: row.textArray(c.tags),
             skipReason: row.string(c.skipReason))
@@ -387,5 +393,41 @@ struct AttemptStream {
             if batch == nil { done = true }
         }
         return nil
+    }
+}
+
+/// Consecutive cases mostly share their suite path and classname: decoded again for every
+/// case, they would cost the same few string allocations 100,000 times over.
+struct RepeatedValues {
+    private var suitePathBytes: [UInt8] = []
+    private var lastSuitePath: [String]?
+    private var classnameBytes: [UInt8] = []
+    private var lastClassname: String?
+
+    mutating func suitePath(_ row: RawRow, _ column: Int) -> [String] {
+        guard !row.isNull(column) else { return [] }
+        let raw = row.bytes(column)
+        if let lastSuitePath, Self.same(raw, suitePathBytes) { return lastSuitePath }
+        let value = row.textArray(column)
+        suitePathBytes = Array(raw)
+        lastSuitePath = value
+        return value
+    }
+
+    mutating func classname(_ row: RawRow, _ column: Int) -> String? {
+        guard !row.isNull(column) else { return nil }
+        let raw = row.bytes(column)
+        if let lastClassname, Self.same(raw, classnameBytes) { return lastClassname }
+        let value = String(decoding: raw, as: UTF8.self)
+        classnameBytes = Array(raw)
+        lastClassname = value
+        return value
+    }
+
+    private static func same(_ raw: UnsafeBufferPointer<UInt8>, _ kept: [UInt8]) -> Bool {
+        raw.count == kept.count
+            && kept.withUnsafeBufferPointer { kept in
+                raw.isEmpty || memcmp(raw.baseAddress!, kept.baseAddress!, raw.count) == 0
+            }
     }
 }

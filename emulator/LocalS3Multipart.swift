@@ -94,19 +94,32 @@ final class LocalS3MultipartUpload {
             }
         }
         guard number == sizes.count + 1 else { return }
-        // Not O_APPEND: sendfile refuses such a target.
+        // Not O_APPEND: sendfile refuses such a target. Writing starts where the listed parts
+        // end; a file that does not match its listing (a copy cut short) is rebuilt from the
+        // part files, which are all kept.
         let output = open(assemblyPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw .internalError("cannot open \(assemblyPath): \(String(cString: strerror(errno)))") }
         defer { close(output) }
-        if sizes.isEmpty { _ = ftruncate(output, 0) }
-        guard lseek(output, 0, SEEK_END) >= 0 else { throw .internalError("cannot seek in \(assemblyPath)") }
-        while FileManager.default.fileExists(atPath: "\(folder)/part-\(sizes.count + 1)") {
-            sizes.append(try Self.append("\(folder)/part-\(sizes.count + 1)", to: output))
+        var info = stat()
+        if fstat(output, &info) != 0 || Int(info.st_size) < sizes.reduce(0, +) { sizes = [] }
+        let end = off_t(sizes.reduce(0, +))
+        guard ftruncate(output, end) == 0, lseek(output, end, SEEK_SET) == end else {
+            throw .internalError("cannot prepare \(assemblyPath): \(String(cString: strerror(errno)))")
         }
+        do throws(LocalS3Failure) {
+            while FileManager.default.fileExists(atPath: "\(folder)/part-\(sizes.count + 1)") {
+                sizes.append(try Self.append("\(folder)/part-\(sizes.count + 1)", to: output))
+            }
+        } catch {
+            writeListing(sizes)
+            throw error
+        }
+        writeListing(sizes)
+    }
+
+    private func writeListing(_ sizes: [Int]) {
         let listing = sizes.map(String.init).joined(separator: "\n")
-        guard FileManager.default.createFile(atPath: assembledPath, contents: Data(listing.utf8)) else {
-            throw .internalError("cannot write \(assembledPath)")
-        }
+        if !FileManager.default.createFile(atPath: assembledPath, contents: Data(listing.utf8)) { unlink(assemblyPath) }
     }
 
     private func assembledSizes() -> [Int] {
@@ -157,21 +170,31 @@ final class LocalS3MultipartUpload {
             paths.append(path)
         }
         let joined = "\(folder)/object"
-        let assembled = Self.lock.withLock { assembledSizes() }
-        let size: Int
-        if parts.map(\.number) == Array(1...parts.count), assembled.count == parts.count {
-            // The parts, in order, are already one file.
-            guard rename(assemblyPath, joined) == 0 else { throw .internalError("cannot move \(assemblyPath)") }
-            size = assembled.reduce(0, +)
-        } else {
-            size = try Self.concatenate(paths, into: joined)
-        }
+        // When the listed parts are exactly the assembled ones, the assembly is the object. It
+        // leaves with its listing, under the lock, so no part arriving meanwhile writes into it.
+        Self.lock.lock()
+        let assembled = assembledSizes()
+        let fromAssembly =
+            parts.map(\.number) == Array(1...parts.count) && assembled.count == parts.count && rename(assemblyPath, joined) == 0
+        if fromAssembly { unlink(assembledPath) }
+        Self.lock.unlock()
+        let size = fromAssembly ? assembled.reduce(0, +) : try Self.concatenate(paths, into: joined)
         // S3's multipart ETag: the MD5 of the parts' MD5s, and their count.
         let digest = ObjectDigest(.md5)
         digest.update(digests)
         let hex = ObjectDigest.etag(md5: digest.finish()).dropFirst().dropLast()
         let etag = "\"\(hex)-\(parts.count)\""
-        try store.commit(upload: joined, to: object, metadata: .init(contentType: target.contentType, etag: etag, size: size))
+        do throws(LocalS3Failure) {
+            try store.commit(upload: joined, to: object, metadata: .init(contentType: target.contentType, etag: etag, size: size))
+        } catch {
+            // Put the assembly back, so that completing again can succeed.
+            if fromAssembly {
+                Self.lock.lock()
+                if rename(joined, assemblyPath) == 0 { writeListing(assembled) }
+                Self.lock.unlock()
+            }
+            throw error
+        }
         remove()
         return etag
     }

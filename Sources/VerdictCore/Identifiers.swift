@@ -47,16 +47,18 @@ private final class RandomPool: @unchecked Sendable {
     static let shared = RandomPool()
     private var block: [UInt64] = []
     private var offset = 0
-    private var lock = pthread_mutex_t()
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-    init() { pthread_mutex_init(&lock, nil) }
+    init() { pthread_mutex_init(lock, nil) }
 
     func next() -> (UInt64, UInt64) {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
         if offset + 2 > block.count {
             let bytes = Crypto.randomBytes(4096)
-            block = bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt64.self)) }
+            block = bytes.withUnsafeBytes { raw in
+                (0..<raw.count / 8).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) }
+            }
             offset = 0
         }
         defer { offset += 2 }

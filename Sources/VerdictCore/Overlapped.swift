@@ -61,36 +61,40 @@ private final class OverlapChannel<Item>: @unchecked Sendable {
     private var finished = false
     private var failure: (any Error)?
     private var cancelled = false
-    private var mutex = pthread_mutex_t()
-    private var changed = pthread_cond_t()
+    // Allocated rather than stored properties: pthread objects must not move, and `&property`
+    // of a class does not promise a stable address.
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     init(depth: Int) {
         self.depth = max(1, depth)
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&changed, nil)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(changed, nil)
     }
 
     deinit {
-        pthread_cond_destroy(&changed)
-        pthread_mutex_destroy(&mutex)
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(mutex)
+        changed.deallocate()
+        mutex.deallocate()
     }
 
     func put(_ item: Item) throws {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        while items.count >= depth && !cancelled { pthread_cond_wait(&changed, &mutex) }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while items.count >= depth && !cancelled { pthread_cond_wait(changed, mutex) }
         if cancelled { throw OverlapCancelled() }
         items.append(item)
-        pthread_cond_broadcast(&changed)
+        pthread_cond_broadcast(changed)
     }
 
     /// The next item; nil when the producer is done (rethrowing its error once all its items are taken).
     func take() throws -> Item? {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        while items.isEmpty && !finished { pthread_cond_wait(&changed, &mutex) }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while items.isEmpty && !finished { pthread_cond_wait(changed, mutex) }
         if !items.isEmpty {
-            pthread_cond_broadcast(&changed)
+            pthread_cond_broadcast(changed)
             return items.removeFirst()
         }
         if let failure { throw failure }
@@ -98,18 +102,18 @@ private final class OverlapChannel<Item>: @unchecked Sendable {
     }
 
     func finish(_ error: (any Error)?) {
-        pthread_mutex_lock(&mutex)
+        pthread_mutex_lock(mutex)
         finished = true
         failure = error
-        pthread_cond_broadcast(&changed)
-        pthread_mutex_unlock(&mutex)
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(mutex)
     }
 
     func cancel() {
-        pthread_mutex_lock(&mutex)
+        pthread_mutex_lock(mutex)
         cancelled = true
         items.removeAll()
-        pthread_cond_broadcast(&changed)
-        pthread_mutex_unlock(&mutex)
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(mutex)
     }
 }

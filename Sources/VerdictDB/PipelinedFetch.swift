@@ -91,19 +91,19 @@ public final class BatchedCursors {
         queue.removeAll()
         guard pipelining else { return }
         pipelining = false
-        // Everything up to a sync point, then out of pipeline mode.
-        if PQpipelineSync(db.connection) == 1 {
-            while true {
-                guard let result = PQgetResult(db.connection) else {
-                    if PQstatus(db.connection) != CONNECTION_OK { break }
-                    continue
-                }
-                let status = PQresultStatus(result)
-                PQclear(result)
-                if status == PGRES_PIPELINE_SYNC { break }
+        // Everything up to a sync point, then out of pipeline mode; a connection that cannot
+        // get there is dropped rather than left in pipeline mode for the next statement.
+        guard PQpipelineSync(db.connection) == 1 else { return db.abandon() }
+        while true {
+            guard let result = PQgetResult(db.connection) else {
+                if PQstatus(db.connection) != CONNECTION_OK { return db.abandon() }
+                continue
             }
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_PIPELINE_SYNC { break }
         }
-        PQexitPipelineMode(db.connection)
+        if PQexitPipelineMode(db.connection) != 1 { db.abandon() }
     }
 
     private func send(_ index: Int) throws(DatabaseError) {

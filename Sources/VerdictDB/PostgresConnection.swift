@@ -85,6 +85,13 @@ public final class PostgresConnection {
 
     public var isHealthy: Bool { connection.map { PQstatus($0) == CONNECTION_OK } ?? false }
 
+    /// Drops a connection left in a state no statement can use (a pipeline that would not
+    /// end); the next statement connects afresh.
+    func abandon() {
+        PQfinish(connection)
+        connection = nil
+    }
+
     /// Runs one parameterized statement. Parameters are sent separately from the SQL text, so
     /// no value is ever spliced into it.
     @discardableResult

@@ -82,6 +82,8 @@ public struct RawRow {
         let value = bytes(column)
         guard value.count == 8 else { return nil }
         let micros = Int64(bitPattern: PostgresBinary.bigEndian(value, width: 8))
+        // PostgreSQL's -infinity and infinity: no instant to give.
+        guard micros != Int64.min, micros != Int64.max else { return nil }
         // Microseconds from 2000-01-01; floor division keeps instants before it consistent.
         let millis = micros >= 0 ? micros / 1000 : (micros - 999) / 1000
         return millis + 946_684_800_000

@@ -393,6 +393,15 @@ final class LocalS3EndToEndTests: XCTestCase {
         try store.completeMultipartUpload(shuffledKey, uploadID: shuffled, etags: [firstTag, secondTag])
         XCTAssertEqual(try store.get(shuffledKey), replaced + last, "parts 1 (sent again) and 2; part 3 was not listed")
 
+        // A part sent again after the parts that follow it, then exactly those parts listed.
+        let resentKey = "\(base)parts/resent.bin"
+        let resent = try store.createMultipartUpload(resentKey, contentType: "application/octet-stream")
+        _ = try store.uploadPart(resentKey, uploadID: resent, partNumber: 1, bytes: first)
+        let resentLast = try store.uploadPart(resentKey, uploadID: resent, partNumber: 2, bytes: last)
+        let resentFirst = try store.uploadPart(resentKey, uploadID: resent, partNumber: 1, bytes: replaced)
+        try store.completeMultipartUpload(resentKey, uploadID: resent, etags: [resentFirst, resentLast])
+        XCTAssertEqual(try store.get(resentKey), replaced + last, "the part sent again, then part 2")
+
         // Every part but the last must be 5 MiB; the listed ETags must be the parts'.
         let smallKey = "\(base)parts/small.xml"
         let small = try store.createMultipartUpload(smallKey, contentType: "application/xml")

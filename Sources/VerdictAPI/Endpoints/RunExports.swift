@@ -8,10 +8,11 @@ import VerdictS3
 
 /// `GET /api/v1/runs/{id}/junit.xml` and `…/ctrf.json`: the whole run as one document.
 ///
-/// The document is streamed to a scratch file. One that fits a Lambda response comes back in
-/// the body; a larger one goes to the bucket and the answer is a 302 to a presigned GET. Stored
-/// exports are keyed by the number of completed reports, the only thing that changes a run's
-/// content, so asking again serves the stored copy.
+/// The document is streamed: one that fits a Lambda response comes back in the body; a larger
+/// one goes to the bucket (in one PUT, or as a multipart upload whose parts leave while the rest
+/// is written) and the answer is a 302 to a presigned GET. Stored exports are keyed by the
+/// number of completed reports, the only thing that changes a run's content, so asking again
+/// serves the stored copy.
 public struct ExportRun: HTTPHandler {
     public enum Format: Sendable {
         case junit, ctrf

@@ -197,6 +197,8 @@ final class ReportRowWriter {
     /// or `classname.title`), byte for byte.
     static func storedFullTitle(_ testCase: ParsedCase) -> String? {
         guard testCase.hasDerivedFullTitle else { return testCase.fullTitle }
+        // COPY drops NUL from text, which would change what SQL derives.
+        if testCase.title.utf8.contains(0) || testCase.classname?.utf8.contains(0) == true { return testCase.fullTitle }
         // Swift derives the title alone when classname and title are canonically equal; SQL
         // compares bytes. Only when those disagree is the full title stored.
         if let classname = testCase.classname, !classname.isEmpty, classname == testCase.title,

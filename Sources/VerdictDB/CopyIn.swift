@@ -35,14 +35,11 @@ public struct CopyRows: Sendable {
         appendBigEndian(Int32(length))
     }
 
-    /// Byte by byte: `append(contentsOf:)` of a 4-byte buffer costs a generic call per field.
+    /// As typed bytes: appending an `UnsafeRawBufferPointer` takes a generic path per field,
+    /// an `UnsafeBufferPointer<UInt8>` is one copy.
     @inline(__always)
     private mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
-        var shift = T.bitWidth - 8
-        while shift >= 0 {
-            bytes.append(UInt8(truncatingIfNeeded: value >> shift))
-            shift -= 8
-        }
+        withUnsafeBytes(of: value.bigEndian) { raw in bytes.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self)) }
     }
 
     public mutating func null() { field(length: -1) }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import VerdictDB
 import VerdictJSON
 import VerdictReports
@@ -198,7 +201,7 @@ final class ReportRowWriter {
     static func storedFullTitle(_ testCase: ParsedCase) -> String? {
         guard testCase.hasDerivedFullTitle else { return testCase.fullTitle }
         // COPY drops NUL from text, which would change what SQL derives.
-        if testCase.title.utf8.contains(0) || testCase.classname?.utf8.contains(0) == true { return testCase.fullTitle }
+        if Self.hasNUL(testCase.title) || testCase.classname.map(Self.hasNUL) == true { return testCase.fullTitle }
         // Swift derives the title alone when classname and title are canonically equal; SQL
         // compares bytes. Only when those disagree is the full title stored.
         if let classname = testCase.classname, !classname.isEmpty, classname == testCase.title,
@@ -207,6 +210,11 @@ final class ReportRowWriter {
             return testCase.fullTitle
         }
         return nil
+    }
+
+    private static func hasNUL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in utf8.baseAddress.map { memchr($0, 0, utf8.count) != nil } ?? false }
     }
 
     /// What a list shows for the case: the failure that decided it (the last failing attempt's

@@ -5,7 +5,7 @@ usage: ingest.py BASE_URL API_KEY JUNIT_FILE PLAYWRIGHT_FILE SHARDS [ROUNDS]
 The JUnit file is split at its <testsuite> boundaries into SHARDS files, which go through the
 multi-shard flow the way parallel CI jobs would: begin, register, PUT to the presigned URL,
 complete, all shards at once; then that run is exported as JUnit XML and CTRF. The JUnit round
-is repeated (3 times by default, each a new run) and the best and median times are printed.
+is repeated (5 times by default, each a new run) and the best and median times are printed.
 The Playwright file is one shard of its own run, exported as JUnit XML.
 """
 import hashlib
@@ -18,7 +18,7 @@ import urllib.request
 import uuid
 
 base, key, junit_path, playwright_path, shard_count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
-rounds = int(sys.argv[6]) if len(sys.argv) > 6 else 3
+rounds = int(sys.argv[6]) if len(sys.argv) > 6 else 5
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -108,7 +108,7 @@ PY
 # Reports: ingest and export, end to end. A throw-away PostgreSQL and the release emulator with
 # the packaged bootstraps; the JUnit file goes through begin/register/PUT/complete as 4 shards
 # uploaded in parallel (as 4 CI jobs would) and the run is exported (database -> JUnit/CTRF
-# document -> S3 -> 302), three times over, best and median printed; then the Playwright file
+# document -> S3 -> 302), five times over, best and median printed; then the Playwright file
 # as one shard, and its export.
 pg="$work/pg"
 pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

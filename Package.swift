@@ -78,7 +78,7 @@ let package = Package(
             name: "VerdictEndToEndTests",
             dependencies: ["VerdictJSON", "VerdictS3", "VerdictCrypto", "VerdictDB", "VerdictReports", "VerdictTestSupport"],
             swiftSettings: testSettings),
-        .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3"]),
+        .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3", "VerdictTestSupport"]),
         // Finds the shared report corpus for every test target that reads it.
         .target(name: "VerdictTestSupport", dependencies: ["VerdictReports", "VerdictJSON"], path: "Tests/Support"),
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON", "VerdictTestSupport"]),

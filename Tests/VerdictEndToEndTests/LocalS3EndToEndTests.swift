@@ -1,5 +1,6 @@
 import Foundation
 import VerdictS3
+import VerdictTestSupport
 import XCTest
 
 /// The emulator's local S3 endpoint (`/_s3`), driven by real clients: URLs presigned by
@@ -88,33 +89,7 @@ final class LocalS3EndToEndTests: XCTestCase {
             var items: [Presign]
         }
         let input = try JSONEncoder().encode(Request(endpoint: endpoint, secret: Self.secret, items: items))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", Self.presignScript]
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        do {
-            try process.run()
-        } catch {
-            throw NSError(domain: "test", code: 2, userInfo: [NSLocalizedDescriptionKey: "python3 with botocore is required: \(error)"])
-        }
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(
-                domain: "test", code: 3,
-                userInfo: [
-                    NSLocalizedDescriptionKey:
-                        "python3 with botocore is required (pip install botocore): \(String(decoding: errors, as: UTF8.self))"
-                ])
-        }
+        let output = try runPython(Self.presignScript, input: input)
         return try JSONDecoder().decode([String].self, from: output)
     }
 

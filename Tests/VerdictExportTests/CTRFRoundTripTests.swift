@@ -10,28 +10,9 @@ import XCTest
 /// changes, so anything else that changes is a failure.
 final class CTRFRoundTripTests: XCTestCase {
     func testEveryCorpusReportSurvivesACTRFRoundTripAsFarAsCTRFAllows() throws {
-        let corpus = try Corpus.load()
-        let files = corpus.reportFiles()
-        XCTAssertGreaterThan(files.count, 100, "corpus at \(corpus.root.path) looks incomplete")
-        var cases = 0
-        for path in files {
-            let original = try corpus.report(path)
-            let copy: ParsedReport
-            do {
-                copy = try ReportParser.parse(try ctrfExport(original))
-            } catch {
-                XCTFail("\(path): the export does not parse: \(error)")
-                continue
-            }
-            XCTAssertEqual(copy.format, .ctrf, path)
-            XCTAssertEqual(copy.cases.count, original.cases.count, "\(path): case count")
-            for (index, (a, b)) in zip(original.cases, copy.cases).enumerated() {
-                let differences = Self.differences(a, b)
-                XCTAssert(differences.isEmpty, "\(path) case \(index) '\(a.title)':\n" + differences.joined(separator: "\n"))
-            }
-            cases += original.cases.count
-        }
-        print("CTRF round trip: \(cases) cases from \(files.count) files")
+        try checkCorpusRoundTrip(
+            "CTRF", export: ctrfExport, reparse: { try ReportParser.parse($0) }, differences: Self.differences
+        ) { path, _, copy in XCTAssertEqual(copy.format, .ctrf, path) }
     }
 
     func testStatusesFoldIntoCTRFsAndKeepTheToolsWord() throws {

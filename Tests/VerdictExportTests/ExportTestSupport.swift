@@ -2,6 +2,7 @@ import Foundation
 import VerdictExport
 import VerdictJSON
 import VerdictReports
+import VerdictTestSupport
 import XCTest
 
 /// Runs an export into memory, counting how often the sink was called.
@@ -24,6 +25,36 @@ func junitExport(_ report: ParsedReport) throws -> [UInt8] {
 
 func ctrfExport(_ report: ParsedReport) throws -> [UInt8] {
     try collect { sink in try CTRFExporter.export(report, to: sink) }.bytes
+}
+
+/// Exports every corpus report, parses the document again and fails for each case that
+/// `differences` finds changed; `check` adds what must hold for the whole copy. Prints the count.
+func checkCorpusRoundTrip(
+    _ label: String, export: (ParsedReport) throws -> [UInt8], reparse: ([UInt8]) throws -> ParsedReport,
+    differences: (ParsedCase, ParsedCase) -> [String], check: (_ path: String, _ original: ParsedReport, _ copy: ParsedReport) -> Void
+) throws {
+    let corpus = try Corpus.load()
+    let files = corpus.reportFiles()
+    XCTAssertGreaterThan(files.count, 100, "corpus at \(corpus.root.path) looks incomplete")
+    var cases = 0
+    for path in files {
+        let original = try corpus.report(path)
+        let copy: ParsedReport
+        do {
+            copy = try reparse(try export(original))
+        } catch {
+            XCTFail("\(path): the export does not parse: \(error)")
+            continue
+        }
+        XCTAssertEqual(copy.cases.count, original.cases.count, "\(path): case count")
+        check(path, original, copy)
+        for (index, (a, b)) in zip(original.cases, copy.cases).enumerated() {
+            let found = differences(a, b)
+            XCTAssert(found.isEmpty, "\(path) case \(index) '\(a.title)':\n" + found.joined(separator: "\n"))
+        }
+        cases += original.cases.count
+    }
+    print("\(label) round trip: \(cases) cases from \(files.count) files")
 }
 
 /// Runs a tool from PATH with `input` on stdin; nil when the tool is not installed.

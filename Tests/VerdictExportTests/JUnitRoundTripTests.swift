@@ -8,28 +8,9 @@ import XCTest
 /// the same cases: JUnit plus the `verdict.` properties loses nothing but sub-millisecond time.
 final class JUnitRoundTripTests: XCTestCase {
     func testEveryCorpusReportSurvivesAJUnitRoundTrip() throws {
-        let corpus = try Corpus.load()
-        let files = corpus.reportFiles()
-        XCTAssertGreaterThan(files.count, 100, "corpus at \(corpus.root.path) looks incomplete")
-        var cases = 0
-        for path in files {
-            let original = try corpus.report(path)
-            let copy: ParsedReport
-            do {
-                copy = try ReportParser.parse(try junitExport(original), format: .junit)
-            } catch {
-                XCTFail("\(path): the export does not parse: \(error)")
-                continue
-            }
-            XCTAssertEqual(copy.cases.count, original.cases.count, "\(path): case count")
-            XCTAssertEqual(copy.totals, original.totals, "\(path): totals")
-            for (index, (a, b)) in zip(original.cases, copy.cases).enumerated() {
-                let differences = Self.differences(a, b)
-                XCTAssert(differences.isEmpty, "\(path) case \(index) '\(a.title)':\n" + differences.joined(separator: "\n"))
-            }
-            cases += original.cases.count
-        }
-        print("JUnit round trip: \(cases) cases from \(files.count) files")
+        try checkCorpusRoundTrip(
+            "JUnit", export: junitExport, reparse: { try ReportParser.parse($0, format: .junit) }, differences: Self.differences
+        ) { path, original, copy in XCTAssertEqual(copy.totals, original.totals, "\(path): totals") }
     }
 
     static func differences(_ a: ParsedCase, _ b: ParsedCase) -> [String] {

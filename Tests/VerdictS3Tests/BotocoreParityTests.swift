@@ -1,4 +1,5 @@
 import Foundation
+import VerdictTestSupport
 import XCTest
 
 @testable import VerdictS3

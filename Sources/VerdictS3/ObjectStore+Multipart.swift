@@ -6,7 +6,7 @@ extension ObjectStore {
 
     /// CreateMultipartUpload; returns the upload id the parts are sent under.
     public func createMultipartUpload(_ key: String, contentType: String) throws(ObjectStoreError) -> String {
-        let url = try multipartURL(.post, key: key, query: [("uploads", "")], headers: ["Content-Type": contentType])
+        let url = try objectURL(.post, key: key, headers: ["Content-Type": contentType], query: [("uploads", "")])
         let response = try send("POST", url, headers: [("Content-Type", contentType)], body: [])
         guard response.status == 200 else { throw Self.failure(response) }
         guard let id = S3XML.parse(response.body)?.value("UploadId"), !id.isEmpty else {
@@ -17,7 +17,7 @@ extension ObjectStore {
 
     /// UploadPart; returns the part's ETag, which completing the upload names.
     public func uploadPart(_ key: String, uploadID: String, partNumber: Int, bytes: [UInt8]) throws(ObjectStoreError) -> String {
-        let url = try multipartURL(.put, key: key, query: [("partNumber", String(partNumber)), ("uploadId", uploadID)])
+        let url = try objectURL(.put, key: key, query: [("partNumber", String(partNumber)), ("uploadId", uploadID)])
         let response = try send("PUT", url, body: bytes)
         guard response.status == 200 else { throw Self.failure(response) }
         guard let etag = response.headers["etag"] else {
@@ -34,7 +34,7 @@ extension ObjectStore {
             document += "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(XMLText.escape(etag))</ETag></Part>"
         }
         document += "</CompleteMultipartUpload>"
-        let url = try multipartURL(.post, key: key, query: [("uploadId", uploadID)])
+        let url = try objectURL(.post, key: key, query: [("uploadId", uploadID)])
         let response = try send("POST", url, headers: [("Content-Type", "application/xml")], body: Array(document.utf8))
         guard response.status == 200, S3XML.parse(response.body)?.name != "Error" else {
             var failed = response
@@ -45,20 +45,8 @@ extension ObjectStore {
 
     /// AbortMultipartUpload: the parts sent so far are dropped.
     public func abortMultipartUpload(_ key: String, uploadID: String) throws(ObjectStoreError) {
-        let url = try multipartURL(.delete, key: key, query: [("uploadId", uploadID)])
+        let url = try objectURL(.delete, key: key, query: [("uploadId", uploadID)])
         let response = try send("DELETE", url)
         guard response.status == 204 || response.status == 200 else { throw Self.failure(response) }
-    }
-
-    private func multipartURL(
-        _ method: S3Method, key: String, query: [(name: String, value: String)], headers: [String: String] = [:]
-    ) throws(ObjectStoreError) -> String {
-        try Self.validate(key: key)
-        do {
-            return try presigner.presignedURL(
-                method, bucket: bucket, key: key, expiresIn: Self.requestExpiry, headers: headers, query: query)
-        } catch {
-            throw .presign(error)
-        }
     }
 }

@@ -146,7 +146,7 @@ public final class ObjectStore {
         }
     }
 
-    private func objectURL(
+    func objectURL(
         _ method: S3Method, key: String, headers: [String: String] = [:], query: [(name: String, value: String)] = [],
         expiresIn: Int = ObjectStore.requestExpiry
     ) throws(ObjectStoreError) -> String {

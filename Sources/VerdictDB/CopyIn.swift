@@ -89,22 +89,24 @@ public struct CopyRows: Sendable {
     }
 
     /// A one-dimensional `text[]` value.
-    public mutating func textArray(_ values: [String]) {
-        var length = Self.arrayHeaderLength(count: values.count) + 4 * values.count
-        for var value in values { length += value.withUTF8 { Self.textLength($0) } }
-        field(length: length)
-        appendArrayHeader(count: values.count, hasNulls: false)
-        for var value in values { value.withUTF8 { appendElement($0) } }
-    }
+    public mutating func textArray(_ values: [String]) { appendTextArray(values) { $0 } }
 
     /// A one-dimensional `text[]` value whose elements may be NULL.
-    public mutating func textArray(_ values: [String?]) {
+    public mutating func textArray(_ values: [String?]) { appendTextArray(values) { $0 } }
+
+    /// Generic over the element so that neither overload maps its array first (suite paths are
+    /// written once per case).
+    @inline(__always)
+    private mutating func appendTextArray<Element>(_ values: [Element], _ text: (Element) -> String?) {
         var length = Self.arrayHeaderLength(count: values.count) + 4 * values.count
-        for case var value? in values { length += value.withUTF8 { Self.textLength($0) } }
-        field(length: length)
-        appendArrayHeader(count: values.count, hasNulls: values.contains(where: { $0 == nil }))
+        var hasNulls = false
         for value in values {
-            guard var value else {
+            if var value = text(value) { length += value.withUTF8 { Self.textLength($0) } } else { hasNulls = true }
+        }
+        field(length: length)
+        appendArrayHeader(count: values.count, hasNulls: hasNulls)
+        for value in values {
+            guard var value = text(value) else {
                 appendBigEndian(Int32(-1))
                 continue
             }

@@ -399,35 +399,32 @@ struct AttemptStream {
 /// Consecutive cases mostly share their suite path and classname: decoded again for every
 /// case, they would cost the same few string allocations 100,000 times over.
 struct RepeatedValues {
-    private var suitePathBytes: [UInt8] = []
-    private var lastSuitePath: [String]?
-    private var classnameBytes: [UInt8] = []
-    private var lastClassname: String?
+    var suitePaths = LastValue<[String]>()
+    var classnames = LastValue<String>()
 
     mutating func suitePath(_ row: RawRow, _ column: Int) -> [String] {
-        guard !row.isNull(column) else { return [] }
-        let raw = row.bytes(column)
-        if let lastSuitePath, Self.same(raw, suitePathBytes) { return lastSuitePath }
-        let value = row.textArray(column)
-        suitePathBytes = Array(raw)
-        lastSuitePath = value
-        return value
+        row.isNull(column) ? [] : suitePaths.value(of: row.bytes(column)) { _ in row.textArray(column) }
     }
 
     mutating func classname(_ row: RawRow, _ column: Int) -> String? {
-        guard !row.isNull(column) else { return nil }
-        let raw = row.bytes(column)
-        if let lastClassname, Self.same(raw, classnameBytes) { return lastClassname }
-        let value = String(decoding: raw, as: UTF8.self)
-        classnameBytes = Array(raw)
-        lastClassname = value
-        return value
+        row.isNull(column) ? nil : classnames.value(of: row.bytes(column)) { String(decoding: $0, as: UTF8.self) }
     }
+}
 
-    private static func same(_ raw: UnsafeBufferPointer<UInt8>, _ kept: [UInt8]) -> Bool {
-        raw.count == kept.count
-            && kept.withUnsafeBufferPointer { kept in
-                raw.isEmpty || memcmp(raw.baseAddress!, kept.baseAddress!, raw.count) == 0
-            }
+/// The value last decoded from a column, handed out again while the column's bytes repeat.
+struct LastValue<Value> {
+    private var bytes: [UInt8] = []
+    private var last: Value?
+
+    mutating func value(of raw: UnsafeBufferPointer<UInt8>, decode: (UnsafeBufferPointer<UInt8>) -> Value) -> Value {
+        if let last, raw.count == bytes.count,
+            bytes.withUnsafeBufferPointer({ raw.isEmpty || memcmp(raw.baseAddress!, $0.baseAddress!, raw.count) == 0 })
+        {
+            return last
+        }
+        let value = decode(raw)
+        bytes = Array(raw)
+        last = value
+        return value
     }
 }

@@ -7,5 +7,6 @@ public enum Migrations {
         migration0003AttemptErrorArrays,
         migration0004ReportCaseOrder,
         migration0005DerivedFullTitles,
+        migration0006AttemptOrdinals,
     ]
 }

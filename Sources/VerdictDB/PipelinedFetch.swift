@@ -8,8 +8,11 @@ import CPostgres
 /// cursor than the one being read is kept until that cursor asks.
 public final class BatchedCursors {
     private struct Cursor {
-        let fetch: String
+        let name: String
         let batchSize: Int
+        /// The size of the fetch in flight or last received: a smaller first batch gets a
+        /// reader going sooner.
+        var requested: Int
         /// A batch received ahead of being asked for.
         var ready: OpaquePointer?
         /// The batch last handed over; cleared when the next one is.
@@ -34,10 +37,10 @@ public final class BatchedCursors {
 
     deinit { close() }
 
-    /// Registers a cursor, already declared, read with `fetch` (e.g. `FETCH 10000 FROM c`),
-    /// which returns at most `batchSize` rows. Returns its number for `next`.
-    public func add(fetch: String, batchSize: Int) -> Int {
-        cursors.append(Cursor(fetch: fetch, batchSize: batchSize))
+    /// Registers a cursor, already declared, read `batchSize` rows at a time after a first
+    /// batch of `firstBatchSize` (by default a whole one). Returns its number for `next`.
+    public func add(cursor name: String, batchSize: Int, firstBatchSize: Int? = nil) -> Int {
+        cursors.append(Cursor(name: name, batchSize: batchSize, requested: firstBatchSize ?? batchSize))
         return cursors.count - 1
     }
 
@@ -59,6 +62,8 @@ public final class BatchedCursors {
                 guard !cursors[index].exhausted else { return nil }
                 try send(index)
             }
+            // Every cursor's first batch is asked for at once, so none waits for another's.
+            try askAhead()
             while result == nil {
                 let (arrived, batch) = try receive()
                 if arrived == index { result = batch } else { cursors[arrived].ready = batch }
@@ -66,7 +71,8 @@ public final class BatchedCursors {
         }
         let raw = RawResult(result: result!)
         cursors[index].current = result
-        if raw.rowCount < cursors[index].batchSize { cursors[index].exhausted = true }
+        if raw.rowCount < cursors[index].requested { cursors[index].exhausted = true }
+        cursors[index].requested = cursors[index].batchSize
         try askAhead()
         return raw
     }
@@ -107,7 +113,8 @@ public final class BatchedCursors {
     }
 
     private func send(_ index: Int) throws(DatabaseError) {
-        guard PQsendQueryParams(db.connection, cursors[index].fetch, 0, nil, nil, nil, nil, binary ? 1 : 0) == 1,
+        let fetch = "FETCH \(cursors[index].requested) FROM \(cursors[index].name)"
+        guard PQsendQueryParams(db.connection, fetch, 0, nil, nil, nil, nil, binary ? 1 : 0) == 1,
             PQsendFlushRequest(db.connection) == 1, PQflush(db.connection) >= 0
         else { throw db.lastError() }
         cursors[index].queued = true
@@ -133,10 +140,10 @@ public final class BatchedCursors {
 
 extension PostgresConnection {
     /// Reads one cursor batch by batch (see `BatchedCursors`), handing each batch to `body`.
-    public func forEachBatch(fetch: String, batchSize: Int, binary: Bool = false, _ body: (RawResult) throws -> Void) throws {
+    public func forEachBatch(cursor name: String, batchSize: Int, binary: Bool = false, _ body: (RawResult) throws -> Void) throws {
         let cursors = BatchedCursors(db: self, binary: binary)
         defer { cursors.close() }
-        let cursor = cursors.add(fetch: fetch, batchSize: batchSize)
+        let cursor = cursors.add(cursor: name, batchSize: batchSize)
         while let batch = try cursors.next(cursor) { try body(batch) }
     }
 }

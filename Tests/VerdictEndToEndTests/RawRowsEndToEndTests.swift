@@ -59,7 +59,7 @@ final class RawRowsEndToEndTests: XCTestCase {
         var seen = 0
         try db.transaction {
             try db.query("DECLARE raw_rows_test NO SCROLL CURSOR FOR \(sql)")
-            try db.forEachBatch(fetch: "FETCH 2 FROM raw_rows_test", batchSize: 2, binary: true) { result in
+            try db.forEachBatch(cursor: "raw_rows_test", batchSize: 2, binary: true) { result in
                 for index in 0..<result.rowCount {
                     let row = result.row(index)
                     let expected = rows[seen]
@@ -99,8 +99,8 @@ final class RawRowsEndToEndTests: XCTestCase {
             try db.query("DECLARE odds NO SCROLL CURSOR FOR SELECT n FROM generate_series(1, 999, 2) n")
             let cursors = BatchedCursors(db: db, binary: true)
             defer { cursors.close() }
-            let even = cursors.add(fetch: "FETCH 64 FROM evens", batchSize: 64)
-            let odd = cursors.add(fetch: "FETCH 100 FROM odds", batchSize: 100)
+            let even = cursors.add(cursor: "evens", batchSize: 64, firstBatchSize: 5)
+            let odd = cursors.add(cursor: "odds", batchSize: 100)
             var evenDone = false
             var oddDone = false
             while !evenDone || !oddDone {
@@ -126,7 +126,7 @@ final class RawRowsEndToEndTests: XCTestCase {
         XCTAssertThrowsError(
             try db.transaction {
                 try db.query("DECLARE failing NO SCROLL CURSOR FOR SELECT 1 / (n - 150) FROM generate_series(1, 300) n")
-                try db.forEachBatch(fetch: "FETCH 50 FROM failing", batchSize: 50, binary: true) { _ in }
+                try db.forEachBatch(cursor: "failing", batchSize: 50, binary: true) { _ in }
             }
         ) { XCTAssertTrue("\($0)".contains("division by zero"), "\($0)") }
         XCTAssertEqual(try db.query("SELECT 42 AS answer").first?.int("answer"), 42, "the connection is usable afterwards")

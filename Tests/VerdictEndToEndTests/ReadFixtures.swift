@@ -146,8 +146,8 @@ struct ReadFixture {
         statements.append(
             """
             INSERT INTO attempts (
-                case_id, report_id, attempt, status, duration_ms, started_at, error_messages, error_types, error_stacks, stdout)
-            SELECT \(q(caseID)), \(q(reportID)), \(attempt), \(q(status)), \(durationMilliseconds), '2030-01-01T00:00:06Z',
+                case_id, report_id, ordinal, attempt, status, duration_ms, started_at, error_messages, error_types, error_stacks, stdout)
+            SELECT \(q(caseID)), \(q(reportID)), (SELECT ordinal FROM cases WHERE id = \(q(caseID))), \(attempt), \(q(status)), \(durationMilliseconds), '2030-01-01T00:00:06Z',
                 array_agg(e.value ->> 'message' ORDER BY e.n), array_agg(e.value ->> 'type' ORDER BY e.n),
                 array_agg(e.value ->> 'stack' ORDER BY e.n), \(q(stdout))
             FROM jsonb_array_elements(\(q(errors))::jsonb) WITH ORDINALITY AS e(value, n);

@@ -158,20 +158,31 @@ public struct RunContentReader {
             ? ("cases c", "c.report_id, c.ordinal")
             : ("cases c LEFT JOIN suites s ON s.id = c.suite_id", "c.report_id, s.ordinal NULLS LAST, c.ordinal")
         try db.query("DECLARE run_cases NO SCROLL CURSOR FOR SELECT \(columns) FROM \(from) WHERE c.run_id = $1 ORDER BY \(order)", [runID])
-        // Driven from the (few) attempts, each joined to its case for the case order.
-        try db.query(
-            """
-            DECLARE run_attempts NO SCROLL CURSOR FOR
-            SELECT a.case_id, a.attempt, a.status, a.duration_ms, a.started_at, a.stdout, a.stderr,
+        let attemptColumns = """
+            a.case_id, a.attempt, a.status, a.duration_ms, a.started_at, a.stdout, a.stderr,
                 a.error_messages, a.error_types, a.error_stacks
-            FROM attempts a JOIN \(from) ON c.id = a.case_id
+            """
+        // In case order, attempts come straight off their (report, ordinal, attempt) index; the
+        // array keeps that order (a semi-join would not promise it). Otherwise each is joined to
+        // its case (and suite) for the order, and they are sorted.
+        let attemptQuery =
+            ordered
+            ? """
+            SELECT \(attemptColumns) FROM attempts a
+            WHERE a.report_id = ANY (ARRAY(SELECT id FROM reports WHERE run_id = $1))
+            ORDER BY a.report_id, a.ordinal, a.attempt
+            """
+            : """
+            SELECT \(attemptColumns) FROM attempts a JOIN \(from) ON c.id = a.case_id
             WHERE a.report_id IN (SELECT id FROM reports WHERE run_id = $1)
             ORDER BY \(order), a.attempt
-            """, [runID])
+            """
+        try db.query("DECLARE run_attempts NO SCROLL CURSOR FOR \(attemptQuery)", [runID])
         let cursors = BatchedCursors(db: db, binary: true)
         defer { cursors.close() }
-        let caseCursor = cursors.add(fetch: "FETCH \(Self.batchSize) FROM run_cases", batchSize: Self.batchSize)
-        var attempts = AttemptStream(cursors: cursors, cursor: cursors.add(fetch: "FETCH 1000 FROM run_attempts", batchSize: 1000))
+        // Small first batches: the document starts while PostgreSQL produces the rest.
+        let caseCursor = cursors.add(cursor: "run_cases", batchSize: Self.batchSize, firstBatchSize: 500)
+        var attempts = AttemptStream(cursors: cursors, cursor: cursors.add(cursor: "run_attempts", batchSize: 1000, firstBatchSize: 50))
         var columnsResolved: CaseColumns?
         var repeats = RepeatedValues()
         while let result = try cursors.next(caseCursor) {

@@ -15,7 +15,8 @@ final class ReportRowWriter {
         "tags", "annotations", "properties",
     ]
     static let attemptColumns = [
-        "case_id", "report_id", "attempt", "status", "duration_ms", "started_at", "error_messages", "error_types", "error_stacks",
+        "case_id", "report_id", "ordinal", "attempt", "status", "duration_ms", "started_at", "error_messages", "error_types",
+        "error_stacks",
         "stdout", "stderr",
     ]
     static let attachmentColumns = [
@@ -113,6 +114,7 @@ final class ReportRowWriter {
             for attempt in testCase.attempts {
                 attemptRows.uuid(caseID)
                 attemptRows.uuid(reportID)
+                attemptRows.int32(position)
                 attemptRows.int32(attempt.index)
                 attemptRows.text(attempt.status.rawValue)
                 attemptRows.double(attempt.durationMs)

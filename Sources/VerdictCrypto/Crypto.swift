@@ -4,19 +4,20 @@ import CCrypto
 public enum Crypto {
     public static func sha256(_ data: some Collection<UInt8>) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        let input = Array(data)
-        input.withUnsafeBufferPointer { buffer in
-            _ = SHA256(buffer.baseAddress, buffer.count, &digest)
-        }
+        Array(data).withUnsafeBytes { input in digest.withUnsafeMutableBytes { sha256(input, into: $0) } }
         return digest
     }
 
     /// SHA-256 of `data` into the first 32 bytes of `digest`, without allocating.
     public static func sha256(_ data: UnsafeRawBufferPointer, into digest: UnsafeMutableRawBufferPointer) {
         precondition(digest.count >= Int(SHA256_DIGEST_LENGTH))
-        _ = SHA256(
-            data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count, digest.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        guard EVP_Digest(data.baseAddress, data.count, digest.baseAddress?.assumingMemoryBound(to: UInt8.self), nil, sha256MD, nil) == 1
+        else { fatalError("EVP_Digest failed for SHA-256") }
     }
+
+    /// Fetched once: OpenSSL 3's one-shot `SHA256()` looks the algorithm up by name, under a
+    /// lock, on every call, which tripled the cost of hashing a test id at ingest.
+    private nonisolated(unsafe) static let sha256MD: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
 
     public static func hmacSHA256(key: some Collection<UInt8>, data: some Collection<UInt8>) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))

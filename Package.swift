@@ -76,7 +76,7 @@ let package = Package(
             swiftSettings: testSettings),
         .testTarget(
             name: "VerdictEndToEndTests",
-            dependencies: ["VerdictJSON", "VerdictS3", "VerdictCrypto", "VerdictDB", "VerdictReports", "VerdictTestSupport"],
+            dependencies: ["VerdictJSON", "VerdictS3", "VerdictCrypto", "VerdictDB", "VerdictCore", "VerdictReports", "VerdictTestSupport"],
             swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3", "VerdictTestSupport"]),
         // Finds the shared report corpus for every test target that reads it.

@@ -1,4 +1,5 @@
 import Foundation
+import VerdictCore
 import VerdictCrypto
 import VerdictDB
 import VerdictReports
@@ -92,6 +93,49 @@ final class UploadsEndToEndTests: TemplateEmulatorTestCase {
         let caseID = try XCTUnwrap(items.first?["id"] as? String)
         let detail = try await HTTPClient.send("GET", "\(base)/api/v1/cases/\(caseID)")
         XCTAssertEqual(try detail.json()["full_title"] as? String, "pkg.Klass.derived")
+    }
+
+    /// Ingest builds a suite's part of the test id and its suite path field once and reuses
+    /// them while the suite lasts; each case must still get exactly its own bytes, including a
+    /// classname that is canonically equal to the previous one but spelled differently.
+    func testTestIDsAndSuitePathsAreEachCasesOwnByteForByte() async throws {
+        let xml = """
+            <testsuite name="S">
+              <testcase classname="Caf&#xE9;" name="one" file="a.py"/>
+              <testcase classname="Caf&#xE9;" name="two" file="a.py"/>
+              <testcase classname="Cafe&#x301;" name="one" file="a.py"/>
+              <testcase classname="Cafe&#x301;" name="one" file="b.py"/>
+              <testcase classname="Caf&#xE9;" name="one" file="a.py"/>
+            </testsuite>
+            """
+        let response = try await upload(Data(xml.utf8), "project=identity-bytes&ci_run_id=\(ciRunID)")
+        XCTAssertEqual(response.status, 201, response.text)
+        let runID = try XCTUnwrap(try response.json()["run_id"] as? String)
+
+        let db = try PostgresConnection(url: requireDatabaseURL())
+        let projectID = try XCTUnwrap(try db.query("SELECT project_id FROM runs WHERE id = $1", [runID]).first?["project_id"])
+        let rows = try db.query(
+            """
+            SELECT title, file, project_name, test_id,
+                array_to_string(ARRAY(SELECT encode(convert_to(e, 'UTF8'), 'hex') FROM unnest(suite_path) WITH ORDINALITY u(e, n) ORDER BY n), ',') AS path
+            FROM cases WHERE run_id = $1 ORDER BY ordinal
+            """, [runID]
+        ).rows
+        let cafe = Data("Caf\u{E9}".utf8).map { String(format: "%02x", $0) }.joined()
+        let decomposed = Data("Cafe\u{301}".utf8).map { String(format: "%02x", $0) }.joined()
+        let s = Data("S".utf8).map { String(format: "%02x", $0) }.joined()
+        XCTAssertEqual(
+            rows.map { $0.string("path") }, ["\(s),\(cafe)", "\(s),\(cafe)", "\(s),\(decomposed)", "\(s),\(decomposed)", "\(s),\(cafe)"])
+        XCTAssertEqual(rows.map { $0["file"] }, ["a.py", "a.py", "a.py", "b.py", "a.py"])
+
+        let paths = [["S", "Caf\u{E9}"], ["S", "Caf\u{E9}"], ["S", "Cafe\u{301}"], ["S", "Cafe\u{301}"], ["S", "Caf\u{E9}"]]
+        for (index, row) in rows.enumerated() {
+            let key = TestIdentity.key(file: row["file"], suitePath: paths[index], title: row.string("title"), project: row["project_name"])
+            XCTAssertEqual(row.string("test_id"), Identifier.derived(from: "\(projectID)|\(key)"), "case \(index)")
+        }
+        let ids = rows.map { $0.string("test_id") }
+        XCTAssertEqual(ids[0], ids[4], "the same test")
+        XCTAssertEqual(Set(ids).count, 4, "a different spelling or file is a different test: \(ids)")
     }
 
     func testOneShotRetryIsIdempotentAndAShardKeepsItsReport() async throws {

@@ -154,7 +154,7 @@ struct JUnitParser {
         guard let classname = testCase.classname, !classname.isEmpty, classname != testCase.title,
             classname != testCase.suitePath.last
         else { return }
-        if !classPath.isEmpty, classPathName == classname, classPathBase == testCase.suitePath {
+        if !classPath.isEmpty, classPathName.hasSameUTF8(as: classname), classPathBase.hasSameUTF8(as: testCase.suitePath) {
             testCase.suitePath = classPath
             return
         }

@@ -129,12 +129,17 @@ public final class PostgresConnection {
     }
 
     func putCopyData(_ bytes: [UInt8]) throws(DatabaseError) {
-        let status = bytes.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                PQputCopyData(connection, $0, Int32(buffer.count))
-            }
-        }
-        guard status == 1 else { throw lastError() }
+        let sent = bytes.withUnsafeBytes { send(copyData: $0) }
+        guard sent else { throw lastError() }
+    }
+
+    func putCopyData(_ bytes: UnsafeRawBufferPointer) throws(DatabaseError) {
+        guard send(copyData: bytes) else { throw lastError() }
+    }
+
+    private func send(copyData bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+        return PQputCopyData(connection, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count)) == 1
     }
 
     /// Ends the COPY and reads the server's verdict on it (a constraint violation shows up here).

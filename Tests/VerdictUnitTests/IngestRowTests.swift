@@ -5,7 +5,7 @@ import XCTest
 /// The pieces the ingest builds its COPY rows from.
 final class IngestRowTests: XCTestCase {
     func testCopyRowsWriteCopyBinaryFields() throws {
-        var rows = CopyRows(columns: 8)
+        let rows = CopyRows(columns: 8)
         rows.text("tab\there\u{0}nul")
         rows.null()
         rows.text(nil)
@@ -29,7 +29,7 @@ final class IngestRowTests: XCTestCase {
     }
 
     func testCopyRowsWriteTextArraysInArrayRecvLayout() {
-        var rows = CopyRows(columns: 3)
+        let rows = CopyRows(columns: 3)
         rows.textArray(["a", "bc"])
         rows.textArray([String]())
         rows.textArray(["x", nil])
@@ -44,8 +44,46 @@ final class IngestRowTests: XCTestCase {
         XCTAssertEqual(rows.bytes, expected)
     }
 
+    func testAnEncodedFieldReplaysAsTheSameBytes() {
+        let path = ["S", "Caf\u{E9}", ""]
+        let encoded = CopyRows.encodedField { $0.textArray(path) }
+        let direct = CopyRows(columns: 2)
+        direct.int32(1)
+        direct.textArray(path)
+        direct.endRow()
+        let replayed = CopyRows(columns: 2)
+        replayed.int32(1)
+        replayed.field(encoded: encoded)
+        replayed.endRow()
+        XCTAssertEqual(replayed.bytes, direct.bytes)
+        // Replayed as a row's first field, it is still preceded by the row's field count.
+        let first = CopyRows(columns: 1)
+        first.field(encoded: encoded)
+        first.endRow()
+        XCTAssertEqual(first.bytes, [0, 1] + encoded)
+    }
+
+    func testRowsGrowPastTheirFirstBufferIntact() {
+        let rows = CopyRows(columns: 2)
+        let long = String(repeating: "stack line\n", count: 5_000)
+        var expected: [UInt8] = []
+        for index in 0..<50 {
+            rows.int32(index)
+            rows.text(long)
+            rows.endRow()
+            expected += [0, 2, 0, 0, 0, 4, 0, 0, 0, UInt8(index)]
+            expected += [0, 0, 0xD6, 0xD8] + Array(long.utf8)
+        }
+        XCTAssertEqual(rows.rowCount, 50)
+        XCTAssertEqual(rows.count, expected.count)
+        XCTAssertEqual(rows.bytes, expected)
+        rows.removeAll()
+        XCTAssertTrue(rows.isEmpty)
+        XCTAssertEqual(rows.bytes, [])
+    }
+
     func testTimestampsOutsideYearsOneToNineThousandNineHundredNinetyNineAreNull() {
-        var rows = CopyRows(columns: 2)
+        let rows = CopyRows(columns: 2)
         rows.timestamp(epochMilliseconds: 253_402_300_800_000)
         rows.timestamp(epochMilliseconds: -62_135_596_800_001)
         rows.endRow()

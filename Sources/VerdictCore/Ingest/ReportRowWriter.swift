@@ -32,15 +32,16 @@ final class ReportRowWriter {
     let reportID: UUIDKey
     /// Test ids are derived from the project and the test's identity, so the same test in
     /// another run of the project gets the same id. The name is built in this buffer, which
-    /// keeps the project prefix between cases.
+    /// keeps the project and the current suite's part of the name between cases.
     private var testIDName: [UInt8]
     private let testIDPrefixLength: Int
+    private var scope = SuiteScope()
     private let attachments: AttachmentResolver
 
     private(set) var totals = ReportTotals()
     private var ordinal = 0
-    private(set) var attemptRows = CopyRows(columns: ReportRowWriter.attemptColumns.count)
-    private(set) var attachmentRows = CopyRows(columns: ReportRowWriter.attachmentColumns.count)
+    let attemptRows = CopyRows(columns: ReportRowWriter.attemptColumns.count)
+    let attachmentRows = CopyRows(columns: ReportRowWriter.attachmentColumns.count)
     /// Suite ids are minted when a suite is first referenced; cases may arrive before their
     /// suite's last attributes do.
     private var suiteIDs: [Int: UUIDKey] = [:]
@@ -80,8 +81,14 @@ final class ReportRowWriter {
         let suiteRank = suiteIndex ?? Int.max
         if suiteRank < previousSuite { casesInSuiteOrder = false }
         previousSuite = suiteRank
-        testIDName.removeSubrange(testIDPrefixLength...)
-        testCase.appendIdentity(to: &testIDName)
+        if !scope.matches(testCase) {
+            scope = SuiteScope(testCase)
+            testIDName.removeSubrange(testIDPrefixLength...)
+            TestIdentity.appendScope(file: testCase.file, suitePath: testCase.suitePath, to: &testIDName)
+            scope.nameLength = testIDName.count
+        }
+        testIDName.removeSubrange(scope.nameLength...)
+        TestIdentity.appendTest(title: testCase.title, project: testCase.project, to: &testIDName)
         let testID = testIDName.withUnsafeBytes { Identifier.derivedKey(fromUTF8: $0) }
 
         try copy.row { row in
@@ -93,7 +100,7 @@ final class ReportRowWriter {
             row.uuid(testID)
             row.text(testCase.title)
             row.text(Self.storedFullTitle(testCase))
-            row.textArray(testCase.suitePath)
+            row.field(encoded: scope.suitePathField)
             row.text(testCase.file)
             row.int32(testCase.line)
             row.text(testCase.classname)
@@ -140,7 +147,7 @@ final class ReportRowWriter {
 
     /// The suites, complete now that the whole report has been read.
     func suiteRows(_ suites: [ParsedSuite]) throws -> CopyRows {
-        var rows = CopyRows(columns: Self.suiteColumns.count)
+        let rows = CopyRows(columns: Self.suiteColumns.count)
         for (index, suite) in suites.enumerated() {
             let id = suiteID(index)
             let counts = suiteTotals[index] ?? ReportTotals()
@@ -222,9 +229,10 @@ final class ReportRowWriter {
     /// What a list shows for the case: the failure that decided it (the last failing attempt's
     /// first error) or, for a flaky case, the failure it recovered from.
     static func headlineError(_ testCase: ParsedCase) -> String? {
-        let failing = testCase.attempts.filter { $0.status == .failed || $0.status == .errored }
-        let attempt = testCase.status == .flaky ? failing.first : failing.last
-        guard let error = attempt?.errors.first else { return nil }
+        let attempts = testCase.attempts
+        let isFailing: (ParsedAttempt) -> Bool = { $0.status == .failed || $0.status == .errored }
+        let index = testCase.status == .flaky ? attempts.firstIndex(where: isFailing) : attempts.lastIndex(where: isFailing)
+        guard let index, let error = attempts[index].errors.first else { return nil }
         if let message = error.message, !message.isEmpty { return headline(message) }
         if let type = error.type, !type.isEmpty { return type }
         return error.stack.map { stack in
@@ -244,9 +252,39 @@ final class ReportRowWriter {
     }
 }
 
+/// What consecutive cases of one suite share: the file and suite path their test ids start
+/// with, and the suite path's COPY field, built once per suite instead of once per case.
+private struct SuiteScope {
+    var file: String?
+    var suitePath: [String] = []
+    var suitePathField: [UInt8] = []
+    /// Where the test's own part of the test id name starts.
+    var nameLength = 0
+    private var isSet = false
+
+    init() {}
+
+    init(_ testCase: ParsedCase) {
+        file = testCase.file
+        suitePath = testCase.suitePath
+        suitePathField = CopyRows.encodedField { $0.textArray(testCase.suitePath) }
+        isSet = true
+    }
+
+    /// Byte for byte (see `hasSameUTF8`).
+    func matches(_ testCase: ParsedCase) -> Bool {
+        guard isSet, testCase.suitePath.hasSameUTF8(as: suitePath) else { return false }
+        switch (testCase.file, file) {
+        case (nil, nil): return true
+        case (let a?, let b?): return a.hasSameUTF8(as: b)
+        default: return false
+        }
+    }
+}
+
 extension CopyRows {
     /// A `jsonb` value; nil writes an empty array, or SQL NULL for columns where NULL means none.
-    mutating func json(_ value: JSON?, emptyIsNull: Bool = false) {
+    func json(_ value: JSON?, emptyIsNull: Bool = false) {
         guard let value else { return emptyIsNull ? null() : jsonb(Self.emptyArray) }
         jsonb(value.serialized())
     }

@@ -133,11 +133,6 @@ public struct ParsedCase: Sendable, Equatable {
     public var identity: String {
         TestIdentity.key(file: file, suitePath: suitePath, title: title, project: project)
     }
-
-    /// Appends `identity`'s UTF-8 to `out`.
-    public func appendIdentity(to out: inout [UInt8]) {
-        TestIdentity.append(file: file, suitePath: suitePath, title: title, project: project, to: &out)
-    }
 }
 
 /// A Playwright annotation (`{type: "issue", description: "..."}`) or a similar note.

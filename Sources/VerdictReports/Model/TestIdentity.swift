@@ -16,11 +16,22 @@ public enum TestIdentity {
     /// Appends the key's UTF-8 to `out`: ingest hashes it straight from a reused buffer, as
     /// it does for every case of a report.
     public static func append(file: String?, suitePath: [String], title: String, project: String?, to out: inout [UInt8]) {
+        appendScope(file: file, suitePath: suitePath, to: &out)
+        appendTest(title: title, project: project, to: &out)
+    }
+
+    /// The key's first part, which the cases of one suite share: a caller writing many cases
+    /// keeps it and appends only `appendTest` for each.
+    public static func appendScope(file: String?, suitePath: [String], to out: inout [UInt8]) {
         out.append(contentsOf: version.utf8)
         append("f", normalizedFile(file), to: &out)
         out.append(contentsOf: "|s".utf8)
         appendDecimal(suitePath.count, to: &out)
         for suite in suitePath { append("", trimmed(suite), to: &out) }
+    }
+
+    /// The key's last part, after `appendScope`.
+    public static func appendTest(title: String, project: String?, to out: inout [UInt8]) {
         append("t", trimmed(title), to: &out)
         append("p", trimmed(project ?? ""), to: &out)
     }

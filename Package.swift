@@ -31,11 +31,12 @@ let package = Package(
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         .target(name: "CProcessSpawn"),
         .target(name: "VerdictJSON"),
         .target(name: "CurlClient", dependencies: ["CCurl"]),
-        .target(name: "LambdaRuntime", dependencies: ["CurlClient", "VerdictJSON"]),
+        .target(name: "LambdaRuntime", dependencies: ["CurlClient", "VerdictJSON", "CMalloc"]),
         .target(name: "VerdictHTTP", dependencies: ["VerdictJSON", "LambdaRuntime"]),
         .target(name: "VerdictDB", dependencies: ["CPostgres"]),
         .target(name: "VerdictCrypto", dependencies: ["CCrypto"]),

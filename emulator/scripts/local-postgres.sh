@@ -34,7 +34,10 @@ start)
     "${runas[@]}" "$bindir/initdb" -D "$data" -U verdict --auth=trust -E UTF8 --no-locale >"$data/../initdb.log" 2>&1 \
       || { cat "$data/../initdb.log" >&2; exit 1; }
   fi
-  opts="-c listen_addresses=127.0.0.1 -p $port -k $data -c max_connections=300"
+  # 512 MB of buffers rather than PostgreSQL's 128 MB default, nearer what a managed database
+  # gets (RDS gives a quarter of the instance's memory): with 128 MB, bulk ingest evicted and
+  # wrote back its own dirty pages once the tables outgrew the pool, about a tenth of its time.
+  opts="-c listen_addresses=127.0.0.1 -p $port -k $data -c max_connections=300 -c shared_buffers=512MB"
   # A throw-away test cluster trades durability for speed; a developer's cluster keeps its data safe.
   [ "$throwaway" = "--throwaway" ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   if ! "${runas[@]}" "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then

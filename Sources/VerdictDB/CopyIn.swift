@@ -13,9 +13,8 @@ import CPostgres
 /// `integer`, `timestamp` for `timestamptz`, …); `endRow()` closes a row.
 ///
 /// A class over one malloc'd buffer rather than a struct over `[UInt8]`: every field is a
-/// length and a value, and an array append checks uniqueness and capacity each time, which
-/// made the appends a tenth of an ingest's own CPU. Here a field is one capacity check and
-/// plain stores.
+/// length and a value, and an array append checks uniqueness and capacity each time, two or
+/// three times per field of every row. Here a field is one capacity check and plain stores.
 public final class CopyRows {
     private var base: UnsafeMutableRawPointer
     private var capacity: Int

@@ -16,12 +16,15 @@ import CPostgres
 /// length and a value, and an array append checks uniqueness and capacity each time, two or
 /// three times per field of every row. Here a field is one capacity check and plain stores.
 public final class CopyRows {
-    private var base: UnsafeMutableRawPointer
-    private var capacity: Int
-    public private(set) var count = 0
-    public private(set) var rowCount = 0
+    // Unchecked: a class's stored properties are otherwise guarded by dynamic exclusivity
+    // checks on every access, several per field written. Nothing here hands out a reference
+    // to them, so no access can overlap another.
+    @exclusivity(unchecked) private var base: UnsafeMutableRawPointer
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) public private(set) var count = 0
+    @exclusivity(unchecked) public private(set) var rowCount = 0
     public let columnCount: Int
-    private var fieldsInRow = 0
+    @exclusivity(unchecked) private var fieldsInRow = 0
 
     public init(columns: Int, reservingCapacity capacity: Int = 0) {
         columnCount = columns

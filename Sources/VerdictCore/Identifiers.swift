@@ -21,6 +21,24 @@ public enum Identifier {
 
     public static func timeOrdered() -> String { timeOrderedKey().text }
 
+    /// A case's id: its report's id with the last four bytes replaced by the case's position in
+    /// the report (`case_id` in SQL). Report ids are time-ordered, so case ids still sort newest
+    /// report first; and an id says where its row is, so the cases table needs no index of its
+    /// own on it (an ingest's single largest index cost after test history).
+    public static func caseKey(report: UUIDKey, ordinal: Int) -> UUIDKey {
+        UUIDKey(high: report.high, low: report.low & 0xFFFF_FFFF_0000_0000 | UInt64(UInt32(truncatingIfNeeded: ordinal)))
+    }
+
+    /// Where a case id points: the range its report's id lies in (reports never share their
+    /// first twelve bytes) and the case's position.
+    public static func caseLocation(_ caseID: UUIDKey) -> (reportsFrom: UUIDKey, reportsThrough: UUIDKey, ordinal: Int) {
+        let prefix = caseID.low & 0xFFFF_FFFF_0000_0000
+        return (
+            UUIDKey(high: caseID.high, low: prefix), UUIDKey(high: caseID.high, low: prefix | 0xFFFF_FFFF),
+            Int(UInt32(truncatingIfNeeded: caseID.low))
+        )
+    }
+
     /// A name-based UUID (version 8, SHA-256 of the name): the same name gives the same id on
     /// every machine, so a test's id is known before any database round trip.
     public static func derivedKey(from name: String) -> UUIDKey {

@@ -8,5 +8,6 @@ public enum Migrations {
         migration0004ReportCaseOrder,
         migration0005DerivedFullTitles,
         migration0006AttemptOrdinals,
+        migration0007DerivedCaseIDs,
     ]
 }

@@ -375,6 +375,10 @@ final class ReadAPIEndToEndTests: TemplateEmulatorTestCase {
 
         try await assertNotFound("/api/v1/cases/\(UUID().uuidString.lowercased())")
         try await assertInvalid("/api/v1/cases/12345", parameter: "id")
+        // A case id names its report and its position there: the next position, and one past
+        // what an integer column holds, are no case.
+        try await assertNotFound("/api/v1/cases/\(quiet.dropLast(8))00000007")
+        try await assertNotFound("/api/v1/cases/\(quiet.dropLast(8))ffffffff")
     }
 
     // MARK: History
@@ -391,12 +395,12 @@ final class ReadAPIEndToEndTests: TemplateEmulatorTestCase {
         for (index, run) in runs.enumerated() {
             let runID = fixture.run(
                 .init(commit: "abcdef\(index)", branch: run.branch, ciRunID: "h\(index)", name: "e2e", status: run.status))
-            let reportID = fixture.report(run: runID)
-            let caseID = ReadFixture.uuid7(milliseconds: start + UInt64(index) * 1000)
-            fixture.testCase(
+            // Reports registered a second apart: a case id starts with its report's.
+            let reportID = fixture.report(run: runID, .init(id: ReadFixture.uuid7(milliseconds: start + UInt64(index) * 1000)))
+            let caseID = fixture.testCase(
                 run: runID, report: reportID,
                 .init(
-                    id: caseID, testID: testID, title: run.title, fullTitle: "History \(run.title)", file: "tests/history_\(index).py",
+                    testID: testID, title: run.title, fullTitle: "History \(run.title)", file: "tests/history_\(index).py",
                     status: run.caseStatus, durationMilliseconds: Double(100 * (index + 1)), attemptCount: index + 1))
             expected.append((caseID, runID, run.caseStatus, run.branch))
         }

@@ -1,4 +1,6 @@
 import Foundation
+import VerdictCore
+import VerdictDB
 import XCTest
 
 /// Rows for the read API's tests, written straight into the test database with psql: the
@@ -52,7 +54,8 @@ struct ReadFixture {
     }
 
     struct ReportRow {
-        var id = UUID().uuidString.lowercased()
+        /// Time-ordered, as ingest makes them: case ids, and so test history's order, follow it.
+        var id = ReadFixture.uuid7(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
         var shard = "1"
         var format: String? = "junit"
         var status = "completed"
@@ -101,7 +104,6 @@ struct ReadFixture {
     }
 
     struct CaseRow {
-        var id = ReadFixture.uuid7(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000))
         var testID = UUID().uuidString.lowercased()
         var suiteID: String? = nil
         var ordinal = 0
@@ -125,18 +127,19 @@ struct ReadFixture {
 
     @discardableResult
     mutating func testCase(run runID: String, report reportID: String, _ row: CaseRow) -> String {
+        let id = Identifier.caseKey(report: UUIDKey(reportID)!, ordinal: row.ordinal).text
         statements.append(
             """
             INSERT INTO cases (id, run_id, report_id, suite_id, ordinal, test_id, title, full_title, suite_path, file, line, classname,
                 project_name, status, raw_status, duration_ms, attempt_count, error_message, skip_reason, tags, annotations, properties,
                 created_at)
-            VALUES (\(q(row.id)), \(q(runID)), \(q(reportID)), \(q(row.suiteID)), \(row.ordinal), \(q(row.testID)), \(q(row.title)),
+            VALUES (\(q(id)), \(q(runID)), \(q(reportID)), \(q(row.suiteID)), \(row.ordinal), \(q(row.testID)), \(q(row.title)),
                 \(q(row.fullTitle)), \(array(row.suitePath)), \(q(row.file)), \(row.line.map(String.init) ?? "NULL"), 'tests.Suite',
                 \(q(row.project)), \(q(row.status)), \(q(row.rawStatus)), \(row.durationMilliseconds.map { "\($0)" } ?? "NULL"),
                 \(row.attemptCount), \(q(row.errorMessage)), \(q(row.skipReason)), \(array(row.tags)), \(q(row.annotations))::jsonb,
                 \(q(row.properties))::jsonb, \(q(row.createdAt)));
             """)
-        return row.id
+        return id
     }
 
     mutating func attempt(

@@ -135,6 +135,10 @@ final class UploadsEndToEndTests: TemplateEmulatorTestCase {
         }
         let ids = rows.map { $0.string("test_id") }
         XCTAssertEqual(ids[0], ids[4], "the same test")
+        let derived = try db.query(
+            "SELECT count(*) AS n FROM cases WHERE run_id = $1 AND id = case_id(report_id, ordinal)", [runID]
+        ).first?.int("n")
+        XCTAssertEqual(derived, 5, "ingest and SQL's case_id derive the same case ids")
         XCTAssertEqual(Set(ids).count, 4, "a different spelling or file is a different test: \(ids)")
     }
 

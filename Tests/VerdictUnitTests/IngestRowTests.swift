@@ -96,6 +96,20 @@ final class IngestRowTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(UUIDKey("0190F3A2-7B1C-7D4E-8F00-0123456789AB")).text, text)
     }
 
+    func testCaseIdsAreTheirReportsIdWithTheirPosition() throws {
+        let report = try XCTUnwrap(UUIDKey("0190f3a2-7b1c-7d4e-8f00-0123456789ab"))
+        let first = Identifier.caseKey(report: report, ordinal: 0)
+        let later = Identifier.caseKey(report: report, ordinal: 70_000)
+        XCTAssertEqual(first.text, "0190f3a2-7b1c-7d4e-8f00-012300000000")
+        XCTAssertEqual(later.text, "0190f3a2-7b1c-7d4e-8f00-012300011170")
+        XCTAssertLessThan(first.text, later.text, "a report's cases sort by position")
+        let location = Identifier.caseLocation(later)
+        XCTAssertEqual(location.reportsFrom.text, "0190f3a2-7b1c-7d4e-8f00-012300000000")
+        XCTAssertEqual(location.reportsThrough.text, "0190f3a2-7b1c-7d4e-8f00-0123ffffffff")
+        XCTAssertEqual(location.ordinal, 70_000)
+        XCTAssertTrue(location.reportsFrom.text <= report.text && report.text <= location.reportsThrough.text)
+    }
+
     func testTimeOrderedIdentifiersAreVersion7AndSortByCreation() throws {
         let first = Identifier.timeOrdered()
         usleep(2000)

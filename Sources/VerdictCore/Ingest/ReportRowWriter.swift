@@ -72,12 +72,12 @@ final class ReportRowWriter {
 
     /// Writes one case (and buffers its attempts and attachments).
     func write(_ testCase: ParsedCase, suiteIndex: Int?, into copy: CopyIn) throws {
-        let caseID = Identifier.timeOrderedKey()
+        let position = ordinal
+        ordinal += 1
+        let caseID = Identifier.caseKey(report: reportID, ordinal: position)
         let suiteID = suiteIndex.map(suiteID)
         totals.count(testCase.status)
         if let suiteIndex { suiteTotals[suiteIndex, default: ReportTotals()].count(testCase.status) }
-        let position = ordinal
-        ordinal += 1
         let suiteRank = suiteIndex ?? Int.max
         if suiteRank < previousSuite { casesInSuiteOrder = false }
         previousSuite = suiteRank

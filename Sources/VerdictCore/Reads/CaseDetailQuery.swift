@@ -9,18 +9,26 @@ public struct CaseDetailQuery {
 
     public func get(id: String) throws -> CaseDetail {
         let caseID = try ReadParameter.uuid(id, field: "id")
+        // The id names its report (by the report id's first twelve bytes) and its position there:
+        // the case is found through the reports' key and the (run, report, ordinal) index.
+        guard let key = UUIDKey(caseID) else { throw ServiceError.invalid(field: "id", reason: "must be a UUID") }
+        let location = Identifier.caseLocation(key)
         guard
+            location.ordinal <= Int(Int32.max),
             let row = try db.query(
                 """
                 SELECT \(CaseQueries.columns), classname, skip_reason, coalesce(annotations, '[]') AS annotations,
                        coalesce(properties, '[]') AS properties, rfc3339(created_at) AS created,
                        rfc3339(started_at) AS started,
                        suite_name, suite_path_of_suite
-                FROM cases
+                FROM (
+                    SELECT c.* FROM reports r
+                    JOIN cases c ON c.run_id = r.run_id AND c.report_id = r.id AND c.ordinal = $2::integer
+                    WHERE r.id BETWEEN $3::uuid AND $4::uuid AND c.id = $1::uuid
+                ) cases
                 LEFT JOIN LATERAL (SELECT name AS suite_name, path AS suite_path_of_suite FROM suites WHERE suites.id = cases.suite_id) s
                     ON true
-                WHERE cases.id = $1
-                """, [caseID]
+                """, [caseID, String(location.ordinal), location.reportsFrom.text, location.reportsThrough.text]
             ).first
         else { throw ServiceError.notFound("case \(caseID)") }
         let summary = CaseQueries.summary(row)

@@ -19,4 +19,6 @@ let migration0007DerivedCaseIDs = Migration(
         UPDATE attempts SET case_id = case_id(report_id, ordinal) WHERE case_id <> case_id(report_id, ordinal);
         UPDATE cases SET id = case_id(report_id, ordinal) WHERE id <> case_id(report_id, ordinal);
         ALTER TABLE cases DROP CONSTRAINT cases_pkey;
+        -- Logical replication identifies a row by its primary key; (run, report, ordinal) is as unique.
+        ALTER TABLE cases REPLICA IDENTITY USING INDEX cases_run_order;
         """)

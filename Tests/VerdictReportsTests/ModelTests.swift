@@ -3,6 +3,24 @@ import VerdictReports
 import XCTest
 
 final class IdentityTests: XCTestCase {
+    func testSameUTF8IsByteEqualityNotCanonicalEquivalence() {
+        let composed = "Caf\u{E9}"
+        let decomposed = "Cafe\u{301}"
+        XCTAssertEqual(composed, decomposed, "Swift calls them equal")
+        XCTAssertFalse(composed.hasSameUTF8(as: decomposed))
+        XCTAssertTrue(composed.hasSameUTF8(as: composed))
+        // Equal bytes in separate storage, long enough not to be stored inline.
+        let long = String(repeating: "com.example.billing.", count: 4)
+        XCTAssertTrue(long.hasSameUTF8(as: String(decoding: Array(long.utf8), as: UTF8.self)))
+        XCTAssertFalse(long.hasSameUTF8(as: long + "x"))
+        XCTAssertTrue("".hasSameUTF8(as: ""))
+        let path = ["S", composed]
+        XCTAssertTrue(path.hasSameUTF8(as: path))
+        XCTAssertTrue(path.hasSameUTF8(as: ["S", "Caf\u{E9}"]))
+        XCTAssertFalse(path.hasSameUTF8(as: ["S", decomposed]))
+        XCTAssertFalse(path.hasSameUTF8(as: ["S"]))
+    }
+
     func testKeyIsStableAndNormalized() {
         let a = TestIdentity.key(file: "./tests\\login.spec.ts", suitePath: ["Login "], title: " signs in", project: "chromium")
         let b = TestIdentity.key(file: "tests/login.spec.ts", suitePath: ["Login"], title: "signs in", project: "chromium")

@@ -6,18 +6,25 @@ extension String {
     /// Byte-for-byte equality. `==` is canonical equivalence ("é" equals "e" + U+0301), but
     /// test ids and stored names keep the bytes the report had, so whatever stands in for
     /// another value (a cached suite path, a reused id prefix) must match it byte for byte.
+    /// Parsers hand consecutive cases the very same strings, so storage shared by both
+    /// answers without reading the bytes.
     public func hasSameUTF8(as other: String) -> Bool {
-        var a = self
-        var b = other
-        return a.withUTF8 { x in
-            b.withUTF8 { y in x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) }
+        let contiguous = utf8.withContiguousStorageIfAvailable { a in
+            other.utf8.withContiguousStorageIfAvailable { b in
+                a.count == b.count
+                    && (a.baseAddress == b.baseAddress || a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
+            }
         }
+        if let contiguous, let same = contiguous { return same }
+        return utf8.elementsEqual(other.utf8)
     }
 }
 
 extension Array where Element == String {
-    /// `hasSameUTF8(as:)` element by element.
+    /// `hasSameUTF8(as:)` element by element; the same array storage is equal outright.
     public func hasSameUTF8(as other: [String]) -> Bool {
-        count == other.count && zip(self, other).allSatisfy { $0.hasSameUTF8(as: $1) }
+        guard count == other.count else { return false }
+        let shared = withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
+        return shared || zip(self, other).allSatisfy { $0.hasSameUTF8(as: $1) }
     }
 }

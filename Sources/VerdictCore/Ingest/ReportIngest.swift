@@ -240,7 +240,7 @@ private struct EmittingSink: ReportSink {
         do {
             try emit(testCase)
         } catch {
-            throw ReportSinkError("storing case '\(testCase.title)' failed: \(error)", underlying: error as? any Error & Sendable)
+            throw ReportSinkError("storing case '\(testCase.title)' failed: \(error)", underlying: error)
         }
     }
 }

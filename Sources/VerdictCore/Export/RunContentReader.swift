@@ -164,7 +164,8 @@ public struct RunContentReader {
             """
         // In case order, attempts come straight off their (report, ordinal, attempt) index; the
         // array keeps that order (a semi-join would not promise it). Otherwise each is joined to
-        // its case (and suite) for the order, and they are sorted.
+        // its case (and suite) for the order, and they are sorted; the join goes by (run, report,
+        // ordinal), the cases' index (case ids have none since migration 7).
         let attemptQuery =
             ordered
             ? """
@@ -173,7 +174,8 @@ public struct RunContentReader {
             ORDER BY a.report_id, a.ordinal, a.attempt
             """
             : """
-            SELECT \(attemptColumns) FROM attempts a JOIN \(from) ON c.id = a.case_id
+            SELECT \(attemptColumns) FROM attempts a
+            JOIN \(from) ON c.run_id = $1 AND c.report_id = a.report_id AND c.ordinal = a.ordinal
             WHERE a.report_id IN (SELECT id FROM reports WHERE run_id = $1)
             ORDER BY \(order), a.attempt
             """

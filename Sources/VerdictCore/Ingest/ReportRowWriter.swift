@@ -214,7 +214,7 @@ final class ReportRowWriter {
         // Swift derives the title alone when classname and title are canonically equal; SQL
         // compares bytes. Only when those disagree is the full title stored.
         if let classname = testCase.classname, !classname.isEmpty, classname == testCase.title,
-            !classname.utf8.elementsEqual(testCase.title.utf8)
+            !classname.hasSameUTF8(as: testCase.title)
         {
             return testCase.fullTitle
         }

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The normalized outcome of one test.
 public enum TestStatus: String, Sendable, Equatable, CaseIterable {
     case passed
@@ -89,26 +85,18 @@ public struct ParsedCase: Sendable, Equatable {
 
     /// Compares `value` with `derivedFullTitle` byte by byte, in place.
     private func isDerivedFullTitle(_ value: String) -> Bool {
+        guard var classname, !classname.isEmpty, classname != title else { return value.hasSameUTF8(as: title) }
         var value = value
         var title = title
-        guard var classname, !classname.isEmpty, classname != title else {
-            return value.withUTF8 { v in title.withUTF8 { t in Self.same(v, t) } }
-        }
         return value.withUTF8 { v in
             classname.withUTF8 { c in
                 title.withUTF8 { t in
                     v.count == c.count + 1 + t.count && v[c.count] == UInt8(ascii: ".")
-                        && Self.same(UnsafeBufferPointer(rebasing: v[..<c.count]), c)
-                        && Self.same(UnsafeBufferPointer(rebasing: v[(c.count + 1)...]), t)
+                        && sameBytes(UnsafeBufferPointer(rebasing: v[..<c.count]), c)
+                        && sameBytes(UnsafeBufferPointer(rebasing: v[(c.count + 1)...]), t)
                 }
             }
         }
-    }
-
-    private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
-        return memcmp(x, y, a.count) == 0
     }
 
     private var derivedFullTitle: String {

@@ -10,14 +10,19 @@ extension String {
     /// answers without reading the bytes.
     public func hasSameUTF8(as other: String) -> Bool {
         let contiguous = utf8.withContiguousStorageIfAvailable { a in
-            other.utf8.withContiguousStorageIfAvailable { b in
-                a.count == b.count
-                    && (a.baseAddress == b.baseAddress || a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
-            }
+            other.utf8.withContiguousStorageIfAvailable { b in sameBytes(a, b) }
         }
         if let contiguous, let same = contiguous { return same }
         return utf8.elementsEqual(other.utf8)
     }
+}
+
+/// Byte equality of two buffers, the comparison under `hasSameUTF8`; the same memory is equal
+/// without reading it.
+func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    guard let x = a.baseAddress, let y = b.baseAddress, x != y else { return true }
+    return memcmp(x, y, a.count) == 0
 }
 
 extension Array where Element == String {

@@ -12,8 +12,6 @@ import VerdictS3
 /// upload is a rename rather than a copy of the whole object. Gone on completion, abort, or the
 /// emulator's next start, as S3 forgets aborted uploads.
 final class LocalS3MultipartUpload {
-    /// S3's smallest part, except the last.
-    static let minimumPartBytes = 5 * 1024 * 1024
     static let maximumPartNumber = 10_000
 
     struct Target: Codable {
@@ -132,11 +130,7 @@ final class LocalS3MultipartUpload {
     func complete(_ parts: [(number: Int, etag: String)], target: Target, store: LocalS3Store, object: LocalS3Store.Located)
         throws(LocalS3Failure) -> String
     {
-        guard !parts.isEmpty else {
-            throw LocalS3Failure(
-                status: 400, code: "MalformedXML",
-                message: "The XML you provided was not well-formed or did not validate against our published schema.")
-        }
+        guard !parts.isEmpty else { throw .malformedXML }
         var digests: [UInt8] = []
         var paths: [String] = []
         var previous = 0
@@ -158,11 +152,11 @@ final class LocalS3MultipartUpload {
                     details: [("UploadId", id), ("PartNumber", String(part.number)), ("ETag", part.etag)])
             }
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            if index < parts.count - 1, size < Self.minimumPartBytes {
+            if index < parts.count - 1, size < ObjectStore.minimumPartBytes {
                 throw LocalS3Failure(
                     status: 400, code: "EntityTooSmall", message: "Your proposed upload is smaller than the minimum allowed object size.",
                     details: [
-                        ("ProposedSize", String(size)), ("MinSizeAllowed", String(Self.minimumPartBytes)),
+                        ("ProposedSize", String(size)), ("MinSizeAllowed", String(ObjectStore.minimumPartBytes)),
                         ("PartNumber", String(part.number)),
                     ])
             }
@@ -286,34 +280,13 @@ extension LocalS3Endpoint {
 
     /// The `<Part>`s of a CompleteMultipartUpload document: number and ETag, in document order.
     static func parts(in body: [UInt8]) throws(LocalS3Failure) -> [(number: Int, etag: String)] {
-        let text = String(decoding: body, as: UTF8.self)
-        func value(_ tag: String, in element: Substring) -> String? {
-            guard let open = element.range(of: "<\(tag)>"),
-                let close = element.range(of: "</\(tag)>", range: open.upperBound..<element.endIndex)
-            else { return nil }
-            return String(element[open.upperBound..<close.lowerBound])
-                .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#34;", with: "\"")
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let root = S3XML.parse(body), root.name == "CompleteMultipartUpload" else { throw .malformedXML }
+        return try root.children(named: "Part").map { part throws(LocalS3Failure) in
+            guard let number = part.value("PartNumber").flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
+                let etag = part.value("ETag")?.trimmingCharacters(in: .whitespacesAndNewlines)
+            else { throw .malformedXML }
+            return (number, etag)
         }
-        guard text.contains("<CompleteMultipartUpload") else { throw malformed() }
-        var parts: [(number: Int, etag: String)] = []
-        var rest = text[...]
-        while let open = rest.range(of: "<Part>") {
-            guard let close = rest.range(of: "</Part>", range: open.upperBound..<rest.endIndex) else { throw malformed() }
-            let element = rest[open.upperBound..<close.lowerBound]
-            guard let number = value("PartNumber", in: element).flatMap({ Int($0) }), let etag = value("ETag", in: element) else {
-                throw malformed()
-            }
-            parts.append((number, etag))
-            rest = rest[close.upperBound...]
-        }
-        return parts
-    }
-
-    private static func malformed() -> LocalS3Failure {
-        LocalS3Failure(
-            status: 400, code: "MalformedXML",
-            message: "The XML you provided was not well-formed or did not validate against our published schema.")
     }
 }
 

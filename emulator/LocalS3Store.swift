@@ -42,6 +42,10 @@ struct LocalS3Failure: Error {
         LocalS3Failure(status: 404, code: "NoSuchBucket", message: "The specified bucket does not exist", details: [("BucketName", bucket)])
     }
 
+    static let malformedXML = LocalS3Failure(
+        status: 400, code: "MalformedXML",
+        message: "The XML you provided was not well-formed or did not validate against our published schema.")
+
     static func notImplemented(_ message: String) -> LocalS3Failure {
         LocalS3Failure(status: 501, code: "NotImplemented", message: message)
     }

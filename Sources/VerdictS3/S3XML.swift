@@ -1,22 +1,23 @@
-/// A small, Foundation-free reader for the XML S3 answers with (`Error`,
-/// `ListBucketResult`): elements, text, character and entity references, CDATA. It skips
-/// the prolog, comments, processing instructions and attributes (namespaces included),
-/// and refuses DOCTYPEs rather than expanding anything they declare.
-struct S3XML {
-    struct Element: Equatable {
-        var name: String
-        var children: [Element] = []
+/// A small, Foundation-free reader for the XML documents of S3's API (`Error`,
+/// `ListBucketResult`, and the `CompleteMultipartUpload` requests the emulator reads):
+/// elements, text, character and entity references, CDATA. It skips the prolog, comments,
+/// processing instructions and attributes (namespaces included), and refuses DOCTYPEs rather
+/// than expanding anything they declare.
+public struct S3XML {
+    public struct Element: Equatable {
+        public var name: String
+        public var children: [Element] = []
         /// The element's own text, entities decoded; child elements' text is not included.
-        var text: String = ""
+        public var text: String = ""
 
-        func child(_ name: String) -> Element? { children.first { $0.name == name } }
-        func children(named name: String) -> [Element] { children.filter { $0.name == name } }
+        public func child(_ name: String) -> Element? { children.first { $0.name == name } }
+        public func children(named name: String) -> [Element] { children.filter { $0.name == name } }
         /// The text of the first child called `name`.
-        func value(_ name: String) -> String? { child(name)?.text }
+        public func value(_ name: String) -> String? { child(name)?.text }
     }
 
     /// The document's root element, or nil when the bytes are not well-formed enough to read.
-    static func parse(_ bytes: [UInt8]) -> Element? {
+    public static func parse(_ bytes: [UInt8]) -> Element? {
         var reader = S3XML(bytes: bytes)
         return reader.document()
     }

@@ -389,6 +389,7 @@ final class LocalS3EndToEndTests: XCTestCase {
             serviceCode { try store.completeMultipartUpload(smallKey, uploadID: small, etags: ["\"0123456789abcdef0123456789abcdef\""]) },
             "InvalidPart")
         XCTAssertEqual(serviceCode { _ = try store.uploadPart(smallKey, uploadID: small, partNumber: 0, bytes: last) }, "InvalidArgument")
+        XCTAssertEqual(serviceCode { try store.completeMultipartUpload(smallKey, uploadID: small, etags: []) }, "MalformedXML")
         try store.abortMultipartUpload(smallKey, uploadID: small)
         XCTAssertEqual(serviceCode { try store.completeMultipartUpload(smallKey, uploadID: small, etags: smallTags) }, "NoSuchUpload")
         XCTAssertNil(try store.head(smallKey))

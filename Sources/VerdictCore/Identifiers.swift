@@ -1,5 +1,6 @@
 import VerdictCrypto
 import VerdictDB
+import VerdictReports
 
 #if canImport(Glibc)
     import Glibc
@@ -55,6 +56,37 @@ public enum Identifier {
     }
 
     public static func derived(from name: String) -> String { derivedKey(from: name).text }
+
+    /// A test's id (version 8): the first 48 bits name its scope (project, file and suite path),
+    /// the rest are `derivedKey` of its whole name (`projectID|` then `TestIdentity`'s key). The
+    /// tests of one file or class thus sit together in the test-history index, so a report's
+    /// inserts touch a few runs of its pages rather than one random page per case, which at
+    /// millions of cases means pages that are not in memory.
+    public static func testKey(scopePrefix: UInt64, name: UnsafeRawBufferPointer) -> UUIDKey {
+        let whole = derivedKey(fromUTF8: name)
+        return UUIDKey(high: scopePrefix & 0xFFFF_FFFF_FFFF_0000 | whole.high & 0xFFFF, low: whole.low)
+    }
+
+    /// The scope's 48 bits (in the high bits of the result): SHA-256 of `projectID|` and the
+    /// scope's part of the test key, built from the file and suite path as the database stores
+    /// them, without NUL characters, so that stored cases give the same prefix (migration 8).
+    public static func testScopePrefix(projectID: String, file: String?, suitePath: [String]) -> UInt64 {
+        var name = Array((projectID + "|").utf8)
+        TestIdentity.appendScope(file: file.map(withoutNUL), suitePath: suitePath.map(withoutNUL), to: &name)
+        return name.withUnsafeBytes { derivedKey(fromUTF8: $0).high } & 0xFFFF_FFFF_FFFF_0000
+    }
+
+    /// A test's id from its parts, as ingest derives it.
+    public static func testKey(projectID: String, file: String?, suitePath: [String], title: String, project: String?) -> UUIDKey {
+        var name = Array((projectID + "|").utf8)
+        TestIdentity.append(file: file, suitePath: suitePath, title: title, project: project, to: &name)
+        let prefix = testScopePrefix(projectID: projectID, file: file, suitePath: suitePath)
+        return name.withUnsafeBytes { testKey(scopePrefix: prefix, name: $0) }
+    }
+
+    private static func withoutNUL(_ text: String) -> String {
+        text.utf8.contains(0) ? String(decoding: text.utf8.filter { $0 != 0 }, as: UTF8.self) : text
+    }
 
     /// RFC 9562's variant bits (10) at the top of the low word.
     private static func variant(_ low: UInt64) -> UInt64 { low & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000 }

@@ -1,5 +1,6 @@
 /// The schema, one numbered migration at a time. Each lives in its own file as
 /// `Migration_NNNN_<name>.swift` so the SQL ships inside the binary (Lambda has no source tree).
+/// Migrations that need application code live with it (`VerdictCore.Schema` lists them all).
 public enum Migrations {
     public static let all: [Migration] = [
         migration0001TeamsAndKeys,

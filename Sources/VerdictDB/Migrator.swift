@@ -4,11 +4,15 @@ public struct Migration: Sendable {
     public var version: Int
     public var name: String
     public var sql: String
+    /// What SQL cannot do, run after `sql` in the same transaction: a value only the
+    /// application knows how to compute (a migration of this kind lives beside that code).
+    public var data: (@Sendable (PostgresConnection) throws -> Void)?
 
-    public init(version: Int, name: String, sql: String) {
+    public init(version: Int, name: String, sql: String, data: (@Sendable (PostgresConnection) throws -> Void)? = nil) {
         self.version = version
         self.name = name
         self.sql = sql
+        self.data = data
     }
 }
 
@@ -16,7 +20,8 @@ public struct Migrator {
     public let connection: PostgresConnection
     public let migrations: [Migration]
 
-    public init(connection: PostgresConnection, migrations: [Migration] = Migrations.all) {
+    /// `migrations`: the whole schema, `Migrations.all` and those of the modules above this one.
+    public init(connection: PostgresConnection, migrations: [Migration]) {
         self.connection = connection
         self.migrations = migrations.sorted { $0.version < $1.version }
     }
@@ -43,6 +48,7 @@ public struct Migrator {
         for migration in migrations where !applied.contains(migration.version) {
             try connection.transaction {
                 try connection.runScript(migration.sql)
+                try migration.data?(connection)
                 try connection.query(
                     "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [String(migration.version), migration.name])
             }

@@ -1,4 +1,5 @@
 import Foundation
+import VerdictCore
 import VerdictDB
 import XCTest
 
@@ -20,7 +21,7 @@ final class APIKeysEndToEndTests: TemplateEmulatorTestCase {
         let ready = try await HTTPClient.send("GET", "\(base)/ready")
         XCTAssertEqual(ready.status, 200, ready.text)
         XCTAssertEqual(try ready.json()["database"] as? String, "ok")
-        XCTAssertEqual(try ready.json()["schema_version"] as? Int, Migrations.all.last?.version, "every migration applied")
+        XCTAssertEqual(try ready.json()["schema_version"] as? Int, Schema.migrations.last?.version, "every migration applied")
     }
 
     func testUnmatchedRouteIsAPIGatewayNotFound() async throws {

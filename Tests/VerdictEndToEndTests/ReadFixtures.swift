@@ -184,15 +184,15 @@ struct ReadFixture {
     // MARK: Writing
 
     /// Runs every statement so far in one transaction, and forgets them.
-    mutating func insert() throws {
-        try Self.psql("BEGIN;\n" + statements.joined(separator: "\n") + "\nCOMMIT;\n")
+    mutating func insert(database: String = requireDatabaseURL()) throws {
+        try Self.psql("BEGIN;\n" + statements.joined(separator: "\n") + "\nCOMMIT;\n", database: database)
         statements = []
     }
 
-    static func psql(_ script: String) throws {
+    static func psql(_ script: String, database: String = requireDatabaseURL()) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        process.arguments = [requireDatabaseURL(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"]
+        process.arguments = [database, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"]
         let input = Pipe()
         let errors = Pipe()
         process.standardInput = input

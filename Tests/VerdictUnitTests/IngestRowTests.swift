@@ -134,6 +134,34 @@ final class IngestRowTests: XCTestCase {
         XCTAssertEqual(Array(a)[14], "8")
     }
 
+    func testTestKeysShareTheirScopesFirst48Bits() throws {
+        func key(_ file: String?, _ path: [String], _ title: String, project: String? = nil) -> String {
+            Identifier.testKey(projectID: "p1", file: file, suitePath: path, title: title, project: project).text
+        }
+        let one = key("tests/a.py", ["S", "C"], "one")
+        let two = key("tests/a.py", ["S", "C"], "two")
+        XCTAssertEqual(one.prefix(13), two.prefix(13), "one scope, one prefix")
+        XCTAssertNotEqual(one, two)
+        XCTAssertNotEqual(one.prefix(13), key("tests/b.py", ["S", "C"], "one").prefix(13))
+        XCTAssertNotEqual(one.prefix(13), key("tests/a.py", ["S", "D"], "one").prefix(13))
+        XCTAssertNotEqual(
+            one.prefix(13),
+            Identifier.testKey(projectID: "p2", file: "tests/a.py", suitePath: ["S", "C"], title: "one", project: nil).text.prefix(13))
+        // The identity's formatting noise changes neither part.
+        XCTAssertEqual(one, key("./tests\\a.py", ["S ", "C"], " one"))
+        // The other 80 bits are the whole name's hash, as test ids were before migration 8.
+        let whole = Identifier.derived(from: "p1|v1|f10:tests/a.py|s2|1:S|1:C|t3:one|p0:")
+        XCTAssertEqual(one.dropFirst(14), whole.dropFirst(14))
+        XCTAssertEqual(Array(one)[14], "8")
+        XCTAssertTrue(UUIDText.isValid(one))
+        // Stored test ids depend on this never changing.
+        XCTAssertEqual(one, "930e6e7c-dd10-8d3a-828f-a1367d87c483")
+        // The database keeps no NUL, so the prefix is the stored spelling's; the test stays its own.
+        let withNUL = key("tests/a\u{0}.py", ["S", "C\u{0}"], "one")
+        XCTAssertEqual(withNUL.prefix(13), key("tests/a.py", ["S", "C"], "x").prefix(13))
+        XCTAssertNotEqual(withNUL, one)
+    }
+
     func testEpochMillisecondsFormatAsRFC3339() {
         XCTAssertEqual(EpochMilliseconds.rfc3339(0), "1970-01-01T00:00:00.000Z")
         XCTAssertEqual(EpochMilliseconds.rfc3339(1_795_255_200_125), "2026-11-21T10:00:00.125Z")

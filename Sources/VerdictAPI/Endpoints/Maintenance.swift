@@ -10,7 +10,7 @@ public struct Migrate: LambdaHandler {
 
     public func handle(_ payload: [UInt8], context: LambdaContext) async throws -> [UInt8] {
         let db = try Database.shared()
-        let migrator = Migrator(connection: db)
+        let migrator = Migrator(connection: db, migrations: Schema.migrations)
         let applied = try migrator.migrate()
         let versions = try migrator.appliedVersions()
         return JSON.object(

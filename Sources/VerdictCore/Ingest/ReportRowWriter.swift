@@ -35,6 +35,7 @@ final class ReportRowWriter {
     /// keeps the project and the current suite's part of the name between cases.
     private var testIDName: [UInt8]
     private let testIDPrefixLength: Int
+    private let projectID: String
     private var scope = SuiteScope()
     private let attachments: AttachmentResolver
 
@@ -58,6 +59,7 @@ final class ReportRowWriter {
         self.reportID = report
         self.testIDName = Array((projectID + "|").utf8)
         self.testIDPrefixLength = testIDName.count
+        self.projectID = projectID
         self.attachments = attachments
     }
 
@@ -86,10 +88,11 @@ final class ReportRowWriter {
             testIDName.removeSubrange(testIDPrefixLength...)
             TestIdentity.appendScope(file: testCase.file, suitePath: testCase.suitePath, to: &testIDName)
             scope.nameLength = testIDName.count
+            scope.testIDPrefix = Identifier.testScopePrefix(projectID: projectID, file: testCase.file, suitePath: testCase.suitePath)
         }
         testIDName.removeSubrange(scope.nameLength...)
         TestIdentity.appendTest(title: testCase.title, project: testCase.project, to: &testIDName)
-        let testID = testIDName.withUnsafeBytes { Identifier.derivedKey(fromUTF8: $0) }
+        let testID = testIDName.withUnsafeBytes { Identifier.testKey(scopePrefix: scope.testIDPrefix, name: $0) }
 
         try copy.row { row in
             row.uuid(caseID)
@@ -260,6 +263,8 @@ private struct SuiteScope {
     var suitePathField: [UInt8] = []
     /// Where the test's own part of the test id name starts.
     var nameLength = 0
+    /// The test ids' first 48 bits, which the suite's tests share.
+    var testIDPrefix: UInt64 = 0
     private var isSet = false
 
     init() {}

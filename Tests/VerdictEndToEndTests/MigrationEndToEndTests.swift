@@ -1,0 +1,57 @@
+import Foundation
+import VerdictCore
+import VerdictDB
+import VerdictReports
+import XCTest
+
+/// Migrations that rewrite stored data, run on a database of their own made at the version
+/// before them.
+final class MigrationEndToEndTests: XCTestCase {
+    func testMigration8GivesStoredTestIDsTheirScopesPrefix() throws {
+        let admin = try PostgresConnection(url: requireDatabaseURL())
+        let name = "verdict_migration_\(UInt32.random(in: 0...UInt32.max))"
+        try admin.query("CREATE DATABASE \(name)")
+        defer { _ = try? admin.query("DROP DATABASE \(name) WITH (FORCE)") }
+        var components = try XCTUnwrap(URLComponents(string: requireDatabaseURL()))
+        components.path = "/" + name
+        let url = try XCTUnwrap(components.string)
+        let db = try PostgresConnection(url: url)
+        try Migrator(connection: db, migrations: Schema.migrations.filter { $0.version < 8 }).migrate()
+
+        // Test ids as ingest derived them before: the whole name's hash. The first two rows are
+        // one test spelled two ways; the fourth needs Unicode trimming and has no file.
+        let tests: [(file: String?, path: [String], title: String, project: String?)] = [
+            ("tests/a.py", ["S", "C"], "one", nil),
+            ("./tests\\a.py", ["S ", "C"], " one", nil),
+            ("tests/a.py", ["S", "C"], "two", "chromium"),
+            (nil, ["\u{2003}Suite\u{00A0}"], "x\u{301}", nil),
+            ("tests/b.py", [], "three", nil),
+        ]
+        var fixture = ReadFixture()
+        let run = fixture.run(.init())
+        let report = fixture.report(run: run)
+        for (ordinal, test) in tests.enumerated() {
+            let key = TestIdentity.key(file: test.file, suitePath: test.path, title: test.title, project: test.project)
+            fixture.testCase(
+                run: run, report: report,
+                .init(
+                    testID: Identifier.derived(from: "\(fixture.projectID)|\(key)"), ordinal: ordinal, title: test.title,
+                    suitePath: test.path, file: test.file, project: test.project))
+        }
+        try fixture.insert(database: url)
+
+        let applied = try Migrator(connection: db, migrations: Schema.migrations).migrate()
+        XCTAssertEqual(applied.map(\.version), [8])
+        let stored = try db.query("SELECT test_id FROM cases WHERE run_id = $1 ORDER BY ordinal", [run]).rows.map { $0.string("test_id") }
+        let expected = tests.map {
+            Identifier.testKey(projectID: fixture.projectID, file: $0.file, suitePath: $0.path, title: $0.title, project: $0.project).text
+        }
+        XCTAssertEqual(stored, expected, "stored ids are what ingest now derives")
+        XCTAssertEqual(stored[0], stored[1], "still one test")
+        XCTAssertEqual(Set(stored).count, 4)
+        XCTAssertEqual(stored[0].prefix(13), stored[2].prefix(13), "one scope, one prefix")
+
+        // Applying it again changes nothing: the migration is recorded.
+        XCTAssertEqual(try Migrator(connection: db, migrations: Schema.migrations).migrate().count, 0)
+    }
+}

@@ -1,8 +1,9 @@
 /// The schema, one numbered migration at a time. Each lives in its own file as
 /// `Migration_NNNN_<name>.swift` so the SQL ships inside the binary (Lambda has no source tree).
-/// Migrations that need application code live with it (`VerdictCore.Schema` lists them all).
+/// Migrations that need application code live with it; `VerdictCore.Schema.migrations` is the
+/// whole schema, and what the migrator and readiness check must be given.
 public enum Migrations {
-    public static let all: [Migration] = [
+    public static let sqlOnly: [Migration] = [
         migration0001TeamsAndKeys,
         migration0002Reports,
         migration0003AttemptErrorArrays,

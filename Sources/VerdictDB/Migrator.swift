@@ -20,7 +20,7 @@ public struct Migrator {
     public let connection: PostgresConnection
     public let migrations: [Migration]
 
-    /// `migrations`: the whole schema, `Migrations.all` and those of the modules above this one.
+    /// `migrations`: the whole schema, `Migrations.sqlOnly` and those of the modules above this one.
     public init(connection: PostgresConnection, migrations: [Migration]) {
         self.connection = connection
         self.migrations = migrations.sorted { $0.version < $1.version }

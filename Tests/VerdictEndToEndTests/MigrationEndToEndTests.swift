@@ -7,14 +7,39 @@ import XCTest
 /// Migrations that rewrite stored data, run on a database of their own made at the version
 /// before them.
 final class MigrationEndToEndTests: XCTestCase {
-    func testMigration8GivesStoredTestIDsTheirScopesPrefix() throws {
+    /// A database of its own for one test, dropped after it.
+    private func scratchDatabase() throws -> String {
         let admin = try PostgresConnection(url: requireDatabaseURL())
         let name = "verdict_migration_\(UInt32.random(in: 0...UInt32.max))"
         try admin.query("CREATE DATABASE \(name)")
-        defer { _ = try? admin.query("DROP DATABASE \(name) WITH (FORCE)") }
+        addTeardownBlock { _ = try? admin.query("DROP DATABASE \(name) WITH (FORCE)") }
         var components = try XCTUnwrap(URLComponents(string: requireDatabaseURL()))
         components.path = "/" + name
-        let url = try XCTUnwrap(components.string)
+        return try XCTUnwrap(components.string)
+    }
+
+    /// Readiness compares the database with every migration the build has, those that live in
+    /// VerdictCore included.
+    func testReadyWaitsForTheBuildsLastMigration() async throws {
+        let url = try scratchDatabase()
+        let db = try PostgresConnection(url: url)
+        let last = try XCTUnwrap(Schema.migrations.last?.version)
+        try Migrator(connection: db, migrations: Schema.migrations.filter { $0.version < last }).migrate()
+        let emulator = try EmulatorProcess(
+            template: "infra-templates/template.yaml", parameters: ["DatabaseUrl": url], arguments: ["--no-startup", "--no-schedules"])
+        defer { emulator.stop() }
+
+        let behind = try await HTTPClient.send("GET", "\(emulator.baseURL)/ready")
+        XCTAssertEqual(behind.status, 503, behind.text)
+        XCTAssertTrue(behind.text.contains("at version \(last - 1), this build needs \(last)"), behind.text)
+        try Migrator(connection: db, migrations: Schema.migrations).migrate()
+        let ready = try await HTTPClient.send("GET", "\(emulator.baseURL)/ready")
+        XCTAssertEqual(ready.status, 200, ready.text)
+        XCTAssertEqual(try ready.json()["schema_version"] as? Int, last)
+    }
+
+    func testMigration8GivesStoredTestIDsTheirScopesPrefix() throws {
+        let url = try scratchDatabase()
         let db = try PostgresConnection(url: url)
         try Migrator(connection: db, migrations: Schema.migrations.filter { $0.version < 8 }).migrate()
 

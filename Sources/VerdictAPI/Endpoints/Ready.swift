@@ -1,4 +1,5 @@
 import LambdaRuntime
+import VerdictCore
 import VerdictDB
 import VerdictHTTP
 import VerdictJSON
@@ -9,7 +10,7 @@ public struct Ready: HTTPHandler {
     public init() {}
 
     public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
-        let expected = Migrations.all.map(\.version).max() ?? 0
+        let expected = Schema.migrations.map(\.version).max() ?? 0
         let applied: Int
         do {
             let db = try Database.shared()

@@ -72,7 +72,7 @@ public enum Identifier {
     /// them, without NUL characters, so that stored cases give the same prefix (migration 8).
     public static func testScopePrefix(projectID: String, file: String?, suitePath: [String]) -> UInt64 {
         var name = Array((projectID + "|").utf8)
-        TestIdentity.appendScope(file: file.map(withoutNUL), suitePath: suitePath.map(withoutNUL), to: &name)
+        TestIdentity.appendScope(file: file.map(CopyRows.storedText), suitePath: suitePath.map(CopyRows.storedText), to: &name)
         return name.withUnsafeBytes { derivedKey(fromUTF8: $0).high } & 0xFFFF_FFFF_FFFF_0000
     }
 
@@ -82,10 +82,6 @@ public enum Identifier {
         TestIdentity.append(file: file, suitePath: suitePath, title: title, project: project, to: &name)
         let prefix = testScopePrefix(projectID: projectID, file: file, suitePath: suitePath)
         return name.withUnsafeBytes { testKey(scopePrefix: prefix, name: $0) }
-    }
-
-    private static func withoutNUL(_ text: String) -> String {
-        text.utf8.contains(0) ? String(decoding: text.utf8.filter { $0 != 0 }, as: UTF8.self) : text
     }
 
     /// RFC 9562's variant bits (10) at the top of the low word.

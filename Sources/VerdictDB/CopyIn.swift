@@ -218,6 +218,19 @@ public final class CopyRows {
         fieldsInRow = 0
     }
 
+    /// Whether `text` is stored as other bytes than it has: PostgreSQL's text cannot hold NUL,
+    /// so `text` and `textArray` leave it out. Code that must agree with a stored value (what
+    /// SQL derives from it, a hash recomputed from it) asks this, or `storedText`.
+    public static func storesDifferently(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { hasNUL(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `text` as a text column stores it.
+    public static func storedText(_ text: String) -> String {
+        storesDifferently(text) ? String(decoding: text.utf8.filter { $0 != 0 }, as: UTF8.self) : text
+    }
+
     @inline(__always)
     private static func hasNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress else { return false }

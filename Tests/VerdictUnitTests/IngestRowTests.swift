@@ -162,6 +162,21 @@ final class IngestRowTests: XCTestCase {
         XCTAssertNotEqual(withNUL, one)
     }
 
+    func testStoredTextIsTheTextWithoutNUL() {
+        XCTAssertTrue(CopyRows.storesDifferently("a\u{0}b"))
+        XCTAssertFalse(CopyRows.storesDifferently("ab\u{301}"))
+        XCTAssertEqual(CopyRows.storedText("\u{0}a\u{0}b\u{0}"), "ab")
+        XCTAssertEqual(CopyRows.storedText("Caf\u{E9}"), "Caf\u{E9}")
+        // What a text field carries is exactly the stored text's bytes.
+        let rows = CopyRows(columns: 1)
+        rows.text("x\u{0}y")
+        rows.endRow()
+        let other = CopyRows(columns: 1)
+        other.text(CopyRows.storedText("x\u{0}y"))
+        other.endRow()
+        XCTAssertEqual(rows.bytes, other.bytes)
+    }
+
     func testEpochMillisecondsFormatAsRFC3339() {
         XCTAssertEqual(EpochMilliseconds.rfc3339(0), "1970-01-01T00:00:00.000Z")
         XCTAssertEqual(EpochMilliseconds.rfc3339(1_795_255_200_125), "2026-11-21T10:00:00.125Z")

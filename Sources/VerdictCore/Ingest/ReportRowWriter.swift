@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import VerdictDB
 import VerdictJSON
 import VerdictReports
@@ -213,7 +210,9 @@ final class ReportRowWriter {
     static func storedFullTitle(_ testCase: ParsedCase) -> String? {
         guard testCase.hasDerivedFullTitle else { return testCase.fullTitle }
         // COPY drops NUL from text, which would change what SQL derives.
-        if Self.hasNUL(testCase.title) || testCase.classname.map(Self.hasNUL) == true { return testCase.fullTitle }
+        if CopyRows.storesDifferently(testCase.title) || testCase.classname.map(CopyRows.storesDifferently) == true {
+            return testCase.fullTitle
+        }
         // Swift derives the title alone when classname and title are canonically equal; SQL
         // compares bytes. Only when those disagree is the full title stored.
         if let classname = testCase.classname, !classname.isEmpty, classname == testCase.title,
@@ -222,11 +221,6 @@ final class ReportRowWriter {
             return testCase.fullTitle
         }
         return nil
-    }
-
-    private static func hasNUL(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { utf8 in utf8.baseAddress.map { memchr($0, 0, utf8.count) != nil } ?? false }
     }
 
     /// What a list shows for the case: the failure that decided it (the last failing attempt's

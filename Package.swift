@@ -34,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
 
         .target(name: "CProcessSpawn"),
+        .target(name: "CTextScan"),
         .target(name: "VerdictJSON"),
         .target(name: "CurlClient", dependencies: ["CCurl"]),
         .target(name: "LambdaRuntime", dependencies: ["CurlClient", "VerdictJSON", "CMalloc"]),
@@ -42,7 +43,7 @@ let package = Package(
         .target(name: "VerdictCrypto", dependencies: ["CCrypto"]),
         .target(name: "VerdictS3", dependencies: ["VerdictCrypto", "CurlClient"]),
         .target(name: "VerdictReports", dependencies: ["CLibXML2", "VerdictJSON"]),
-        .target(name: "VerdictExport", dependencies: ["CLibXML2", "VerdictReports", "VerdictJSON"]),
+        .target(name: "VerdictExport", dependencies: ["CLibXML2", "CTextScan", "VerdictReports", "VerdictJSON"]),
         .target(name: "VerdictCore", dependencies: ["VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports"]),
         .target(
             name: "VerdictAPI",

@@ -55,7 +55,10 @@ public final class JUnitExporter {
         try writeProperties(suite.properties)
         for error in suite.errors { try writeResult("error", error) }
         let suiteName = XMLText.sanitized(suite.name)
-        for index in cases.indices { try writeCase(cases[index], suiteName: suiteName) }
+        // Through the buffer each case is borrowed in place; the slice's subscript copies it.
+        try cases.withUnsafeBufferPointer { (buffer) throws(ExportError) in
+            for index in buffer.indices { try writeCase(buffer[index], suiteName: suiteName) }
+        }
         try output.element("system-out", text: suite.systemOut)
         try output.element("system-err", text: suite.systemErr)
         try output.end()

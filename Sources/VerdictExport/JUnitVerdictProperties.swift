@@ -9,15 +9,20 @@ enum JUnitVerdictProperties {
         var out: [ParsedProperty] = []
         func add(_ name: VerdictCaseProperty, _ value: JSON) { out.append(ParsedProperty(name.rawValue, xmlSafeJSON(value))) }
 
-        if !naturalPathMatches(testCase, suiteName: suiteName) { add(.suitePath, JSON(testCase.suitePath)) }
+        // Each text is scanned once: the title and classname are needed twice.
+        let titleIsLegal = XMLText.isLegal(testCase.title)
+        let classnameIsLegal = testCase.classname.map(XMLText.isLegal) ?? true
+        if !naturalPathMatches(testCase, titleIsLegal: titleIsLegal, classnameIsLegal: classnameIsLegal, suiteName: suiteName) {
+            add(.suitePath, JSON(testCase.suitePath))
+        }
         if let project = testCase.project { add(.project, .string(project)) }
         if plan.derivedStatus != testCase.status { add(.status, .string(testCase.status.rawValue)) }
         if testCase.rawStatus.isEmpty || !XMLText.isLegal(testCase.rawStatus) { add(.rawStatus, .string(testCase.rawStatus)) }
         if let reason = testCase.skipReason, testCase.status != .skipped || XMLText.isBlank(reason) || !XMLText.isLegal(reason) {
             add(.skipReason, .string(reason))
         }
-        if !XMLText.isLegal(testCase.title) { add(.title, .string(testCase.title)) }
-        if let classname = testCase.classname, !XMLText.isLegal(classname) { add(.classname, .string(classname)) }
+        if !titleIsLegal { add(.title, .string(testCase.title)) }
+        if !classnameIsLegal, let classname = testCase.classname { add(.classname, .string(classname)) }
         if let file = testCase.file, !XMLText.isLegal(file) { add(.file, .string(file)) }
         if !testCase.hasDerivedFullTitle { add(.fullTitle, .string(testCase.fullTitle)) }
         if !testCase.tags.isEmpty { add(.tags, JSON(testCase.tags)) }
@@ -47,9 +52,11 @@ enum JUnitVerdictProperties {
 
     /// The parser's suite path for a case: its `<testsuite>`'s name, then the classname unless
     /// it repeats the suite or the title. Compared on the sanitized text, which is what it reads.
-    private static func naturalPathMatches(_ testCase: borrowing ParsedCase, suiteName suite: String) -> Bool {
-        let title = XMLText.sanitized(testCase.title)
-        let classname = testCase.classname.map(XMLText.sanitized) ?? ""
+    private static func naturalPathMatches(
+        _ testCase: borrowing ParsedCase, titleIsLegal: Bool, classnameIsLegal: Bool, suiteName suite: String
+    ) -> Bool {
+        let title = titleIsLegal ? testCase.title : XMLText.sanitized(testCase.title)
+        let classname = (classnameIsLegal ? testCase.classname : testCase.classname.map(XMLText.sanitized)) ?? ""
         let addsClass = !classname.isEmpty && classname != title && (suite.isEmpty || classname != suite)
         let path = testCase.suitePath
         guard path.count == (suite.isEmpty ? 0 : 1) + (addsClass ? 1 : 0) else { return false }

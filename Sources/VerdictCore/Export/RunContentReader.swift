@@ -157,6 +157,10 @@ public struct RunContentReader {
             ordered
             ? ("cases c", "c.report_id, c.ordinal")
             : ("cases c LEFT JOIN suites s ON s.id = c.suite_id", "c.report_id, s.ordinal NULLS LAST, c.ordinal")
+        // FETCH collects its whole batch in a tuplestore before sending it; past work_mem
+        // (4 MB by default, less than a batch of stack traces) that goes through a temporary
+        // file. The batches bound what it holds.
+        try db.query("SET LOCAL work_mem = '64MB'")
         try db.query("DECLARE run_cases NO SCROLL CURSOR FOR SELECT \(columns) FROM \(from) WHERE c.run_id = $1 ORDER BY \(order)", [runID])
         let attemptColumns = """
             a.case_id, a.attempt, a.status, a.duration_ms, a.started_at, a.stdout, a.stderr,
@@ -206,7 +210,7 @@ public struct RunContentReader {
         _ row: RawRow, _ c: CaseColumns, attempts stored: [ParsedAttempt], _ details: StoredDetails, repeats: inout RepeatedValues
     ) -> ParsedCase {
         let id = row.uuid(c.id)
-        let status = TestStatus(rawValue: row.string(c.status) ?? "") ?? .failed
+        let status = repeats.status(row, c.status)
         let duration = row.double(c.duration)
         let attempts =
             stored.isEmpty
@@ -216,11 +220,12 @@ public struct RunContentReader {
                     startedAtMs: row.timestampMilliseconds(c.startedAt))
             ] : stored
         var testCase = ParsedCase(
-            suitePath: repeats.suitePath(row, c.suitePath), file: row.string(c.file), line: row.int(c.line),
+            suitePath: repeats.suitePath(row, c.suitePath), file: repeats.file(row, c.file), line: row.int(c.line),
             title: row.string(c.title) ?? "", fullTitle: row.string(c.fullTitle) ?? "", classname: repeats.classname(row, c.classname),
             project: row.string(c.project),
-            status: status, rawStatus: row.string(c.rawStatus) ?? "", durationMs: duration, attempts: attempts,
-            attachments: id.flatMap { details.caseAttachments[$0] } ?? [], tags: row.textArray(c.tags),
+            status: status, rawStatus: repeats.rawStatus(row, c.rawStatus), durationMs: duration, attempts: attempts,
+            attachments: details.caseAttachments.isEmpty ? [] : id.flatMap { details.caseAttachments[$0] } ?? [],
+            tags: row.textArray(c.tags),
             skipReason: row.string(c.skipReason))
         // NULL: the derived `classname.title` (see migration 5).
         if row.isNull(c.fullTitle) { testCase.deriveFullTitle() }
@@ -409,11 +414,14 @@ struct AttemptStream {
     }
 }
 
-/// Consecutive cases mostly share their suite path and classname: decoded again for every
-/// case, they would cost the same few string allocations 100,000 times over.
+/// Consecutive cases mostly share their suite path, classname, file and status: decoded again
+/// for every case, they would cost the same few string allocations 100,000 times over.
 struct RepeatedValues {
     var suitePaths = LastValue<[String]>()
     var classnames = LastValue<String>()
+    var files = LastValue<String>()
+    var statuses = LastValue<TestStatus>()
+    var rawStatuses = LastValue<String>()
 
     mutating func suitePath(_ row: RawRow, _ column: Int) -> [String] {
         row.isNull(column) ? [] : suitePaths.value(of: row.bytes(column)) { _ in row.textArray(column) }
@@ -421,6 +429,20 @@ struct RepeatedValues {
 
     mutating func classname(_ row: RawRow, _ column: Int) -> String? {
         row.isNull(column) ? nil : classnames.value(of: row.bytes(column)) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    mutating func file(_ row: RawRow, _ column: Int) -> String? {
+        row.isNull(column) ? nil : files.value(of: row.bytes(column)) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A status the schema does not know reads as failed.
+    mutating func status(_ row: RawRow, _ column: Int) -> TestStatus {
+        row.isNull(column)
+            ? .failed : statuses.value(of: row.bytes(column)) { TestStatus(rawValue: String(decoding: $0, as: UTF8.self)) ?? .failed }
+    }
+
+    mutating func rawStatus(_ row: RawRow, _ column: Int) -> String {
+        row.isNull(column) ? "" : rawStatuses.value(of: row.bytes(column)) { String(decoding: $0, as: UTF8.self) }
     }
 }
 

@@ -71,20 +71,23 @@ public struct ParsedCase: Sendable, Equatable {
     /// 100,000s of cases would otherwise pay one string allocation per case for it.
     public var fullTitle: String {
         get { storedFullTitle ?? derivedFullTitle }
-        set { storedFullTitle = isDerivedFullTitle(newValue) ? nil : newValue }
+        set { storedFullTitle = Self.isDerivedFullTitle(newValue, classname: classname, title: title) ? nil : newValue }
     }
 
     /// Whether `fullTitle` is the derived `classname.title` (or the title), known without
     /// building that string.
-    public var hasDerivedFullTitle: Bool { storedFullTitle.map(isDerivedFullTitle) ?? true }
+    public var hasDerivedFullTitle: Bool {
+        storedFullTitle.map { Self.isDerivedFullTitle($0, classname: classname, title: title) } ?? true
+    }
 
     private var storedFullTitle: String?
 
     /// Makes `fullTitle` the derived one (a reader of rows that left it out).
     public mutating func deriveFullTitle() { storedFullTitle = nil }
 
-    /// Compares `value` with `derivedFullTitle` byte by byte, in place.
-    private func isDerivedFullTitle(_ value: String) -> Bool {
+    /// Compares `value` with `derivedFullTitle` byte by byte, in place. Static, on the fields
+    /// it needs: a method on `self` called from the setter would copy the whole case.
+    private static func isDerivedFullTitle(_ value: String, classname: String?, title: String) -> Bool {
         guard var classname, !classname.isEmpty, classname != title else { return value.hasSameUTF8(as: title) }
         var value = value
         var title = title

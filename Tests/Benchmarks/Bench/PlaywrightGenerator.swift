@@ -129,7 +129,7 @@ struct PlaywrightGenerator {
         let id = String(random.next() % 0xFFFF_FFFF, radix: 16)
         return [
             "title": .string(title), "ok": true, "tags": random.chance(0.2) ? ["@smoke"] : [], "tests": .array(tests),
-            "id": .string("\(id)-\(id.reversed())"), "file": .string(file), "line": .int(Int64(line)), "column": 5,
+            "id": .string("\(id)-\(String(id.reversed()))"), "file": .string(file), "line": .int(Int64(line)), "column": 5,
         ]
     }
 

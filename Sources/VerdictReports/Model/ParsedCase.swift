@@ -86,7 +86,8 @@ public struct ParsedCase: Sendable, Equatable {
     public mutating func deriveFullTitle() { storedFullTitle = nil }
 
     /// Compares `value` with `derivedFullTitle` byte by byte, in place. Static, on the fields
-    /// it needs: a method on `self` called from the setter would copy the whole case.
+    /// it needs: `hasDerivedFullTitle` passed it as a method of `self` to `map`, which copied
+    /// the whole case on every call (once per exported case).
     private static func isDerivedFullTitle(_ value: String, classname: String?, title: String) -> Bool {
         guard var classname, !classname.isEmpty, classname != title else { return value.hasSameUTF8(as: title) }
         var value = value

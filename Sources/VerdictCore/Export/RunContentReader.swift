@@ -427,13 +427,9 @@ struct RepeatedValues {
         row.isNull(column) ? [] : suitePaths.value(of: row.bytes(column)) { _ in row.textArray(column) }
     }
 
-    mutating func classname(_ row: RawRow, _ column: Int) -> String? {
-        row.isNull(column) ? nil : classnames.value(of: row.bytes(column)) { String(decoding: $0, as: UTF8.self) }
-    }
+    mutating func classname(_ row: RawRow, _ column: Int) -> String? { Self.text(row, column, &classnames) }
 
-    mutating func file(_ row: RawRow, _ column: Int) -> String? {
-        row.isNull(column) ? nil : files.value(of: row.bytes(column)) { String(decoding: $0, as: UTF8.self) }
-    }
+    mutating func file(_ row: RawRow, _ column: Int) -> String? { Self.text(row, column, &files) }
 
     /// A status the schema does not know reads as failed.
     mutating func status(_ row: RawRow, _ column: Int) -> TestStatus {
@@ -441,8 +437,10 @@ struct RepeatedValues {
             ? .failed : statuses.value(of: row.bytes(column)) { TestStatus(rawValue: String(decoding: $0, as: UTF8.self)) ?? .failed }
     }
 
-    mutating func rawStatus(_ row: RawRow, _ column: Int) -> String {
-        row.isNull(column) ? "" : rawStatuses.value(of: row.bytes(column)) { String(decoding: $0, as: UTF8.self) }
+    mutating func rawStatus(_ row: RawRow, _ column: Int) -> String { Self.text(row, column, &rawStatuses) ?? "" }
+
+    private static func text(_ row: RawRow, _ column: Int, _ last: inout LastValue<String>) -> String? {
+        row.isNull(column) ? nil : last.value(of: row.bytes(column)) { String(decoding: $0, as: UTF8.self) }
     }
 }
 

@@ -80,9 +80,15 @@ public final class CopyRows {
     @inline(__always)
     private func field(length: Int) {
         reserve(6 + max(length, 0))
+        countField()
+        put(Int32(length))
+    }
+
+    /// A row opens with its field count; room for it is reserved by the caller.
+    @inline(__always)
+    private func countField() {
         if fieldsInRow == 0 { put(Int16(columnCount)) }
         fieldsInRow += 1
-        put(Int32(length))
     }
 
     public func null() { field(length: -1) }
@@ -184,8 +190,7 @@ public final class CopyRows {
     /// for values most rows repeat (a suite path is the same for every case of its suite).
     public func field(encoded: [UInt8]) {
         reserve(2 + encoded.count)
-        if fieldsInRow == 0 { put(Int16(columnCount)) }
-        fieldsInRow += 1
+        countField()
         encoded.withUnsafeBytes { put($0) }
     }
 

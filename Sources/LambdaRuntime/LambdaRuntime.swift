@@ -81,8 +81,9 @@ extension LambdaRuntime {
     /// A warm process serves one request after another with the same large buffers (a
     /// downloaded report, COPY rows, an export document). By default glibc hands every buffer
     /// over 128 KiB back to the kernel when it is freed, so each request faulted its pages in
-    /// afresh (a tenth of the ingest function's CPU went to page faults). Buffers up to 32 MiB (glibc's ceiling for the
-    /// threshold) now come from the heap, and freed memory stays there for the next request.
+    /// afresh (a tenth of the ingest function's CPU went to page faults). Buffers up to 32 MiB
+    /// (glibc's ceiling for the threshold) now come from the heap, and freed memory stays there
+    /// for the next request.
     static func keepFreedMemory() {
         #if canImport(Glibc)
             mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024)

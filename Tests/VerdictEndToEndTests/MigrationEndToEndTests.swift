@@ -65,7 +65,7 @@ final class MigrationEndToEndTests: XCTestCase {
         }
         try fixture.insert(database: url)
 
-        let applied = try Migrator(connection: db, migrations: Schema.migrations).migrate()
+        let applied = try Migrator(connection: db, migrations: Schema.migrations.filter { $0.version <= 8 }).migrate()
         XCTAssertEqual(applied.map(\.version), [8])
         let stored = try db.query("SELECT test_id FROM cases WHERE run_id = $1 ORDER BY ordinal", [run]).rows.map { $0.string("test_id") }
         let expected = tests.map {
@@ -77,6 +77,45 @@ final class MigrationEndToEndTests: XCTestCase {
         XCTAssertEqual(stored[0].prefix(13), stored[2].prefix(13), "one scope, one prefix")
 
         // Applying it again changes nothing: the migration is recorded.
-        XCTAssertEqual(try Migrator(connection: db, migrations: Schema.migrations).migrate().count, 0)
+        XCTAssertEqual(try Migrator(connection: db, migrations: Schema.migrations.filter { $0.version <= 8 }).migrate().count, 0)
+    }
+
+    func testMigration9DerivesTestHistorySpansFromStoredCases() throws {
+        let url = try scratchDatabase()
+        let db = try PostgresConnection(url: url)
+        try Migrator(connection: db, migrations: Schema.migrations.filter { $0.version < 9 }).migrate()
+
+        // Scopes A and B interleaved: A's stretch of two, then single cases.
+        let a = "aaaaaaaa-aaaa-8000-8000-00000000000", b = "bbbbbbbb-bbbb-8000-8000-00000000000"
+        let tests = [a + "1", a + "2", b + "1", a + "3", b + "2"]
+        var fixture = ReadFixture()
+        let start = UInt64(Date().timeIntervalSince1970 * 1000)
+        var reports: [String] = []
+        var runs: [String] = []
+        for index in 0..<2 {
+            let run = fixture.run(.init(ciRunID: "m\(index)"))
+            let report = fixture.report(run: run, .init(id: ReadFixture.uuid7(milliseconds: start + UInt64(index) * 1000)))
+            for (ordinal, testID) in tests.enumerated() {
+                fixture.testCase(run: run, report: report, .init(testID: testID, ordinal: ordinal, title: "t\(ordinal)"))
+            }
+            runs.append(run)
+            reports.append(report)
+        }
+        try fixture.insert(database: url)
+
+        XCTAssertEqual(try Migrator(connection: db, migrations: Schema.migrations).migrate().map(\.version), [9])
+        let spans = try db.query(
+            "SELECT first_ordinal, last_ordinal, to_hex(scope) AS scope FROM test_scope_spans WHERE report_id = $1 ORDER BY first_ordinal",
+            [reports[1]]
+        ).rows.map { "\($0.string("first_ordinal"))-\($0.string("last_ordinal")) \($0.string("scope"))" }
+        XCTAssertEqual(spans, ["0-1 aaaaaaaaaaaa", "2-2 bbbbbbbbbbbb", "3-3 aaaaaaaaaaaa", "4-4 bbbbbbbbbbbb"])
+        XCTAssertEqual(try db.query("SELECT count(*) AS n FROM test_scope_spans").first?.int("n"), 8)
+        XCTAssertNil(try db.query("SELECT to_regclass('cases_test_history') AS i").first?["i"], "the per-case index is gone")
+
+        let history = try TestHistory(db: db).history(testID: a + "3", limit: 10, after: nil)
+        XCTAssertEqual(history.results.items.map(\.runID), runs.reversed())
+        XCTAssertEqual(
+            history.results.items.map(\.caseID), reports.reversed().map { Identifier.caseKey(report: UUIDKey($0)!, ordinal: 3).text })
+        XCTAssertEqual(history.test.title, "t3")
     }
 }

@@ -183,9 +183,18 @@ struct ReadFixture {
 
     // MARK: Writing
 
-    /// Runs every statement so far in one transaction, and forgets them.
+    /// Runs every statement so far in one transaction, and forgets them. Cases written here
+    /// get their test history spans the way migration 9 derives them, on a schema that has them.
     mutating func insert(database: String = requireDatabaseURL()) throws {
-        try Self.psql("BEGIN;\n" + statements.joined(separator: "\n") + "\nCOMMIT;\n", database: database)
+        let spans = """
+            DO $$ BEGIN
+                IF to_regproc('rebuild_test_scope_spans') IS NOT NULL THEN
+                    PERFORM rebuild_test_scope_spans(ARRAY(
+                        SELECT rep.id FROM reports rep JOIN runs r ON r.id = rep.run_id WHERE r.project_id = \(q(projectID))));
+                END IF;
+            END $$;
+            """
+        try Self.psql("BEGIN;\n" + statements.joined(separator: "\n") + "\n" + spans + "\nCOMMIT;\n", database: database)
         statements = []
     }
 

@@ -146,6 +146,64 @@ final class UploadsEndToEndTests: TemplateEmulatorTestCase {
         XCTAssertEqual(Set(ids).count, 4, "a different spelling or file is a different test: \(ids)")
     }
 
+    /// Test history goes through the spans ingest writes: they must be the islands SQL derives
+    /// from the stored cases (migration 9), and a test is found across runs however many spans
+    /// of its scope lie between its results (here more than one batch of them).
+    func testTestHistoryFindsATestThroughTheSpansIngestWrites() async throws {
+        // Two classes alternating: every case starts a span, 100 per class per report.
+        let cases = (0..<200).map { "  <testcase classname=\"\($0 % 2 == 0 ? "A" : "B")\" name=\"t\($0)\" time=\"0.\($0 % 10)\"/>" }
+        let xml = "<testsuite name=\"S\">\n" + cases.joined(separator: "\n") + "\n</testsuite>\n"
+        let db = try PostgresConnection(url: requireDatabaseURL())
+        var runs: [String] = []
+        for attempt in 1...2 {
+            let response = try await upload(Data(xml.utf8), "project=history-spans-\(ciRunID)&ci_run_id=\(ciRunID)-\(attempt)")
+            XCTAssertEqual(response.status, 201, response.text)
+            runs.append(try XCTUnwrap(try response.json()["run_id"] as? String))
+        }
+        let reportID = try XCTUnwrap(try db.query("SELECT id FROM reports WHERE run_id = $1", [runs[1]]).first?["id"])
+        let spans = {
+            try db.query(
+                "SELECT first_ordinal, last_ordinal, run_id, scope FROM test_scope_spans WHERE report_id = $1 ORDER BY first_ordinal",
+                [reportID]
+            ).rows.map { "\($0.string("first_ordinal"))-\($0.string("last_ordinal")) \($0.string("run_id")) \($0.string("scope"))" }
+        }
+        let written = try spans()
+        XCTAssertEqual(written.count, 200)
+        try db.query("SELECT rebuild_test_scope_spans(ARRAY[$1::uuid])", [reportID])
+        XCTAssertEqual(try spans(), written, "ingest's spans are the ones SQL derives from the cases")
+
+        let first = try db.query(
+            "SELECT id, test_id FROM cases WHERE run_id = ANY ($1::uuid[]) AND ordinal = 0 ORDER BY id DESC",
+            [
+                "{\(runs.joined(separator: ","))}"
+            ]
+        ).rows
+        XCTAssertEqual(first.count, 2)
+        let testID = first[0].string("test_id")
+        XCTAssertEqual(first[1].string("test_id"), testID, "the same test in both runs")
+        let response = try await HTTPClient.send("GET", "\(base)/api/v1/tests/\(testID)/history")
+        XCTAssertEqual(response.status, 200, response.text)
+        let json = try response.json()
+        let items = try XCTUnwrap(json["items"] as? [[String: Any]])
+        XCTAssertEqual(items.map { $0["case_id"] as? String }, first.map { $0.string("id") })
+        XCTAssertEqual(items.map { $0["run_id"] as? String }, runs.reversed())
+        XCTAssertEqual((json["test"] as? [String: Any])?["title"] as? String, "t0")
+
+        var pages: [String] = []
+        var cursor: String?
+        repeat {
+            let page = try await HTTPClient.send(
+                "GET", "\(base)/api/v1/tests/\(testID)/history?limit=1" + (cursor.map { "&cursor=\($0)" } ?? ""))
+            XCTAssertEqual(page.status, 200, page.text)
+            let items = try XCTUnwrap(try page.json()["items"] as? [[String: Any]])
+            XCTAssertEqual(items.count, 1)
+            pages += items.compactMap { $0["case_id"] as? String }
+            XCTAssertEqual((try page.json()["test"] as? [String: Any])?["title"] as? String, "t0", "described on every page")
+            cursor = try page.json()["next_cursor"] as? String
+        } while cursor != nil && pages.count < 5
+        XCTAssertEqual(pages, first.map { $0.string("id") })
+    }
+
     func testOneShotRetryIsIdempotentAndAShardKeepsItsReport() async throws {
         let report = Data(Fixture.junit(cases: 3, failing: 1).utf8)
         let query = "project=retries&commit=ABCDEF1234&branch=main&ci_run_id=\(ciRunID)&shard=a&total_reports_expected=2"

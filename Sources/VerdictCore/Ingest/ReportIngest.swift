@@ -118,6 +118,7 @@ public struct ReportIngest {
             try db.copy(into: "suites", columns: ReportRowWriter.suiteColumns, rows: try writer.suiteRows(report.suites))
             try db.copy(into: "attempts", columns: ReportRowWriter.attemptColumns, rows: writer.attemptRows)
             try db.copy(into: "attachments", columns: ReportRowWriter.attachmentColumns, rows: writer.attachmentRows)
+            try db.copy(into: "test_scope_spans", columns: ReportRowWriter.spanColumns, rows: writer.finishedSpans())
 
             let totals = writer.totals
             let warnings = report.warnings + resolver.warnings

@@ -24,6 +24,7 @@ final class ReportRowWriter {
         "hostname", "properties", "system_out", "system_err", "errors", "tests", "passed", "failed", "skipped", "error_count",
         "flaky",
     ]
+    static let spanColumns = ["report_id", "first_ordinal", "last_ordinal", "run_id", "scope"]
 
     let runID: UUIDKey
     let reportID: UUIDKey
@@ -40,6 +41,11 @@ final class ReportRowWriter {
     private var ordinal = 0
     let attemptRows = CopyRows(columns: ReportRowWriter.attemptColumns.count)
     let attachmentRows = CopyRows(columns: ReportRowWriter.attachmentColumns.count)
+    /// Test history's way in (see migration 9): a row per stretch of consecutive cases whose
+    /// test ids share their scope. `spanScope` is the open stretch's, from `spanStart` on.
+    private let spanRows = CopyRows(columns: ReportRowWriter.spanColumns.count)
+    private var spanScope: UInt64?
+    private var spanStart = 0
     /// Suite ids are minted when a suite is first referenced; cases may arrive before their
     /// suite's last attributes do.
     private var suiteIDs: [Int: UUIDKey] = [:]
@@ -86,6 +92,7 @@ final class ReportRowWriter {
             TestIdentity.appendScope(file: testCase.file, suitePath: testCase.suitePath, to: &testIDName)
             scope.nameLength = testIDName.count
             scope.testIDPrefix = Identifier.testScopePrefix(projectID: projectID, file: testCase.file, suitePath: testCase.suitePath)
+            openSpan(at: position, scope: scope.testIDPrefix)
         }
         testIDName.removeSubrange(scope.nameLength...)
         TestIdentity.appendTest(title: testCase.title, project: testCase.project, to: &testIDName)
@@ -143,6 +150,33 @@ final class ReportRowWriter {
         for attachment in testCase.attachments {
             try addAttachment(attachment, caseID: caseID, suiteID: suiteID)
         }
+    }
+
+    /// Starts a span at `position` unless the open one has the same scope (two suite scopes can
+    /// hash alike; history filters by the whole test id anyway).
+    private func openSpan(at position: Int, scope prefix: UInt64) {
+        if let open = spanScope {
+            if open == prefix { return }
+            addSpan(scope: open, through: position - 1)
+        }
+        spanScope = prefix
+        spanStart = position
+    }
+
+    private func addSpan(scope prefix: UInt64, through last: Int) {
+        spanRows.uuid(reportID)
+        spanRows.int32(spanStart)
+        spanRows.int32(last)
+        spanRows.uuid(runID)
+        spanRows.int64(Int64(prefix >> 16))
+        spanRows.endRow()
+    }
+
+    /// Every span, the last one closed: call once, after the last case.
+    func finishedSpans() -> CopyRows {
+        if let open = spanScope { addSpan(scope: open, through: ordinal - 1) }
+        spanScope = nil
+        return spanRows
     }
 
     /// The suites, complete now that the whole report has been read.

@@ -29,8 +29,10 @@ public struct TestHistoryPage: Sendable {
     public var results: Page<TestResult>
 }
 
-/// A test's results across runs, newest first. Case ids are UUIDv7, so id order is time order
-/// and the `cases_test_history (test_id, id DESC)` index serves both the order and the cursor.
+/// A test's results across runs, newest first. They are found through the spans of the test's
+/// scope (migration 9), read newest report first off their index a batch at a time, each
+/// span's cases through (run, report, ordinal). A case id is its report's id prefix and its
+/// ordinal, so this is case id order, which the cursor continues from.
 public struct TestHistory {
     let db: PostgresConnection
 
@@ -38,30 +40,22 @@ public struct TestHistory {
 
     public func history(testID id: String, limit: Int, after cursor: PageCursor?) throws -> TestHistoryPage {
         let testID = try ReadParameter.uuid(id, field: "test_id")
-        let before = try ReadCursor.id(cursor)
-        guard
-            let latest = try db.query(
-                """
-                SELECT title, case_full_title(full_title, classname, title) AS full_title, file, suite_path, project_name FROM cases
-                WHERE test_id = $1 ORDER BY id DESC LIMIT 1
-                """, [testID]
-            ).first
-        else { throw ServiceError.notFound("test \(testID)") }
-        let rows = try db.query(
-            """
-            SELECT c.id, c.run_id, r.status AS run_status, r.branch, r.commit_sha, r.name AS run_name, c.status, c.duration_ms,
-                   c.attempt_count, rfc3339(c.created_at) AS created
-            FROM cases c JOIN runs r ON r.id = c.run_id
-            WHERE c.test_id = $1 AND ($2::uuid IS NULL OR c.id < $2::uuid)
-            ORDER BY c.id DESC
-            LIMIT $3
-            """, [testID, before, String(limit + 1)]
-        ).rows
-        let test = TestDescription(
+        guard let key = UUIDKey(testID) else { throw ServiceError.invalid(field: "test_id", reason: "must be a UUID") }
+        let test = TestCases(db: db, testID: testID, scope: String(key.high >> 16))
+        var before: UUIDKey?
+        if let cursorID = try ReadCursor.id(cursor) {
+            guard let caseID = UUIDKey(cursorID) else { throw ReadCursor.invalid() }
+            before = caseID
+        }
+        let rows = try test.newestFirst(before: before, count: limit + 1)
+        guard let latest = before == nil ? rows.first : try test.newestFirst(before: nil, count: 1).first else {
+            throw ServiceError.notFound("test \(testID)")
+        }
+        let description = TestDescription(
             testID: testID, title: latest.string("title"), fullTitle: latest.string("full_title"), file: latest["file"],
             suitePath: latest.textArray("suite_path"), project: latest["project_name"])
         let results = Page.from(rows, limit: limit, item: Self.result) { PageCursor(sortKey: "", id: $0.string("id")) }
-        return TestHistoryPage(test: test, results: results)
+        return TestHistoryPage(test: description, results: results)
     }
 
     static func result(_ row: Row) -> TestResult {
@@ -70,5 +64,63 @@ public struct TestHistory {
             commit: row.string("commit_sha"), runName: row.string("run_name"), status: row.string("status"),
             durationMilliseconds: row.double("duration_ms"), attemptCount: row.int("attempt_count") ?? 1,
             createdAt: row.string("created"))
+    }
+}
+
+/// One test's cases, found through its scope's spans.
+private struct TestCases {
+    let db: PostgresConnection
+    let testID: String
+    /// The test id's first 48 bits, as `test_scope_spans.scope` has them.
+    let scope: String
+
+    /// Up to `count` of the test's cases, newest first, older than case `before` if given.
+    func newestFirst(before: UUIDKey?, count: Int) throws -> [Row] {
+        // A scope's tests usually share a span or a few per report; the batch grows with the
+        // page so that one batch is the common case.
+        let batch = min(2_000, max(64, count * 16))
+        // The cursor's report may still hold older cases: the whole id range of its report stays in.
+        var through = before.map { Identifier.caseLocation($0).reportsThrough.text }
+        var afterSpan: (report: String, first: String)?
+        var found: [Row] = []
+        while found.count < count {
+            let spans = try db.query(
+                """
+                SELECT run_id, report_id, first_ordinal, last_ordinal FROM test_scope_spans
+                WHERE scope = $1::bigint AND ($2::uuid IS NULL OR report_id <= $2::uuid)
+                  AND ($3::uuid IS NULL OR (report_id, first_ordinal) < ($3::uuid, $4::integer))
+                ORDER BY report_id DESC, first_ordinal DESC
+                LIMIT $5
+                """, [scope, through, afterSpan?.report, afterSpan?.first, String(batch)]
+            ).rows
+            guard let last = spans.last else { break }
+            found += try db.query(
+                """
+                SELECT c.id, c.run_id, r.status AS run_status, r.branch, r.commit_sha, r.name AS run_name, c.status, c.duration_ms,
+                    c.attempt_count, rfc3339(c.created_at) AS created, c.title,
+                    case_full_title(c.full_title, c.classname, c.title) AS full_title, c.file, c.suite_path, c.project_name
+                FROM unnest($2::uuid[], $3::uuid[], $4::integer[], $5::integer[]) WITH ORDINALITY
+                    AS s(run_id, report_id, first_ordinal, last_ordinal, n)
+                CROSS JOIN LATERAL (
+                    SELECT * FROM cases c
+                    WHERE c.run_id = s.run_id AND c.report_id = s.report_id
+                      AND c.ordinal BETWEEN s.first_ordinal AND s.last_ordinal AND c.test_id = $1::uuid
+                ) AS c
+                JOIN runs r ON r.id = c.run_id
+                WHERE $6::uuid IS NULL OR c.id < $6::uuid
+                ORDER BY s.n, c.ordinal DESC
+                LIMIT $7
+                """,
+                [
+                    testID, postgresTextArray(spans.map { $0.string("run_id") }), postgresTextArray(spans.map { $0.string("report_id") }),
+                    postgresTextArray(spans.map { $0.string("first_ordinal") }), postgresTextArray(spans.map { $0.string("last_ordinal") }),
+                    before?.text, String(count - found.count),
+                ]
+            ).rows
+            if spans.count < batch { break }
+            afterSpan = (last.string("report_id"), last.string("first_ordinal"))
+            through = nil
+        }
+        return found
     }
 }

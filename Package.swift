@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "VerdictDB", dependencies: ["CPostgres"]),
         .target(name: "VerdictCrypto", dependencies: ["CCrypto"]),
         .target(name: "VerdictS3", dependencies: ["VerdictCrypto", "CurlClient"]),
-        .target(name: "VerdictReports", dependencies: ["CLibXML2", "VerdictJSON"]),
+        .target(name: "VerdictReports", dependencies: ["CLibXML2", "CTextScan", "VerdictJSON"]),
         .target(name: "VerdictExport", dependencies: ["CLibXML2", "CTextScan", "VerdictReports", "VerdictJSON"]),
         .target(name: "VerdictCore", dependencies: ["VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports"]),
         .target(
@@ -78,7 +78,9 @@ let package = Package(
             swiftSettings: testSettings),
         .testTarget(
             name: "VerdictEndToEndTests",
-            dependencies: ["VerdictJSON", "VerdictS3", "VerdictCrypto", "VerdictDB", "VerdictCore", "VerdictReports", "VerdictTestSupport"],
+            dependencies: [
+                "VerdictJSON", "VerdictS3", "VerdictCrypto", "VerdictDB", "VerdictCore", "VerdictReports", "VerdictTestSupport",
+            ],
             swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3", "VerdictTestSupport"]),
         // Finds the shared report corpus for every test target that reads it.

@@ -54,3 +54,40 @@ size_t verdict_scan_xml_illegal(const uint8_t *bytes, size_t count, size_t start
 size_t verdict_scan_xml_text(const uint8_t *bytes, size_t count, size_t start) { return scan(bytes, count, start, text); }
 
 size_t verdict_scan_xml_attribute(const uint8_t *bytes, size_t count, size_t start) { return scan(bytes, count, start, attribute); }
+
+// JSON reports are framed value by value before each is parsed (Playwright's are tens of MB of
+// mostly string content): the same 16-byte comparison finds the next byte that matters.
+
+size_t verdict_scan_json_structure(const uint8_t *bytes, size_t count, size_t i) {
+#if defined(__SSE2__)
+    for (; i + 16 <= count; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(bytes + i));
+        __m128i found = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('{')));
+        found = _mm_or_si128(found, _mm_cmpeq_epi8(v, _mm_set1_epi8('}')));
+        found = _mm_or_si128(found, _mm_cmpeq_epi8(v, _mm_set1_epi8('[')));
+        found = _mm_or_si128(found, _mm_cmpeq_epi8(v, _mm_set1_epi8(']')));
+        int mask = _mm_movemask_epi8(found);
+        if (mask != 0) return i + (size_t)__builtin_ctz((unsigned)mask);
+    }
+#endif
+    for (; i < count; i++) {
+        uint8_t byte = bytes[i];
+        if (byte == '"' || byte == '{' || byte == '}' || byte == '[' || byte == ']') return i;
+    }
+    return count;
+}
+
+size_t verdict_scan_json_string(const uint8_t *bytes, size_t count, size_t i) {
+#if defined(__SSE2__)
+    for (; i + 16 <= count; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(bytes + i));
+        __m128i found = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+        int mask = _mm_movemask_epi8(found);
+        if (mask != 0) return i + (size_t)__builtin_ctz((unsigned)mask);
+    }
+#endif
+    for (; i < count; i++) {
+        if (bytes[i] == '"' || bytes[i] == '\\') return i;
+    }
+    return count;
+}

@@ -194,6 +194,35 @@ final class StreamingTests: XCTestCase {
         XCTAssertTrue(ignored.cases.isEmpty)
     }
 
+    /// JSON values are framed 16 bytes at a time: quotes, backslashes and brackets inside
+    /// strings, at every offset in a block, in memory and across the refills of a file's window.
+    func testJSONFramingFindsStringEndsAndBracketsAtEveryOffset() throws {
+        var specs: [String] = []
+        var expected: [String] = []
+        for round in 0..<200 {
+            for k in 0..<40 {
+                let pad = String(repeating: "a", count: k)
+                specs.append(
+                    #"{"title": "\#(pad)\"{[}]\\\"x\#(round)", "extra": {"list": [[], {"k": "]}\\"}], "n": null}, "#
+                        + #""tests": [{"status": "expected", "results": [{"status": "passed", "duration": 1}]}]}"#)
+                expected.append(pad + #""{[}]\"x"# + "\(round)")
+            }
+        }
+        let json =
+            #"{"config": {}, "suites": [{"title": "f.spec.ts", "file": "f.spec.ts", "specs": ["# + specs.joined(separator: ",\n") + "]}]}"
+        let bytes = Array(json.utf8)
+        XCTAssertGreaterThan(bytes.count, 1_000_000, "several windows' worth")
+        XCTAssertEqual(try ReportParser.parse(bytes).cases.map(\.title), expected)
+        var sink = RecordingSink()
+        _ = try ReportParser.parse(file: try temporaryFile(bytes), into: &sink)
+        XCTAssertEqual(sink.cases.map(\.title), expected)
+
+        for damage in [#""unterminated \""#, #"{"a": [1, 2}"#] {
+            let broken = Array((#"{"config": {}, "suites": [{"title": "f", "specs": [], "x": "# + damage + "}]}").utf8)
+            XCTAssertEqual(parseError(broken)?.code, .parseError, damage)
+        }
+    }
+
     func testMalformedJSONFarIntoAFileHasTheSamePositionAsInMemory() throws {
         var head = "{\"config\": {}, \"suites\": [\n"
         for i in 0..<3000 {

@@ -15,4 +15,11 @@ size_t verdict_scan_xml_text(const uint8_t *bytes, size_t count, size_t start);
 /// Like `verdict_scan_xml_text`, for what an attribute value escapes: also " TAB LF.
 size_t verdict_scan_xml_attribute(const uint8_t *bytes, size_t count, size_t start);
 
+/// The first index at or after `start` of a byte that frames JSON outside strings: `"` `{` `}`
+/// `[` `]`. `count` when there is none.
+size_t verdict_scan_json_structure(const uint8_t *bytes, size_t count, size_t start);
+
+/// The first index at or after `start` of a `"` or `\` (where a JSON string ends or escapes).
+size_t verdict_scan_json_string(const uint8_t *bytes, size_t count, size_t start);
+
 #endif

@@ -1,3 +1,4 @@
+import CTextScan
 import VerdictJSON
 
 /// A window onto a JSON document that slides through it: only the bytes of the value being read
@@ -82,7 +83,10 @@ final class JSONWindow {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             // The closers expected, innermost last: a mismatch is reported where it is.
             var closers: [UInt8] = []
-            while let byte = try peek() {
+            while true {
+                // Only quotes and brackets matter here: jump to the next one in the window.
+                position = verdict_scan_json_structure(bytes, count, position)
+                guard let byte = try peek() else { break }
                 switch byte {
                 case UInt8(ascii: "\""):
                     try skipString()
@@ -96,7 +100,7 @@ final class JSONWindow {
                         return
                     }
                 default:
-                    break
+                    break  // the window was refilled at a byte that does not matter
                 }
                 position += 1
             }
@@ -109,7 +113,9 @@ final class JSONWindow {
 
     private func skipString() throws(ReportStreamError) {
         position += 1
-        while let byte = try peek() {
+        while true {
+            position = verdict_scan_json_string(bytes, count, position)
+            guard let byte = try peek() else { break }
             position += 1
             if byte == UInt8(ascii: "\"") { return }
             if byte == UInt8(ascii: "\\") {

@@ -35,7 +35,7 @@ let package = Package(
 
         .target(name: "CProcessSpawn"),
         .target(name: "CTextScan"),
-        .target(name: "VerdictJSON"),
+        .target(name: "VerdictJSON", dependencies: ["CTextScan"]),
         .target(name: "CurlClient", dependencies: ["CCurl"]),
         .target(name: "LambdaRuntime", dependencies: ["CurlClient", "VerdictJSON", "CMalloc"]),
         .target(name: "VerdictHTTP", dependencies: ["VerdictJSON", "LambdaRuntime"]),

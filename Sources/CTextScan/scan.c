@@ -82,12 +82,13 @@ size_t verdict_scan_json_string(const uint8_t *bytes, size_t count, size_t i) {
     for (; i + 16 <= count; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(bytes + i));
         __m128i found = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+        found = _mm_or_si128(found, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v));
         int mask = _mm_movemask_epi8(found);
         if (mask != 0) return i + (size_t)__builtin_ctz((unsigned)mask);
     }
 #endif
     for (; i < count; i++) {
-        if (bytes[i] == '"' || bytes[i] == '\\') return i;
+        if (bytes[i] == '"' || bytes[i] == '\\' || bytes[i] < 0x20) return i;
     }
     return count;
 }

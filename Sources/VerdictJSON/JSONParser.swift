@@ -1,3 +1,4 @@
+import CTextScan
 /// Why a byte sequence is not JSON, and where (1-based line and column, as editors count).
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var reason: String
@@ -215,76 +216,77 @@ struct JSONParser {
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
-        // Fast path: no escapes, so the bytes can be validated and copied in one go.
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                index += 1
-                guard let string = String(validating: slice, as: UTF8.self) else {
-                    throw error("invalid UTF-8 in string", at: start)
-                }
-                return string
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("control character in string") }
+        guard let base = bytes.baseAddress else { throw error("unterminated string", at: start - 1) }
+        // Fast path: no escapes, so the bytes can be validated and copied in one go. The scan
+        // jumps 16 bytes at a time to the closing quote, an escape or a control character.
+        index = verdict_scan_json_string(base, bytes.count, index)
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
             index += 1
+            guard let string = String(validating: slice, as: UTF8.self) else {
+                throw error("invalid UTF-8 in string", at: start)
+            }
+            return string
         }
         var scratch = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
             let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "\""):
+            if byte == UInt8(ascii: "\"") {
                 index += 1
                 guard let string = String(validating: scratch, as: UTF8.self) else {
                     throw error("invalid UTF-8 in string", at: start)
                 }
                 return string
-            case UInt8(ascii: "\\"):
-                index += 1
-                guard index < bytes.count else { throw error("unterminated escape") }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""): scratch.append(0x22)
-                case UInt8(ascii: "\\"): scratch.append(0x5C)
-                case UInt8(ascii: "/"): scratch.append(0x2F)
-                case UInt8(ascii: "b"): scratch.append(0x08)
-                case UInt8(ascii: "f"): scratch.append(0x0C)
-                case UInt8(ascii: "n"): scratch.append(0x0A)
-                case UInt8(ascii: "r"): scratch.append(0x0D)
-                case UInt8(ascii: "t"): scratch.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try parseHex4()
-                    if scalar >= 0xD800 && scalar < 0xDC00 {
-                        // A high surrogate must pair with a low one; a lone half becomes U+FFFD
-                        // rather than failing, as browsers and most JSON writers do.
-                        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                            index += 2
-                            let low = try parseHex4()
-                            if low >= 0xDC00 && low < 0xE000 {
-                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                            } else {
-                                appendScalar(0xFFFD, to: &scratch)
-                                scalar = low
-                            }
-                        } else {
-                            scalar = 0xFFFD
-                        }
-                    } else if scalar >= 0xDC00 && scalar < 0xE000 {
-                        scalar = 0xFFFD
-                    }
-                    appendScalar(scalar, to: &scratch)
-                default:
-                    throw error("invalid escape '\\\(printable(escape))'", at: index - 1)
-                }
-            default:
-                if byte < 0x20 { throw error("control character in string") }
-                scratch.append(byte)
-                index += 1
             }
+            if byte < 0x20 { throw error("control character in string") }
+            // An escape, then the plain run up to the next byte that matters, copied at once.
+            try appendEscape(to: &scratch)
+            let next = verdict_scan_json_string(base, bytes.count, index)
+            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<next]))
+            index = next
         }
         throw error("unterminated string", at: start - 1)
+    }
+
+    /// The escape at `index` (its backslash), decoded into `scratch`.
+    private mutating func appendEscape(to scratch: inout [UInt8]) throws(JSONParseError) {
+        index += 1
+        guard index < bytes.count else { throw error("unterminated escape") }
+        let escape = bytes[index]
+        index += 1
+        switch escape {
+        case UInt8(ascii: "\""): scratch.append(0x22)
+        case UInt8(ascii: "\\"): scratch.append(0x5C)
+        case UInt8(ascii: "/"): scratch.append(0x2F)
+        case UInt8(ascii: "b"): scratch.append(0x08)
+        case UInt8(ascii: "f"): scratch.append(0x0C)
+        case UInt8(ascii: "n"): scratch.append(0x0A)
+        case UInt8(ascii: "r"): scratch.append(0x0D)
+        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try parseHex4()
+            if scalar >= 0xD800 && scalar < 0xDC00 {
+                // A high surrogate must pair with a low one; a lone half becomes U+FFFD
+                // rather than failing, as browsers and most JSON writers do.
+                if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                    index += 2
+                    let low = try parseHex4()
+                    if low >= 0xDC00 && low < 0xE000 {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        appendScalar(0xFFFD, to: &scratch)
+                        scalar = low
+                    }
+                } else {
+                    scalar = 0xFFFD
+                }
+            } else if scalar >= 0xDC00 && scalar < 0xE000 {
+                scalar = 0xFFFD
+            }
+            appendScalar(scalar, to: &scratch)
+        default:
+            throw error("invalid escape '\\\(printable(escape))'", at: index - 1)
+        }
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {

@@ -30,6 +30,29 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    /// Strings are scanned 16 bytes at a time: escapes, the closing quote, control characters
+    /// and invalid UTF-8 are found at every offset in a block, on the plain path and after an escape.
+    func testStringsAtEveryOffsetInABlock() throws {
+        for k in 0..<40 {
+            let pad = String(repeating: "a", count: k)
+            XCTAssertEqual(try JSON.parse("\"\(pad)\"").stringValue, pad)
+            XCTAssertEqual(try JSON.parse("\"\(pad)é\\n\(pad)\\\"x\\u00e9\(pad)\"").stringValue, "\(pad)é\n\(pad)\"xé\(pad)")
+            XCTAssertEqual(
+                try JSON.parse("[\"\\t\(pad)\", \"\(pad)\\\\\"]").arrayValue?.compactMap(\.stringValue), ["\t" + pad, pad + "\\"])
+            for control in ["\u{01}", "\n", "\u{1F}"] {
+                for text in ["\"\(pad)\(control)\"", "\"\\n\(pad)\(control)\""] {
+                    XCTAssertThrowsError(try JSON.parse(text), "offset \(k)") { error in
+                        XCTAssertEqual((error as? JSONParseError)?.reason, "control character in string")
+                    }
+                }
+            }
+            for prefix in ["\"", "\"\\n"] {
+                XCTAssertThrowsError(try JSON.parse(Array((prefix + pad).utf8) + [0xFF] + Array("\"".utf8)), "offset \(k)")
+                XCTAssertThrowsError(try JSON.parse(prefix + pad), "unterminated at offset \(k)")
+            }
+        }
+    }
+
     func testDepthIsLimited() {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         XCTAssertThrowsError(try JSON.parse(deep))

@@ -19,7 +19,8 @@ size_t verdict_scan_xml_attribute(const uint8_t *bytes, size_t count, size_t sta
 /// `[` `]`. `count` when there is none.
 size_t verdict_scan_json_structure(const uint8_t *bytes, size_t count, size_t start);
 
-/// The first index at or after `start` of a `"` or `\` (where a JSON string ends or escapes).
+/// The first index at or after `start` of a `"`, a `\` or a control character (below 0x20): where
+/// a JSON string ends, escapes, or is malformed.
 size_t verdict_scan_json_string(const uint8_t *bytes, size_t count, size_t start);
 
 #endif

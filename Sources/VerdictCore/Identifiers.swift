@@ -58,10 +58,9 @@ public enum Identifier {
     public static func derived(from name: String) -> String { derivedKey(from: name).text }
 
     /// A test's id (version 8): the first 48 bits name its scope (project, file and suite path),
-    /// the rest are `derivedKey` of its whole name (`projectID|` then `TestIdentity`'s key). The
-    /// tests of one file or class thus sit together in the test-history index, so a report's
-    /// inserts touch a few runs of its pages rather than one random page per case, which at
-    /// millions of cases means pages that are not in memory.
+    /// the rest are `derivedKey` of its whole name (`projectID|` then `TestIdentity`'s key). Test
+    /// history finds a test through its scope's spans (migration 9), so a report stores a row per
+    /// stretch of cases of one scope rather than an index entry per case.
     public static func testKey(scopePrefix: UInt64, name: UnsafeRawBufferPointer) -> UUIDKey {
         let whole = derivedKey(fromUTF8: name)
         return UUIDKey(high: scopePrefix & 0xFFFF_FFFF_FFFF_0000 | whole.high & 0xFFFF, low: whole.low)
@@ -75,6 +74,10 @@ public enum Identifier {
         TestIdentity.appendScope(file: file.map(CopyRows.storedText), suitePath: suitePath.map(CopyRows.storedText), to: &name)
         return name.withUnsafeBytes { derivedKey(fromUTF8: $0).high } & 0xFFFF_FFFF_FFFF_0000
     }
+
+    /// The scope as `test_scope_spans.scope` and SQL's `test_scope(test_id)` have it: the first 48
+    /// bits of a test id (the high word of its key, or a scope prefix) as a number.
+    public static func testScope(high: UInt64) -> Int64 { Int64(high >> 16) }
 
     /// A test's id from its parts, as ingest derives it.
     public static func testKey(projectID: String, file: String?, suitePath: [String], title: String, project: String?) -> UUIDKey {

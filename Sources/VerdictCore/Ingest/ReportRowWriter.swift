@@ -168,7 +168,7 @@ final class ReportRowWriter {
         spanRows.int32(spanStart)
         spanRows.int32(last)
         spanRows.uuid(runID)
-        spanRows.int64(Int64(prefix >> 16))
+        spanRows.int64(Identifier.testScope(high: prefix))
         spanRows.endRow()
     }
 

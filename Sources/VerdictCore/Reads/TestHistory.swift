@@ -41,7 +41,7 @@ public struct TestHistory {
     public func history(testID id: String, limit: Int, after cursor: PageCursor?) throws -> TestHistoryPage {
         let testID = try ReadParameter.uuid(id, field: "test_id")
         guard let key = UUIDKey(testID) else { throw ServiceError.invalid(field: "test_id", reason: "must be a UUID") }
-        let test = TestCases(db: db, testID: testID, scope: String(key.high >> 16))
+        let test = TestCases(db: db, testID: testID, scope: String(Identifier.testScope(high: key.high)))
         var before: UUIDKey?
         if let cursorID = try ReadCursor.id(cursor) {
             guard let caseID = UUIDKey(cursorID) else { throw ReadCursor.invalid() }

@@ -7,8 +7,7 @@ enum JSONStrings {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func append(_ string: String, to out: inout [UInt8]) {
-        var string = string
-        string.withUTF8 { bytes in
+        string.withBorrowedUTF8 { bytes in
             out.append(UInt8(ascii: "\""))
             var runStart = 0
             for (i, byte) in bytes.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {

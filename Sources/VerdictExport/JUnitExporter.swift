@@ -94,15 +94,19 @@ public final class JUnitExporter {
         try output.attribute("skipped", totals.skipped)
     }
 
-    func writeProperties(_ properties: [ParsedProperty]) throws(ExportError) {
-        guard !properties.isEmpty else { return }
+    /// One `<properties>` holding both lists: joining them first would cost an array per case.
+    func writeProperties(_ properties: [ParsedProperty], _ more: [ParsedProperty] = []) throws(ExportError) {
+        guard !properties.isEmpty || !more.isEmpty else { return }
         try output.start("properties")
-        for property in properties {
-            try output.start("property")
-            try output.attribute("name", property.name)
-            try output.attribute("value", property.value)
-            try output.end()
-        }
+        for property in properties { try writeProperty(property) }
+        for property in more { try writeProperty(property) }
+        try output.end()
+    }
+
+    private func writeProperty(_ property: ParsedProperty) throws(ExportError) {
+        try output.start("property")
+        try output.attribute("name", property.name)
+        try output.attribute("value", property.value)
         try output.end()
     }
 
@@ -123,8 +127,11 @@ public final class JUnitExporter {
         try output.attribute("file", testCase.file)
         if let line = testCase.line { try output.attribute("line", line) }
         try output.seconds("time", milliseconds: testCase.durationMs)
-        if !testCase.rawStatus.isEmpty { try output.attribute("status", testCase.rawStatus) }
-        try writeProperties(testCase.properties + JUnitVerdictProperties.make(for: testCase, plan: plan, suiteName: suiteName))
+        // Most raw statuses are the word the parser gives the elements anyway.
+        if !testCase.rawStatus.isEmpty, testCase.rawStatus != plan.derivedStatus.junitWord {
+            try output.attribute("status", testCase.rawStatus)
+        }
+        try writeProperties(testCase.properties, JUnitVerdictProperties.make(for: testCase, plan: plan, suiteName: suiteName))
         let main = plan.attempts[plan.mainIndex]
         switch plan.mainResult {
         case .failure, .error:

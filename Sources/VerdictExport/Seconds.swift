@@ -4,12 +4,11 @@
 struct SecondsFormatter {
     private var digits = [UInt8](repeating: 0, count: 32)
 
-    /// Calls `body` with the NUL-terminated text, or not at all for unknown durations.
-    mutating func withSeconds(_ milliseconds: Double?, _ body: (UnsafePointer<UInt8>) -> Void) {
+    /// Calls `body` with the text, or not at all for unknown durations.
+    mutating func withSeconds(_ milliseconds: Double?, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         guard let milliseconds, milliseconds.isFinite, milliseconds >= 0, milliseconds < 1e15 else { return }
         var remaining = UInt64(milliseconds.rounded())
-        var end = digits.count - 1
-        digits[end] = 0
+        var end = digits.count
         for _ in 0..<3 {
             end -= 1
             digits[end] = UInt8(ascii: "0") + UInt8(remaining % 10)
@@ -22,14 +21,13 @@ struct SecondsFormatter {
             digits[end] = UInt8(ascii: "0") + UInt8(remaining % 10)
             remaining /= 10
         } while remaining > 0
-        digits.withUnsafeBufferPointer { body($0.baseAddress! + end) }
+        digits.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[end...])) }
     }
 
     /// Integers (`line`, counters) the same way, for the same reason.
-    mutating func withInteger(_ value: Int, _ body: (UnsafePointer<UInt8>) -> Void) {
+    mutating func withInteger(_ value: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var remaining = value.magnitude
-        var end = digits.count - 1
-        digits[end] = 0
+        var end = digits.count
         repeat {
             end -= 1
             digits[end] = UInt8(ascii: "0") + UInt8(remaining % 10)
@@ -39,6 +37,6 @@ struct SecondsFormatter {
             end -= 1
             digits[end] = UInt8(ascii: "-")
         }
-        digits.withUnsafeBufferPointer { body($0.baseAddress! + end) }
+        digits.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[end...])) }
     }
 }

@@ -70,15 +70,24 @@ final class XMLOutput {
 
     func attribute(_ name: StaticString, _ value: Int) throws(ExportError) {
         var result: Int32 = 0
-        seconds.withInteger(value) { text in result = xmlTextWriterWriteAttribute(writer, name.utf8Start, text) }
+        seconds.withInteger(value) { text in result = plainAttribute(name, text) }
         try check(result)
     }
 
     /// `time="1.234"`; nothing for an unknown duration.
     func seconds(_ name: StaticString, milliseconds: Double?) throws(ExportError) {
         var result: Int32 = 0
-        seconds.withSeconds(milliseconds) { text in result = xmlTextWriterWriteAttribute(writer, name.utf8Start, text) }
+        seconds.withSeconds(milliseconds) { text in result = plainAttribute(name, text) }
         try check(result)
+    }
+
+    /// An attribute whose value needs no escaping (digits): `xmlTextWriterWriteAttribute` would
+    /// look at every byte for something to escape.
+    private func plainAttribute(_ name: StaticString, _ value: UnsafeBufferPointer<UInt8>) -> Int32 {
+        guard xmlTextWriterStartAttribute(writer, name.utf8Start) >= 0,
+            xmlTextWriterWriteRawLen(writer, value.baseAddress, Int32(value.count)) >= 0
+        else { return -1 }
+        return xmlTextWriterEndAttribute(writer)
     }
 
     func text(_ value: String) throws(ExportError) {
@@ -89,8 +98,7 @@ final class XMLOutput {
     /// own escaping copies every value into a fresh allocation first, stack traces included,
     /// while most values need no change and go out as they are.
     private func writeEscaped(_ value: String, attribute: Bool) throws(ExportError) {
-        var value = value
-        let result = value.withUTF8 { utf8 -> Int32 in
+        let result = value.withBorrowedUTF8 { utf8 -> Int32 in
             guard !utf8.isEmpty else { return xmlTextWriterWriteRawLen(writer, "", 0) }
             if XMLText.escape(utf8, attribute: attribute, into: &scratch) {
                 defer { scratch.removeAll(keepingCapacity: true) }

@@ -7,8 +7,7 @@ enum XMLText {
     /// Scans 16 bytes at a time (see CTextScan): this runs on every string of every case,
     /// stack traces included, and almost never finds anything.
     static func isLegal(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
+        text.withBorrowedUTF8 { bytes in
             guard let base = bytes.baseAddress else { return true }
             var i = 0
             while true {
@@ -85,5 +84,16 @@ enum XMLText {
             guard i < text.count, text[i] == 0xEF, !isNonCharacter(text, at: i) else { return i }
             i += 1
         }
+    }
+}
+
+extension String {
+    /// `withUTF8` without its mutable copy of the string, which costs a retain and a release:
+    /// the writers look at every string of every case.
+    @inline(__always)
+    func withBorrowedUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return try copy.withUTF8(body)
     }
 }

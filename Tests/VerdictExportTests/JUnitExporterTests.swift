@@ -143,9 +143,34 @@ final class JUnitExporterTests: XCTestCase {
         let xml = try export(cases, suite: ParsedSuite(name: "suite", path: ["suite"], durationMs: 2000, hostname: "ci-7"))
         XCTAssertTrue(
             xml.contains(#"<testsuite name="suite" tests="4" failures="1" errors="1" skipped="1" time="2.000" hostname="ci-7">"#), xml)
-        XCTAssertTrue(xml.contains(#"<testcase name="a" time="1.235" status="passed">"#), xml)
+        XCTAssertTrue(xml.contains(#"<testcase name="a" time="1.235">"#), xml)
         XCTAssertTrue(xml.contains(#"time="0.000""#), xml)
         XCTAssertTrue(xml.contains(#"<skipped message="later"/>"#), xml)
+    }
+
+    func testStatusAttributeIsWrittenOnlyWhenTheElementsDoNotImplyTheRawStatus() throws {
+        let failure = [ParsedAttempt(index: 0, status: .failed, errors: [ParsedError(message: "no")])]
+        // Full titles equal to the titles, so that no case needs properties.
+        let cases = [
+            ParsedCase(suitePath: ["suite"], title: "plain", fullTitle: "plain", status: .passed, rawStatus: "passed"),
+            ParsedCase(suitePath: ["suite"], title: "expected", fullTitle: "expected", status: .passed, rawStatus: "expected"),
+            ParsedCase(
+                suitePath: ["suite"], title: "failed", fullTitle: "failed", status: .failed, rawStatus: "failure", attempts: failure),
+            ParsedCase(
+                suitePath: ["suite"], title: "failed as passed", fullTitle: "failed as passed", status: .failed, rawStatus: "passed",
+                attempts: failure),
+            ParsedCase(
+                suitePath: ["suite"], title: "skipped", fullTitle: "skipped", status: .skipped, rawStatus: "skipped", skipReason: "later"),
+        ]
+        let xml = try export(cases)
+        XCTAssertTrue(xml.contains(#"<testcase name="plain"/>"#), xml)
+        XCTAssertTrue(xml.contains(#"<testcase name="expected" status="expected"/>"#), xml)
+        XCTAssertTrue(xml.contains(#"<testcase name="failed">"#), xml)
+        XCTAssertTrue(xml.contains(#"<testcase name="failed as passed" status="passed">"#), xml)
+        XCTAssertTrue(xml.contains(#"<testcase name="skipped">"#), xml)
+        let copies = try reparse(xml).cases
+        XCTAssertEqual(copies.map(\.rawStatus), cases.map(\.rawStatus))
+        for (original, copy) in zip(cases, copies) { XCTAssertEqual(JUnitRoundTripTests.differences(original, copy), []) }
     }
 
     /// One xmllint run over every export: a process per file would take seconds.

@@ -47,7 +47,7 @@ struct JUnitCaseOutcome {
                 .skipped
             } else if earlierRuns.contains(where: \.isFlaky) { .flaky } else { .passed }
         testCase.status = status
-        if testCase.rawStatus.isEmpty { testCase.rawStatus = rawWord(status) }
+        if testCase.rawStatus.isEmpty { testCase.rawStatus = status.junitWord }
         if status == .skipped { testCase.skipReason = skipReason }
         testCase.attempts = attempts(finalStatus: status, durationMs: testCase.durationMs)
         if stdout != nil || stderr != nil { testCase.attachments = AttachmentMarkers.extract(from: stdout, stderr) }
@@ -81,9 +81,13 @@ struct JUnitCaseOutcome {
             index: 0, status: run.isError ? .errored : .failed, durationMs: run.durationMs, errors: [run.error],
             stdout: run.stdout, stderr: run.stderr)
     }
+}
 
-    private func rawWord(_ status: TestStatus) -> String {
-        switch status {
+extension TestStatus {
+    /// The raw status a `<testcase>` without a `status` attribute is given: the word for what
+    /// its elements say. An exporter can leave out a `status` that would only repeat it.
+    public var junitWord: String {
+        switch self {
         case .errored: "error"
         case .failed: "failure"
         case .skipped: "skipped"

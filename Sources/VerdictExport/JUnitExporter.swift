@@ -41,24 +41,59 @@ public final class JUnitExporter {
     /// `writeSuite` for a run of a report's cases. Concrete rather than generic: a generic
     /// collection of cases would copy each one through value witnesses.
     public func writeSuite(_ suite: ParsedSuite, cases: ArraySlice<ParsedCase>) throws(ExportError) {
+        try writeSuite(
+            suite, totals: Self.totals(cases), someCaseHasNoFile: { cases.contains { XMLText.isBlank($0.file ?? "") } },
+            cases: { (suiteName) throws(ExportError) in
+                // Through the buffer each case is borrowed in place; the slice's subscript copies it.
+                try cases.withUnsafeBufferPointer { (buffer) throws(ExportError) in
+                    for index in buffer.indices { try writeCase(buffer[index], suiteName: suiteName) }
+                }
+            })
+    }
+
+    /// `writeSuite` for cases read back from a stored run, most of them plain.
+    public func writeSuite(_ suite: ParsedSuite, records: [CaseRecord]) throws(ExportError) {
+        var totals = ReportTotals()
+        for record in records { totals.count(record.status) }
+        try writeSuite(
+            suite, totals: totals,
+            someCaseHasNoFile: {
+                records.contains { record in
+                    switch record {
+                    case .plain(let plain): XMLText.isBlank(plain.file ?? "")
+                    case .full(let testCase): XMLText.isBlank(testCase.file ?? "")
+                    }
+                }
+            },
+            cases: { (suiteName) throws(ExportError) in
+                try records.withUnsafeBufferPointer { (buffer) throws(ExportError) in
+                    for index in buffer.indices {
+                        switch buffer[index] {
+                        case .plain(let plain): try writeCase(plain, suiteName: suiteName)
+                        case .full(let testCase): try writeCase(testCase, suiteName: suiteName)
+                        }
+                    }
+                }
+            })
+    }
+
+    /// One `<testsuite>`; `cases` writes its `<testcase>`s, given the suite's name as written.
+    private func writeSuite(
+        _ suite: ParsedSuite, totals: ReportTotals, someCaseHasNoFile: () -> Bool,
+        cases writeCases: (String) throws(ExportError) -> Void
+    ) throws(ExportError) {
         guard state == .open else { throw .misuse(state == .ready ? "writeSuite before begin" : "writeSuite after finish") }
         try output.start("testsuite")
         try output.attribute("name", suite.name)
-        try writeCounts(Self.totals(cases))
+        try writeCounts(totals)
         try output.seconds("time", milliseconds: suite.durationMs)
         try output.attribute("timestamp", suite.timestamp)
         try output.attribute("hostname", suite.hostname)
         // Cases without a file would inherit the suite's on the way back in.
-        if let file = suite.file, !cases.indices.contains(where: { XMLText.isBlank(cases[$0].file ?? "") }) {
-            try output.attribute("file", file)
-        }
+        if let file = suite.file, !someCaseHasNoFile() { try output.attribute("file", file) }
         try writeProperties(suite.properties)
         for error in suite.errors { try writeResult("error", error) }
-        let suiteName = XMLText.sanitized(suite.name)
-        // Through the buffer each case is borrowed in place; the slice's subscript copies it.
-        try cases.withUnsafeBufferPointer { (buffer) throws(ExportError) in
-            for index in buffer.indices { try writeCase(buffer[index], suiteName: suiteName) }
-        }
+        try writeCases(XMLText.sanitized(suite.name))
         try output.element("system-out", text: suite.systemOut)
         try output.element("system-err", text: suite.systemErr)
         try output.end()
@@ -74,16 +109,7 @@ public final class JUnitExporter {
     /// `ReportTotals.init` wants an array; a suite's cases are often a slice of the report's.
     private static func totals(_ cases: ArraySlice<ParsedCase>) -> ReportTotals {
         var totals = ReportTotals()
-        for index in cases.indices {
-            totals.tests += 1
-            switch cases[index].status {
-            case .passed: totals.passed += 1
-            case .flaky: totals.passed += 1; totals.flaky += 1
-            case .failed: totals.failed += 1
-            case .skipped: totals.skipped += 1
-            case .errored: totals.errors += 1
-            }
-        }
+        for index in cases.indices { totals.count(cases[index].status) }
         return totals
     }
 
@@ -121,16 +147,9 @@ public final class JUnitExporter {
 
     func writeCase(_ testCase: borrowing ParsedCase, suiteName: String) throws(ExportError) {
         let plan = JUnitCasePlan(testCase)
-        try output.start("testcase")
-        try output.attribute("name", testCase.title)
-        try output.attribute("classname", testCase.classname)
-        try output.attribute("file", testCase.file)
-        if let line = testCase.line { try output.attribute("line", line) }
-        try output.seconds("time", milliseconds: testCase.durationMs)
-        // Most raw statuses are the word the parser gives the elements anyway.
-        if !testCase.rawStatus.isEmpty, testCase.rawStatus != plan.derivedStatus.junitWord {
-            try output.attribute("status", testCase.rawStatus)
-        }
+        try startCase(
+            title: testCase.title, classname: testCase.classname, file: testCase.file, line: testCase.line,
+            durationMs: testCase.durationMs, rawStatus: testCase.rawStatus, derivedStatus: plan.derivedStatus)
         try writeProperties(testCase.properties, JUnitVerdictProperties.make(for: testCase, plan: plan, suiteName: suiteName))
         let main = plan.attempts[plan.mainIndex]
         switch plan.mainResult {
@@ -149,6 +168,34 @@ public final class JUnitExporter {
         try output.element("system-out", text: main.stdout)
         try output.element("system-err", text: main.stderr)
         try output.end()
+    }
+
+    /// A plain case is its `<testcase>` element alone, written as `writeCase` would write the
+    /// case in full.
+    func writeCase(_ plain: borrowing PlainCase, suiteName: String) throws(ExportError) {
+        // The full case's only run would not equal it, which takes a `verdict.attempts`.
+        if plain.durationMs?.isNaN == true { return try writeCase(ParsedCase(copy plain), suiteName: suiteName) }
+        try startCase(
+            title: plain.title, classname: plain.classname, file: plain.file, line: plain.line, durationMs: plain.durationMs,
+            rawStatus: plain.rawStatus, derivedStatus: .passed)
+        try writeProperties([], JUnitVerdictProperties.make(for: plain, suiteName: suiteName))
+        try output.end()
+    }
+
+    /// `<testcase` with its attributes.
+    /// - Parameter derivedStatus: what the case's elements will say; a raw status that is its
+    ///   word is left out, the parser gives it back.
+    private func startCase(
+        title: String, classname: String?, file: String?, line: Int?, durationMs: Double?, rawStatus: String,
+        derivedStatus: TestStatus
+    ) throws(ExportError) {
+        try output.start("testcase")
+        try output.attribute("name", title)
+        try output.attribute("classname", classname)
+        try output.attribute("file", file)
+        if let line { try output.attribute("line", line) }
+        try output.seconds("time", milliseconds: durationMs)
+        if !rawStatus.isEmpty, rawStatus != derivedStatus.junitWord { try output.attribute("status", rawStatus) }
     }
 
     /// Surefire's shape: attributes `message`, `type`, `time`; children `stackTrace`,

@@ -7,23 +7,16 @@ enum JUnitVerdictProperties {
     /// - Parameter suiteName: the `<testsuite>`'s name as written (sanitized).
     static func make(for testCase: borrowing ParsedCase, plan: JUnitCasePlan, suiteName: String) -> [ParsedProperty] {
         var out: [ParsedProperty] = []
-        func add(_ name: VerdictCaseProperty, _ value: JSON) { out.append(ParsedProperty(name.rawValue, xmlSafeJSON(value))) }
+        func add(_ name: VerdictCaseProperty, _ value: JSON) { property(name, value, to: &out) }
 
-        // Each text is scanned once: the title and classname are needed twice.
-        let titleIsLegal = XMLText.isLegal(testCase.title)
-        let classnameIsLegal = testCase.classname.map(XMLText.isLegal) ?? true
-        if !naturalPathMatches(testCase, titleIsLegal: titleIsLegal, classnameIsLegal: classnameIsLegal, suiteName: suiteName) {
-            add(.suitePath, JSON(testCase.suitePath))
-        }
+        addNames(
+            title: testCase.title, classname: testCase.classname, file: testCase.file, suitePath: testCase.suitePath,
+            rawStatus: testCase.rawStatus, suiteName: suiteName, to: &out)
         if let project = testCase.project { add(.project, .string(project)) }
         if plan.derivedStatus != testCase.status { add(.status, .string(testCase.status.rawValue)) }
-        if testCase.rawStatus.isEmpty || !XMLText.isLegal(testCase.rawStatus) { add(.rawStatus, .string(testCase.rawStatus)) }
         if let reason = testCase.skipReason, testCase.status != .skipped || XMLText.isBlank(reason) || !XMLText.isLegal(reason) {
             add(.skipReason, .string(reason))
         }
-        if !titleIsLegal { add(.title, .string(testCase.title)) }
-        if !classnameIsLegal, let classname = testCase.classname { add(.classname, .string(classname)) }
-        if let file = testCase.file, !XMLText.isLegal(file) { add(.file, .string(file)) }
         if !testCase.hasDerivedFullTitle { add(.fullTitle, .string(testCase.fullTitle)) }
         if !testCase.tags.isEmpty { add(.tags, JSON(testCase.tags)) }
         if !testCase.annotations.isEmpty { add(.annotations, .array(testCase.annotations.map(json))) }
@@ -32,6 +25,42 @@ enum JUnitVerdictProperties {
         let texts = exactTexts(plan.attempts)
         if !texts.isEmpty { add(.texts, .array(texts)) }
         return out
+    }
+
+    /// A plain case passed in one run as long as itself: only its names can need a property.
+    static func make(for plain: borrowing PlainCase, suiteName: String) -> [ParsedProperty] {
+        var out: [ParsedProperty] = []
+        addNames(
+            title: plain.title, classname: plain.classname, file: plain.file, suitePath: plain.suitePath,
+            rawStatus: plain.rawStatus, suiteName: suiteName, to: &out)
+        return out
+    }
+
+    /// The properties for what the `<testcase>`'s attributes and `<testsuite>` cannot carry of
+    /// its names: a suite path the parser would not rebuild, a raw status the `status`
+    /// attribute cannot hold, and texts with characters XML forbids.
+    private static func addNames(
+        title: String, classname: String?, file: String?, suitePath: [String], rawStatus: String, suiteName: String,
+        to out: inout [ParsedProperty]
+    ) {
+        func add(_ name: VerdictCaseProperty, _ value: JSON) { property(name, value, to: &out) }
+        // Each text is scanned once: the title and classname are needed twice.
+        let titleIsLegal = XMLText.isLegal(title)
+        let classnameIsLegal = classname.map(XMLText.isLegal) ?? true
+        if !naturalPathMatches(
+            suitePath, title: titleIsLegal ? title : XMLText.sanitized(title),
+            classname: (classnameIsLegal ? classname : classname.map(XMLText.sanitized)) ?? "", suiteName: suiteName)
+        {
+            add(.suitePath, JSON(suitePath))
+        }
+        if rawStatus.isEmpty || !XMLText.isLegal(rawStatus) { add(.rawStatus, .string(rawStatus)) }
+        if !titleIsLegal { add(.title, .string(title)) }
+        if !classnameIsLegal, let classname { add(.classname, .string(classname)) }
+        if let file, !XMLText.isLegal(file) { add(.file, .string(file)) }
+    }
+
+    private static func property(_ name: VerdictCaseProperty, _ value: JSON, to out: inout [ParsedProperty]) {
+        out.append(ParsedProperty(name.rawValue, xmlSafeJSON(value)))
     }
 
     /// JSON escapes the control characters XML forbids, but not U+FFFE and U+FFFF, which are
@@ -52,13 +81,8 @@ enum JUnitVerdictProperties {
 
     /// The parser's suite path for a case: its `<testsuite>`'s name, then the classname unless
     /// it repeats the suite or the title. Compared on the sanitized text, which is what it reads.
-    private static func naturalPathMatches(
-        _ testCase: borrowing ParsedCase, titleIsLegal: Bool, classnameIsLegal: Bool, suiteName suite: String
-    ) -> Bool {
-        let title = titleIsLegal ? testCase.title : XMLText.sanitized(testCase.title)
-        let classname = (classnameIsLegal ? testCase.classname : testCase.classname.map(XMLText.sanitized)) ?? ""
+    private static func naturalPathMatches(_ path: [String], title: String, classname: String, suiteName suite: String) -> Bool {
         let addsClass = !classname.isEmpty && classname != title && (suite.isEmpty || classname != suite)
-        let path = testCase.suitePath
         guard path.count == (suite.isEmpty ? 0 : 1) + (addsClass ? 1 : 0) else { return false }
         var i = 0
         if !suite.isEmpty {

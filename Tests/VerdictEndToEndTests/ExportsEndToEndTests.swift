@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
+import VerdictCore
 import VerdictDB
 import VerdictReports
 import VerdictTestSupport
@@ -120,6 +121,39 @@ final class ExportsEndToEndTests: TemplateEmulatorTestCase {
                 XCTAssertEqual(cached.headers["location"].map { $0.contains("/exports/") }, true)
             }
         }
+    }
+
+    /// The JUnit export reads a passed case with nothing more to say as a `PlainCase`; anything
+    /// else comes back in full, and both read back as what the CTRF export gets.
+    func testStoredCasesReadBackPlainOnlyWhenThatIsAllTheySay() async throws {
+        let report = """
+            <testsuite name="S">
+              <testcase classname="C" name="plain" time="0.5"/>
+              <testcase classname="C" name="with property" time="0.5"><properties><property name="k" value="v"/></properties></testcase>
+              <testcase classname="C" name="failed" time="0.5"><failure message="no">at C.java:1</failure></testcase>
+              <testcase classname="C" name="skipped"><skipped message="later"/></testcase>
+              <testcase classname="C" name="with output" time="0.5"><system-out>hello</system-out></testcase>
+              <testcase classname="C" name="also plain" time="1.25" file="c.py" line="3"/>
+            </testsuite>
+            """
+        let uploaded = try await upload(Data(report.utf8), "project=plain-read&ci_run_id=\(ciRunID)")
+        let runID = try XCTUnwrap(uploaded["run_id"] as? String)
+        let reader = RunContentReader(db: try PostgresConnection(url: requireDatabaseURL()))
+        var records: [CaseRecord] = []
+        try reader.forEachSuite(runID: runID) { _, cases in records += cases }
+        var full: [ParsedCase] = []
+        try reader.forEachCase(runID: runID) { full.append($0) }
+
+        let kinds = records.map { record -> String in
+            switch record {
+            case .plain(let plain): "plain \(plain.title)"
+            case .full(let testCase): "full \(testCase.title)"
+            }
+        }
+        XCTAssertEqual(
+            kinds, ["plain plain", "full with property", "full failed", "full skipped", "full with output", "plain also plain"])
+        XCTAssertEqual(records.map(ParsedCase.init), full)
+        XCTAssertEqual(full.first?.attempts, [ParsedAttempt(index: 0, status: .passed, durationMs: 500)])
     }
 
     func testExportOfAnUnknownRunIs404() async throws {

@@ -173,6 +173,53 @@ final class JUnitExporterTests: XCTestCase {
         for (original, copy) in zip(cases, copies) { XCTAssertEqual(JUnitRoundTripTests.differences(original, copy), []) }
     }
 
+    /// Stored runs come back mostly as plain cases, written without building them in full; the
+    /// document must be the one the full cases give, names that need properties included.
+    func testPlainCasesAreWrittenAsTheirFullCasesWouldBe() throws {
+        let plain = [
+            PlainCase(suitePath: ["suite", "com.example.A"], title: "ok", classname: "com.example.A", rawStatus: "passed", durationMs: 12),
+            PlainCase(
+                suitePath: ["suite", "com.example.A"], file: "src/A.java", line: 7, title: "with file", classname: "com.example.A",
+                rawStatus: "expected", durationMs: 1.5),
+            PlainCase(suitePath: ["suite"], title: "same", classname: "same", rawStatus: "passed"),
+            PlainCase(suitePath: ["suite"], title: "no classname", rawStatus: "passed", durationMs: 0),
+            PlainCase(suitePath: ["elsewhere", "deeper"], title: "moved", classname: "C", rawStatus: "passed", durationMs: 3),
+            PlainCase(
+                suitePath: ["suite", "C\u{1}"], title: "bad \u{2} title", classname: "C\u{1}", rawStatus: "pass\u{3}", durationMs: 4),
+            PlainCase(suitePath: ["suite", "C"], file: "a\u{FFFE}.swift", title: "file", classname: "C", rawStatus: "", durationMs: 5),
+            PlainCase(suitePath: ["suite", "C"], title: "nan", classname: "C", rawStatus: "passed", durationMs: .nan),
+        ]
+        let suite = ParsedSuite(name: "suite", path: ["suite"], file: "suite.java", durationMs: 30)
+        func document(_ write: (JUnitExporter) throws(ExportError) -> Void) throws -> [UInt8] {
+            try collect { sink in
+                let exporter = try JUnitExporter(sink: sink)
+                try exporter.begin(name: "run", totals: ReportTotals(plain.map(ParsedCase.init)), durationMs: nil, timestamp: nil)
+                try write(exporter)
+                try exporter.finish()
+            }.bytes
+        }
+        let failed = ParsedCase(
+            suitePath: ["suite", "C"], title: "failed", classname: "C", status: .failed, rawStatus: "failure",
+            attempts: [ParsedAttempt(index: 0, status: .failed, errors: [ParsedError(message: "no", stack: "at C.java:1")])])
+        let records = plain.map(CaseRecord.plain) + [.full(failed)]
+        let viaPlain = try document { (exporter) throws(ExportError) in try exporter.writeSuite(suite, records: records) }
+        let viaFull = try document { (exporter) throws(ExportError) in
+            try exporter.writeSuite(suite, cases: records.map(ParsedCase.init))
+        }
+        XCTAssertEqual(String(decoding: viaPlain, as: UTF8.self), String(decoding: viaFull, as: UTF8.self))
+        // The odd names did need properties, and the cases read back as themselves.
+        let xml = String(decoding: viaPlain, as: UTF8.self)
+        XCTAssertTrue(xml.contains("verdict.suite_path"), xml)
+        XCTAssertTrue(xml.contains("verdict.title"), xml)
+        XCTAssertTrue(xml.contains("verdict.attempts"), xml)
+        let copies = try reparse(xml).cases
+        XCTAssertEqual(copies.count, records.count)
+        // A NaN duration has no JUnit spelling, full or plain.
+        for (record, copy) in zip(records, copies) where ParsedCase(record).durationMs?.isNaN != true {
+            XCTAssertEqual(JUnitRoundTripTests.differences(ParsedCase(record), copy), [])
+        }
+    }
+
     /// One xmllint run over every export: a process per file would take seconds.
     func testEveryCorpusExportIsWellFormedForXmllint() throws {
         let corpus = try Corpus.load()

@@ -86,7 +86,7 @@ public struct ExportRun: HTTPHandler {
                 timestamp: header.startedAtMs.map(EpochMilliseconds.rfc3339))
             try overlapped(
                 produce: { emit in try reader.forEachSuite(runID: runID) { suite, cases in try emit((suite, cases)) } },
-                consume: { suite, cases in try exporter.writeSuite(suite, cases: cases) })
+                consume: { suite, cases in try exporter.writeSuite(suite, records: cases) })
             try exporter.finish()
         case .ctrf:
             let exporter = CTRFExporter(sink: sink)

@@ -69,9 +69,9 @@ public struct RunContentReader {
     }
 
     /// Calls `body` once per suite, in report and suite order, with the suite's cases in their
-    /// order; cases outside any suite come last in their report, under a suite named after the
-    /// report's shard.
-    public func forEachSuite(runID: String, _ body: (ParsedSuite, [ParsedCase]) throws -> Void) throws {
+    /// order, plain where they can be (see `PlainCase`); cases outside any suite come last in
+    /// their report, under a suite named after the report's shard.
+    public func forEachSuite(runID: String, _ body: (ParsedSuite, [CaseRecord]) throws -> Void) throws {
         try db.transaction {
             let details = try StoredDetails(db: db, runID: runID)
             let suites = try db.query(
@@ -91,7 +91,7 @@ public struct RunContentReader {
 
             var pendingSuite: UUIDKey?
             var pendingReport: UUIDKey?
-            var pendingCases: [ParsedCase] = []
+            var pendingCases: [CaseRecord] = []
             var nextSuite = 0
             func flush() throws {
                 defer { pendingCases.removeAll(keepingCapacity: true) }
@@ -109,13 +109,13 @@ public struct RunContentReader {
                 }
             }
 
-            try forEachCaseRow(runID: runID, details: details, suiteRank: suiteIndex) { testCase, suiteID, reportID in
+            try forEachCaseRow(runID: runID, details: details, suiteRank: suiteIndex) { record, suiteID, reportID in
                 if suiteID != pendingSuite || reportID != pendingReport {
                     try flush()
                     pendingSuite = suiteID
                     pendingReport = reportID
                 }
-                pendingCases.append(testCase)
+                pendingCases.append(record)
             }
             try flush()
             while nextSuite < suites.count {
@@ -133,7 +133,7 @@ public struct RunContentReader {
             try db.withRawResult("SELECT id FROM suites WHERE run_id = $1 ORDER BY report_id, ordinal", [runID]) { result in
                 for index in 0..<result.rowCount { if let id = result.row(index).uuid(0) { suiteRank[id] = index } }
             }
-            try forEachCaseRow(runID: runID, details: details, suiteRank: suiteRank) { testCase, _, _ in try body(testCase) }
+            try forEachCaseRow(runID: runID, details: details, suiteRank: suiteRank) { record, _, _ in try body(ParsedCase(record)) }
         }
     }
 
@@ -145,7 +145,7 @@ public struct RunContentReader {
     /// the export.
     /// - Parameter suiteRank: the run's suites numbered in (report, ordinal) order.
     private func forEachCaseRow(
-        runID: String, details: StoredDetails, suiteRank: [UUIDKey: Int], _ body: (consuming ParsedCase, UUIDKey?, UUIDKey?) throws -> Void
+        runID: String, details: StoredDetails, suiteRank: [UUIDKey: Int], _ body: (consuming CaseRecord, UUIDKey?, UUIDKey?) throws -> Void
     ) throws {
         let columns = """
             c.id, c.report_id, c.suite_id, c.title, c.full_title, c.suite_path, c.file, c.line, c.classname,
@@ -196,14 +196,33 @@ public struct RunContentReader {
             columnsResolved = c
             for index in 0..<result.rowCount {
                 let row = result.row(index)
-                let stored = try row.uuid(c.id).map { try attempts.take(caseID: $0) } ?? []
+                let id = row.uuid(c.id)
+                let stored = try id.map { try attempts.take(caseID: $0) } ?? []
+                let plain = stored.isEmpty ? Self.plainCase(row, c, id: id, details, repeats: &repeats) : nil
                 try body(
-                    Self.testCase(row, c, attempts: stored, details, repeats: &repeats), row.uuid(c.suiteID), row.uuid(c.reportID))
+                    plain.map(CaseRecord.plain) ?? .full(Self.testCase(row, c, attempts: stored, details, repeats: &repeats)),
+                    row.uuid(c.suiteID), row.uuid(c.reportID))
             }
         }
         cursors.close()
         try db.query("CLOSE run_attempts")
         try db.query("CLOSE run_cases")
+    }
+
+    /// The row as a `PlainCase` when that is all it says: passed, no stored attempts (checked
+    /// by the caller), and none of the columns a plain case has no place for.
+    private static func plainCase(_ row: RawRow, _ c: CaseColumns, id: UUIDKey?, _ details: StoredDetails, repeats: inout RepeatedValues)
+        -> PlainCase?
+    {
+        guard repeats.status(row, c.status) == .passed, row.isNull(c.fullTitle), row.isNull(c.startedAt), row.isNull(c.project),
+            row.isNull(c.skipReason), row.isNull(c.tags), row.isNull(c.annotations), row.isNull(c.properties),
+            details.caseAttachments.isEmpty || id.map({ details.caseAttachments[$0] == nil }) ?? true
+        else { return nil }
+        return PlainCase(
+            suitePath: repeats.suitePath(row, c.suitePath), file: repeats.file(row, c.file), line: row.int(c.line),
+            title: row.string(c.title) ?? "", classname: repeats.classname(row, c.classname),
+            rawStatus: repeats.rawStatus(row, c.rawStatus),
+            durationMs: row.double(c.duration))
     }
 
     private static func testCase(

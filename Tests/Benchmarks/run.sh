@@ -62,12 +62,13 @@ python3 -c "print(f'handler binary (health, release, static stdlib, stripped): {
 # Reports: parse. Generated JUnit (100,000 cases, 5% failing with long stack traces, ~50 MB)
 # and Playwright JSON (20,000 tests, ~30 MB), streamed from the file through a counting sink.
 # The references read the same JUnit file: junitparser visiting every case, and libxml2's own
-# streaming reader doing nothing with it. Best of 3 runs each, to damp a busy machine.
+# streaming reader doing nothing with it. Best of 5 runs each, interleaved, to damp a busy machine
+# (a shared host here has minutes when the same binary takes 1.6x as long).
 bench=.build/release/verdict-bench
 [ -x "$bench" ] || { echo "$bench is missing: run 'make package' first" >&2; exit 1; }
 "$bench" generate-junit "$work/junit.xml" --cases 100000 --failure-rate 0.05 >/dev/null
 "$bench" generate-playwright "$work/playwright.json" --tests 20000 >/dev/null
-for i in 1 2 3; do
+for i in 1 2 3 4 5; do
   "$bench" parse "$work/junit.xml" >>"$work/parse-junit.txt"
   "$bench" parse "$work/playwright.json" >>"$work/parse-playwright.txt"
   /usr/bin/time -f "%e" -a -o "$work/xmllint.txt" xmllint --stream --noout "$work/junit.xml"

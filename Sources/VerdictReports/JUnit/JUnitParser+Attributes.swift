@@ -39,26 +39,35 @@ extension JUnitParser {
     }
 
     mutating func readCase() -> ParsedCase {
-        var testCase = ParsedCase(placeholderTitled: "")
+        // The attributes go to locals and the case is built from them at the end: a case filled
+        // in field by field is copied whole (and the original destroyed) on its way out.
+        var title = ""
+        var classname: String?
+        var file: String?
+        var line: Int?
+        var rawStatus = ""
         var duration = TimeAttribute()
         reader.forEachAttribute { attribute, value in
             switch attribute[0] {
-            case UInt8(ascii: "n") where attribute.equals("name"): testCase.title = value.string
-            case UInt8(ascii: "c") where attribute.equals("classname"): testCase.classname = classnames.string(value)
+            case UInt8(ascii: "n") where attribute.equals("name"): title = value.string
+            case UInt8(ascii: "c") where attribute.equals("classname"): classname = classnames.string(value)
             case UInt8(ascii: "t") where attribute.equals("time"): duration.read(value)
-            case UInt8(ascii: "f") where attribute.equals("file"): testCase.file = value.string
-            case UInt8(ascii: "l") where attribute.equals("line"): testCase.line = Numbers.parseInt(value.string)
-            case UInt8(ascii: "s") where attribute.equals("status"): testCase.rawStatus = value.string
+            case UInt8(ascii: "f") where attribute.equals("file"): file = value.string
+            case UInt8(ascii: "l") where attribute.equals("line"): line = Numbers.parseInt(value.string)
+            case UInt8(ascii: "s") where attribute.equals("status"): rawStatus = value.string
             default: break
             }
         }
+        var suitePath: [String] = []
         // Read in place: copying the enclosing ParsedSuite for every case would dominate.
         if let last = openSuites.indices.last {
-            testCase.suitePath = openSuites[last].suite.path
-            if Text.nonBlank(testCase.file) == nil { testCase.file = openSuites[last].suite.file }
+            suitePath = openSuites[last].suite.path
+            if Text.nonBlank(file) == nil { file = openSuites[last].suite.file }
         }
-        testCase.durationMs = milliseconds(duration, what: "testcase '\(testCase.title)' time")
-        return testCase
+        let durationMs = milliseconds(duration, what: "testcase '\(title)' time")
+        return ParsedCase(
+            passed: title, classname: classname, file: file, line: line, rawStatus: rawStatus, suitePath: suitePath,
+            durationMs: durationMs, attempts: [])
     }
 
     func readResultAttributes() -> Details {

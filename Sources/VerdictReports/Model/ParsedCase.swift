@@ -37,35 +37,6 @@ public struct ParsedCase: Sendable, Equatable {
     /// mochawesome or CTRF suite); nil when the case belongs to no suite.
     public var suiteIndex: Int?
 
-    public init(
-        suitePath: [String], file: String? = nil, line: Int? = nil, title: String, fullTitle: String? = nil,
-        classname: String? = nil, project: String? = nil, status: TestStatus, rawStatus: String,
-        durationMs: Double? = nil, attempts: [ParsedAttempt] = [], attachments: [ParsedAttachment] = [],
-        tags: [String] = [], annotations: [ParsedAnnotation] = [], properties: [ParsedProperty] = [],
-        skipReason: String? = nil, suiteIndex: Int? = nil
-    ) {
-        self.suitePath = suitePath
-        self.file = file
-        self.line = line
-        self.title = title
-        self.classname = classname
-        self.project = project
-        self.status = status
-        self.rawStatus = rawStatus
-        self.durationMs = durationMs
-        self.attempts =
-            attempts.isEmpty
-            ? [ParsedAttempt(index: 0, status: status == .flaky ? .passed : status, durationMs: durationMs)]
-            : attempts
-        self.attachments = attachments
-        self.tags = tags
-        self.annotations = annotations
-        self.properties = properties
-        self.skipReason = skipReason
-        self.suiteIndex = suiteIndex
-        self.fullTitle = fullTitle ?? (suitePath + [title]).joined(separator: " ")
-    }
-
     /// The title the tool itself shows (suites and title joined its way). When it is just
     /// `classname.title` (JUnit) it is derived on demand rather than stored: a report with
     /// 100,000s of cases would otherwise pay one string allocation per case for it.
@@ -108,22 +79,45 @@ public struct ParsedCase: Sendable, Equatable {
         return "\(classname).\(title)"
     }
 
-    /// An empty case for parsers that fill in the fields as they stream past (no attempt yet).
-    init(placeholderTitled title: String) {
-        suitePath = []
-        self.title = title
-        status = .passed
-        rawStatus = ""
-        attempts = []
-        attachments = []
-        tags = []
-        annotations = []
-        properties = []
-    }
-
     /// The test's identity across runs; see `TestIdentity`.
     public var identity: String {
         TestIdentity.key(file: file, suitePath: suitePath, title: title, project: project)
+    }
+}
+
+// The initializers live here, outside the type, so that they can hand the fields to the
+// memberwise initializer in one go: built field by field in an initializer's body, a case came
+// back through a copy of the whole value and the destruction of the original.
+extension ParsedCase {
+    public init(
+        suitePath: [String], file: String? = nil, line: Int? = nil, title: String, fullTitle: String? = nil,
+        classname: String? = nil, project: String? = nil, status: TestStatus, rawStatus: String,
+        durationMs: Double? = nil, attempts: [ParsedAttempt] = [], attachments: [ParsedAttachment] = [],
+        tags: [String] = [], annotations: [ParsedAnnotation] = [], properties: [ParsedProperty] = [],
+        skipReason: String? = nil, suiteIndex: Int? = nil
+    ) {
+        let fullTitle = fullTitle ?? (suitePath + [title]).joined(separator: " ")
+        self.init(
+            suitePath: suitePath, file: file, line: line, title: title, classname: classname, project: project, status: status,
+            rawStatus: rawStatus, durationMs: durationMs,
+            attempts: attempts.isEmpty
+                ? [ParsedAttempt(index: 0, status: status == .flaky ? .passed : status, durationMs: durationMs)] : attempts,
+            attachments: attachments, tags: tags, annotations: annotations, properties: properties, skipReason: skipReason,
+            suiteIndex: suiteIndex,
+            storedFullTitle: Self.isDerivedFullTitle(fullTitle, classname: classname, title: title) ? nil : fullTitle)
+    }
+
+    /// A passed case with the derived full title and nothing else: what a parser has when a
+    /// `<testcase>` opens (no attempt yet, the rest is filled in as it streams past), and what
+    /// a `PlainCase` is in full (with its one run).
+    init(
+        passed title: String, classname: String?, file: String?, line: Int?, rawStatus: String, suitePath: [String],
+        durationMs: Double?, attempts: [ParsedAttempt]
+    ) {
+        self.init(
+            suitePath: suitePath, file: file, line: line, title: title, classname: classname, project: nil, status: .passed,
+            rawStatus: rawStatus, durationMs: durationMs, attempts: attempts, attachments: [], tags: [], annotations: [],
+            properties: [], skipReason: nil, suiteIndex: nil, storedFullTitle: nil)
     }
 }
 

@@ -43,9 +43,9 @@ extension ParsedCase {
     /// The plain case in full: passed, one run as long as the case, the derived full title.
     public init(_ plain: PlainCase) {
         self.init(
-            suitePath: plain.suitePath, file: plain.file, line: plain.line, title: plain.title, fullTitle: plain.title,
-            classname: plain.classname, status: .passed, rawStatus: plain.rawStatus, durationMs: plain.durationMs)
-        deriveFullTitle()
+            passed: plain.title, classname: plain.classname, file: plain.file, line: plain.line, rawStatus: plain.rawStatus,
+            suitePath: plain.suitePath, durationMs: plain.durationMs,
+            attempts: [ParsedAttempt(index: 0, status: .passed, durationMs: plain.durationMs)])
     }
 
     public init(_ record: CaseRecord) {

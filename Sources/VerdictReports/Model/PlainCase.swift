@@ -4,25 +4,25 @@
 /// reference counting that a run of 100,000 such cases would pay for nothing.
 /// `ParsedCase(plain)` is the same case in full.
 public struct PlainCase: Sendable, Equatable {
-    public var suitePath: [String]
-    public var file: String?
-    public var line: Int?
+    // Declared in another order than the public initializer's parameters, so that the
+    // memberwise initializer it hands them to is a different one (see ParsedCase's).
     public var title: String
     public var classname: String?
+    public var file: String?
+    public var line: Int?
+    public var suitePath: [String]
     public var rawStatus: String
     public var durationMs: Double?
+}
 
+extension PlainCase {
     public init(
         suitePath: [String], file: String? = nil, line: Int? = nil, title: String, classname: String? = nil, rawStatus: String,
         durationMs: Double? = nil
     ) {
-        self.suitePath = suitePath
-        self.file = file
-        self.line = line
-        self.title = title
-        self.classname = classname
-        self.rawStatus = rawStatus
-        self.durationMs = durationMs
+        self.init(
+            title: title, classname: classname, file: file, line: line, suitePath: suitePath, rawStatus: rawStatus,
+            durationMs: durationMs)
     }
 }
 

@@ -86,14 +86,3 @@ enum XMLText {
         }
     }
 }
-
-extension String {
-    /// `withUTF8` without its mutable copy of the string, which costs a retain and a release:
-    /// the writers look at every string of every case.
-    @inline(__always)
-    func withBorrowedUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
-        var copy = self
-        return try copy.withUTF8(body)
-    }
-}

@@ -102,8 +102,8 @@ private struct ASCIILowercase {
 
     private func matches(_ needle: String, at offset: Int) -> Bool {
         guard offset >= 0, offset + needle.utf8.count <= text.utf8.count else { return false }
-        return withBytes(text) { haystack in
-            withBytes(needle) { needle in
+        return text.withBorrowedUTF8 { haystack in
+            needle.withBorrowedUTF8 { needle in
                 for i in 0..<needle.count {
                     let byte = haystack[offset + i]
                     if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != needle[i] { return false }
@@ -111,9 +111,5 @@ private struct ASCIILowercase {
                 return true
             }
         }
-    }
-
-    private func withBytes(_ string: String, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
-        string.utf8.withContiguousStorageIfAvailable(body) ?? Array(string.utf8).withUnsafeBufferPointer(body)
     }
 }

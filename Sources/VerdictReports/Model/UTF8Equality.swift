@@ -15,6 +15,15 @@ extension String {
         if let contiguous, let same = contiguous { return same }
         return utf8.elementsEqual(other.utf8)
     }
+
+    /// `withUTF8` without its mutable copy of the string, which costs a retain and a release:
+    /// the exporters look at every string of every case.
+    @inlinable
+    public func withBorrowedUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return try copy.withUTF8(body)
+    }
 }
 
 /// Byte equality of two buffers, the comparison under `hasSameUTF8`; the same memory is equal

@@ -57,14 +57,7 @@ public final class JUnitExporter {
         records.withUnsafeBufferPointer { buffer in for index in buffer.indices { totals.count(buffer[index].status) } }
         try writeSuite(
             suite, totals: totals,
-            someCaseHasNoFile: {
-                records.contains { record in
-                    switch record {
-                    case .plain(let plain): XMLText.isBlank(plain.file ?? "")
-                    case .full(let testCase): XMLText.isBlank(testCase.file ?? "")
-                    }
-                }
-            },
+            someCaseHasNoFile: { records.contains { XMLText.isBlank($0.file ?? "") } },
             cases: { (suiteName) throws(ExportError) in
                 try records.withUnsafeBufferPointer { (buffer) throws(ExportError) in
                     for index in buffer.indices {

@@ -37,6 +37,13 @@ public enum CaseRecord: Sendable, Equatable {
         case .full(let testCase): testCase.status
         }
     }
+
+    public var file: String? {
+        switch self {
+        case .plain(let plain): plain.file
+        case .full(let testCase): testCase.file
+        }
+    }
 }
 
 extension ParsedCase {

@@ -25,6 +25,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -36,9 +37,13 @@ let package = Package(
         .target(name: "CProcessSpawn"),
         .target(name: "CTextScan"),
         .target(name: "VerdictJSON", dependencies: ["CTextScan"]),
+        // What both sides of the gateway agree on: payload-2.0 events, limits, the error codes.
+        .target(name: "HTTPContract", dependencies: ["VerdictJSON"]),
         .target(name: "CurlClient", dependencies: ["CCurl"]),
-        .target(name: "LambdaRuntime", dependencies: ["CurlClient", "VerdictJSON", "CMalloc"]),
-        .target(name: "VerdictHTTP", dependencies: ["VerdictJSON", "LambdaRuntime"]),
+        .target(
+            name: "LambdaRuntime",
+            dependencies: ["CurlClient", "VerdictJSON", "HTTPContract", "CMalloc", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "VerdictHTTP", dependencies: ["VerdictJSON", "HTTPContract", "LambdaRuntime"]),
         .target(name: "VerdictDB", dependencies: ["CPostgres"]),
         .target(name: "VerdictCrypto", dependencies: ["CCrypto"]),
         .target(name: "VerdictS3", dependencies: ["VerdictCrypto", "CurlClient"]),
@@ -53,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "verdict-emulator",
             dependencies: [
-                "SAMTemplate", "VerdictJSON", "CProcessSpawn", "VerdictS3",
+                "SAMTemplate", "VerdictJSON", "HTTPContract", "CProcessSpawn", "VerdictS3",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -74,7 +79,10 @@ let package = Package(
 
         .testTarget(
             name: "VerdictUnitTests",
-            dependencies: ["VerdictJSON", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "VerdictDB", "SAMTemplate", "LambdaRuntime"],
+            dependencies: [
+                "VerdictJSON", "HTTPContract", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "VerdictDB", "SAMTemplate", "LambdaRuntime",
+                "Yams",
+            ],
             swiftSettings: testSettings),
         .testTarget(
             name: "VerdictEndToEndTests",

@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "VerdictS3", dependencies: ["VerdictCrypto", "CurlClient"]),
         .target(name: "VerdictReports", dependencies: ["CLibXML2", "CTextScan", "VerdictJSON"]),
         .target(name: "VerdictExport", dependencies: ["CLibXML2", "CTextScan", "VerdictReports", "VerdictJSON"]),
-        .target(name: "VerdictCore", dependencies: ["VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports"]),
+        .target(name: "VerdictCore", dependencies: ["HTTPContract", "VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports"]),
         .target(
             name: "VerdictAPI",
             dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport"]),

@@ -9,11 +9,7 @@ extension ServiceError: ErrorResponseConvertible {
         switch self {
         case .invalid(let field, let reason): return .invalidParameter(field, reason)
         case .notFound(let what): return .notFound("\(what) not found")
-        case .absent(let code, let message): return APIError(status: 404, code: code, message: message)
-        case .conflict(let code, let message): return .conflict(message, code: code)
-        case .forbidden(let message): return .forbidden(message)
-        case .unavailable(let message): return .unavailable(message)
-        case .unprocessable(let code, let message): return APIError(status: 422, code: code, message: message)
+        case .refused(let code, let message): return APIError(code, message)
         }
     }
 }
@@ -21,7 +17,7 @@ extension ServiceError: ErrorResponseConvertible {
 extension DatabaseError: ErrorResponseConvertible {
     public var apiError: APIError {
         switch kind {
-        case .connection: return .unavailable("the database is unreachable; retry shortly", code: "database_unavailable")
+        case .connection: return APIError(.databaseUnavailable, "the database is unreachable; retry shortly")
         case .query: return .internalError()
         }
     }
@@ -33,15 +29,15 @@ extension ReportParseError: ErrorResponseConvertible {
         var message = self.message
         if let line { message += " (line \(line), column \(column ?? 0))" }
         switch code {
-        case .parseError: return APIError(status: 400, code: code.rawValue, message: message)
-        case .notAReport: return APIError(status: 422, code: code.rawValue, message: message)
-        case .unsupportedFormat: return APIError(status: 400, code: code.rawValue, message: message)
+        case .parseError: return APIError(.parseError, message)
+        case .notAReport: return APIError(.notAReport, message)
+        case .unsupportedFormat: return APIError(.unsupportedFormat, message)
         }
     }
 }
 
 extension ObjectStoreError: ErrorResponseConvertible {
     public var apiError: APIError {
-        .unavailable("the artifacts bucket could not be reached; retry shortly", code: "storage_unavailable")
+        APIError(.storageUnavailable, "the artifacts bucket could not be reached; retry shortly")
     }
 }

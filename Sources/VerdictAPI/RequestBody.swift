@@ -10,10 +10,10 @@ extension HTTPRequest {
         do {
             value = try JSON.parse(body)
         } catch {
-            throw APIError(status: 400, code: "invalid_json", message: "request body is not valid JSON: \(error)")
+            throw APIError(.invalidJSON, "request body is not valid JSON: \(error)")
         }
         guard case .object(let object) = value else {
-            throw APIError(status: 400, code: "invalid_json", message: "request body must be a JSON object")
+            throw APIError(.invalidJSON, "request body must be a JSON object")
         }
         return JSONFields(object)
     }
@@ -28,7 +28,7 @@ extension HTTPRequest {
     /// A path parameter the route guarantees; its absence means the template and code disagree.
     public func requiredPathParameter(_ name: String) throws(APIError) -> String {
         guard let value = pathParameter(name), !value.isEmpty else {
-            throw APIError.badRequest("path parameter \(name) is missing")
+            throw APIError.invalidParameter(name, "path parameter is missing")
         }
         return value
     }

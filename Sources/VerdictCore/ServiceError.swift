@@ -1,31 +1,22 @@
+import HTTPContract
 import VerdictDB
 
-/// What a core service refuses, in domain terms. The HTTP layer maps each case to a status and
-/// an error code; services never think in HTTP.
+/// What a core service refuses, in domain terms. The HTTP layer maps each case to its answer;
+/// services never think in HTTP, only in the catalogue's codes.
 public enum ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A caller-supplied value is wrong; `field` names it as the caller spelled it.
     case invalid(field: String, reason: String)
+    /// The object does not exist, or the caller may not see it (the two look the same).
     case notFound(String)
-    /// The object exists but the content asked of it does not (a file never uploaded); `code`
-    /// tells the caller which content is missing.
-    case absent(code: String, message: String)
-    case conflict(code: String, message: String)
-    case forbidden(String)
-    /// Something the service depends on (the bucket, a parser's input) is not there right now.
-    case unavailable(String)
-    /// The input is well-formed as a request but its content cannot be processed (a report
-    /// that is not a report, a file whose checksum does not match).
-    case unprocessable(code: String, message: String)
+    /// Refused for a reason the catalogue names: a conflict with what is stored, content that
+    /// cannot be processed, a dependency that is not there.
+    case refused(ErrorCode, String)
 
     public var description: String {
         switch self {
         case .invalid(let field, let reason): return "\(field): \(reason)"
         case .notFound(let what): return "\(what) not found"
-        case .absent(_, let message): return message
-        case .conflict(_, let message): return message
-        case .forbidden(let message): return message
-        case .unavailable(let message): return message
-        case .unprocessable(_, let message): return message
+        case .refused(_, let message): return message
         }
     }
 }

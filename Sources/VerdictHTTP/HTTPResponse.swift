@@ -29,10 +29,6 @@ public struct HTTPResponse: Sendable {
         HTTPResponse(status: status, headers: [("location", location), ("cache-control", "no-store")])
     }
 
-    public static func error(_ error: APIError) -> HTTPResponse {
-        .json(["error": ["code": .string(error.code), "message": .string(error.message)]], status: error.status, headers: error.headers)
-    }
-
     public func header(_ name: String) -> String? {
         let lowered = name.lowercased()
         return headers.first { $0.name.lowercased() == lowered }?.value
@@ -56,59 +52,5 @@ public struct HTTPResponse: Sendable {
         object["body"] = .string(textBody ?? Base64.encode(body))
         object["isBase64Encoded"] = .bool(textBody == nil)
         return .object(object)
-    }
-}
-
-/// Every error a client sees: an HTTP status plus a stable machine-readable code and a message
-/// that names what was wrong. Rendered as `{"error":{"code":…,"message":…}}`.
-public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var status: Int
-    public var code: String
-    public var message: String
-    public var headers: [(name: String, value: String)]
-
-    public init(status: Int, code: String, message: String, headers: [(name: String, value: String)] = []) {
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers
-    }
-
-    public var description: String { "\(status) \(code): \(message)" }
-
-    public static func == (lhs: APIError, rhs: APIError) -> Bool {
-        lhs.status == rhs.status && lhs.code == rhs.code && lhs.message == rhs.message
-    }
-
-    public static func badRequest(_ message: String, code: String = "bad_request") -> APIError {
-        APIError(status: 400, code: code, message: message)
-    }
-
-    public static func invalidParameter(_ name: String, _ why: String) -> APIError {
-        APIError(status: 400, code: "invalid_parameter", message: "\(name): \(why)")
-    }
-
-    public static func unauthorized(_ message: String) -> APIError {
-        APIError(status: 401, code: "unauthorized", message: message, headers: [("www-authenticate", "Bearer")])
-    }
-
-    public static func forbidden(_ message: String) -> APIError {
-        APIError(status: 403, code: "forbidden", message: message)
-    }
-
-    public static func notFound(_ message: String) -> APIError {
-        APIError(status: 404, code: "not_found", message: message)
-    }
-
-    public static func conflict(_ message: String, code: String = "conflict") -> APIError {
-        APIError(status: 409, code: code, message: message)
-    }
-
-    public static func unavailable(_ message: String, code: String = "unavailable") -> APIError {
-        APIError(status: 503, code: code, message: message)
-    }
-
-    public static func internalError(_ message: String = "internal error") -> APIError {
-        APIError(status: 500, code: "internal", message: message)
     }
 }

@@ -18,12 +18,12 @@ public struct Ready: HTTPHandler {
         } catch {
             // 42P01: schema_migrations does not exist, so nothing was ever migrated.
             if error.sqlState == "42P01" {
-                throw APIError.unavailable("the database schema is not migrated yet", code: "not_ready")
+                throw APIError(.notReady, "the database schema is not migrated yet")
             }
-            throw APIError.unavailable("the database is unreachable: \(error.message)", code: "not_ready")
+            throw APIError(.notReady, "the database is unreachable: \(error.message)")
         }
         guard applied >= expected else {
-            throw APIError.unavailable("the database schema is at version \(applied), this build needs \(expected)", code: "not_ready")
+            throw APIError(.notReady, "the database schema is at version \(applied), this build needs \(expected)")
         }
         return .json(
             ["status": "ready", "database": "ok", "schema_version": .int(Int64(applied))], headers: [("cache-control", "no-store")])

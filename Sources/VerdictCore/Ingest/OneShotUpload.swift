@@ -1,3 +1,4 @@
+import HTTPContract
 import VerdictCrypto
 import VerdictDB
 import VerdictReports
@@ -25,7 +26,7 @@ public struct OneShotUpload {
         let file = try DeclaredFile(
             name: name, kind: "report", size: Int64(bytes.count), sha256: Crypto.hex(Crypto.sha256(bytes)), contentType: nil,
             field: "filename")
-        guard let store else { throw ServiceError.unavailable("the artifacts bucket is not configured") }
+        guard let store else { throw ServiceError.refused(.storageUnavailable, "the artifacts bucket is not configured") }
 
         let run = try RunService(db: db).begin(teamID: teamID, identity: identity, expected: expected).run
         let registrar = ReportRegistrar(db: db, store: store)

@@ -1,3 +1,4 @@
+import HTTPContract
 import VerdictDB
 import VerdictJSON
 import VerdictReports
@@ -50,7 +51,7 @@ public struct ReportIngest {
             ).first
         else { throw ServiceError.notFound("report \(reportID)") }
         if report.string("status") == "completed" { return try summary(of: reportID, alreadyCompleted: true) }
-        guard let store else { throw ServiceError.unavailable("the artifacts bucket is not configured") }
+        guard let store else { throw ServiceError.refused(.storageUnavailable, "the artifacts bucket is not configured") }
 
         let reportPath = "\(scratchDirectory)/verdict-report-\(reportID)"
         defer { ScratchFile.remove(reportPath) }
@@ -73,19 +74,19 @@ public struct ReportIngest {
                 got = try store.download(file.string("object_key"), to: isReport ? reportPath : nil)
             }
             guard let got else {
-                throw ServiceError.conflict(
-                    code: "file_not_uploaded",
-                    message: "'\(name)' has not been uploaded: PUT it to the URL the registration returned, then complete again")
+                throw ServiceError.refused(
+                    .fileNotUploaded,
+                    "'\(name)' has not been uploaded: PUT it to the URL the registration returned, then complete again")
             }
             guard got.size == declaredSize else {
-                throw ServiceError.unprocessable(
-                    code: "size_mismatch",
-                    message: "'\(name)' is \(got.size) bytes in the bucket but was registered as \(declaredSize) bytes")
+                throw ServiceError.refused(
+                    .sizeMismatch,
+                    "'\(name)' is \(got.size) bytes in the bucket but was registered as \(declaredSize) bytes")
             }
             guard got.sha256Hex == file.string("sha256") else {
-                throw ServiceError.unprocessable(
-                    code: "checksum_mismatch",
-                    message: "'\(name)' in the bucket has SHA-256 \(got.sha256Hex), not the registered \(file.string("sha256"))")
+                throw ServiceError.refused(
+                    .checksumMismatch,
+                    "'\(name)' in the bucket has SHA-256 \(got.sha256Hex), not the registered \(file.string("sha256"))")
             }
             if !isReport { uploaded[name] = StoredObject(key: file.string("object_key"), size: got.size) }
         }
@@ -224,7 +225,7 @@ public struct ReportIngest {
                 switch error {
                 case .parse(let parseError): throw parseError
                 case .sink(let sinkError): throw sinkError.underlying ?? sinkError
-                case .unreadable(_, let reason): throw ServiceError.unavailable("the downloaded report could not be read: \(reason)")
+                case .unreadable(_, let reason): throw ServiceError.refused(.storageUnavailable, "the downloaded report could not be read: \(reason)")
                 }
             }
         }

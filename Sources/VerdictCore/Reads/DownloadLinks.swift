@@ -1,3 +1,4 @@
+import HTTPContract
 import VerdictDB
 import VerdictS3
 
@@ -33,8 +34,8 @@ public struct DownloadLinks {
             throw ServiceError.notFound("the report file of report \(reportID)")
         }
         guard row.bool("verified") == true else {
-            throw ServiceError.conflict(
-                code: "report_not_uploaded", message: "the report file \(name) of report \(reportID) has not been uploaded yet")
+            throw ServiceError.refused(
+                .reportNotUploaded, "the report file \(name) of report \(reportID) has not been uploaded yet")
         }
         return try link(key: key, name: name)
     }
@@ -47,8 +48,8 @@ public struct DownloadLinks {
         let name = row.string("name")
         guard let key = row["object_key"] else {
             let origin = row["path"].map { "only its original path \($0) is known" } ?? "it has no original path either"
-            throw ServiceError.absent(
-                code: "attachment_not_stored", message: "attachment \(name) was not uploaded with its report: \(origin)")
+            throw ServiceError.refused(
+                .attachmentNotStored, "attachment \(name) was not uploaded with its report: \(origin)")
         }
         return try link(key: key, name: name)
     }

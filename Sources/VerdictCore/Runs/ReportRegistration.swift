@@ -1,3 +1,4 @@
+import HTTPContract
 import VerdictCrypto
 import VerdictDB
 import VerdictReports
@@ -92,7 +93,7 @@ public struct ReportRegistrar {
         }
         var uploads: [UploadTarget] = []
         if status == "registered" {
-            guard let store else { throw ServiceError.unavailable("the artifacts bucket is not configured") }
+            guard let store else { throw ServiceError.refused(.storageUnavailable, "the artifacts bucket is not configured") }
             for file in files {
                 let url = try store.presignedURL(.put, key: file.objectKey(reportID: reportID), expiresIn: Self.uploadExpiry)
                 uploads.append(UploadTarget(name: file.name, kind: file.kind, url: url))
@@ -132,9 +133,8 @@ public struct ReportRegistrar {
             let requested = files.map { "\($0.name)|\($0.kind.rawValue)|\($0.size)|\($0.sha256)" }.sorted()
             if existing.string("status") == "completed" {
                 guard declared == requested else {
-                    throw ServiceError.conflict(
-                        code: "report_completed",
-                        message: "shard '\(shard)' of this run is already complete with different files; upload under another shard")
+                    throw ServiceError.refused(
+                .reportCompleted, "shard '\(shard)' of this run is already complete with different files; upload under another shard")
                 }
                 return (reportID, "completed", false)
             }
@@ -149,10 +149,8 @@ public struct ReportRegistrar {
 
         let count = try db.query("SELECT count(*) AS n FROM reports WHERE run_id = $1", [runID]).first!.int("n") ?? 0
         guard count < run.totalReportsExpected else {
-            throw ServiceError.conflict(
-                code: "too_many_reports",
-                message:
-                    "this run expects \(run.totalReportsExpected) report(s) and all of them are registered; shard '\(shard)' would be one too many"
+            throw ServiceError.refused(
+                .tooManyReports, "this run expects \(run.totalReportsExpected) report(s) and all of them are registered; shard '\(shard)' would be one too many"
             )
         }
         let reportID = Identifier.timeOrdered()

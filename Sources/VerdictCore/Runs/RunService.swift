@@ -1,3 +1,4 @@
+import HTTPContract
 import VerdictDB
 import VerdictReports
 
@@ -57,14 +58,12 @@ public struct RunService {
                 """, parameters
             ).first
         else {
-            throw ServiceError.conflict(code: "run_changed", message: "the run was deleted while it was being looked up; retry")
+            throw ServiceError.refused(.runChanged, "the run was deleted while it was being looked up; retry")
         }
         let run = RunState(row)
         if let expected, expected != run.totalReportsExpected {
-            throw ServiceError.conflict(
-                code: "expected_reports_mismatch",
-                message:
-                    "this run expects \(run.totalReportsExpected) report(s), not \(expected); every shard of a run must send the same total_reports_expected"
+            throw ServiceError.refused(
+                .expectedReportsMismatch, "this run expects \(run.totalReportsExpected) report(s), not \(expected); every shard of a run must send the same total_reports_expected"
             )
         }
         return (run, false)

@@ -1,10 +1,14 @@
+import Logging
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// What Lambda tells a function about the invocation it is serving.
+/// What Lambda tells a function about the invocation it is serving, and the logger the runtime
+/// made for it (its lines carry the function's name and this request's id).
 public struct LambdaContext: Sendable {
     public var requestID: String
+    public var logger: Logger
     /// Milliseconds since the Unix epoch after which Lambda stops the invocation.
     public var deadlineMilliseconds: Int64
     public var invokedFunctionARN: String
@@ -15,9 +19,11 @@ public struct LambdaContext: Sendable {
 
     public init(
         requestID: String, deadlineMilliseconds: Int64, invokedFunctionARN: String,
-        traceID: String? = nil, clientContext: String? = nil, cognitoIdentity: String? = nil
+        traceID: String? = nil, clientContext: String? = nil, cognitoIdentity: String? = nil,
+        logger: Logger = Logger(label: "verdict", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.requestID = requestID
+        self.logger = logger
         self.deadlineMilliseconds = deadlineMilliseconds
         self.invokedFunctionARN = invokedFunctionARN
         self.traceID = traceID

@@ -10,9 +10,14 @@ import VerdictJSON
 /// One instance per process: it owns the connection that the long-polling `next` call and the
 /// response post share.
 public final class RuntimeAPIClient {
-    public struct Invocation {
+    public struct Invocation: Sendable {
         public var context: LambdaContext
         public var payload: [UInt8]
+
+        public init(context: LambdaContext, payload: [UInt8]) {
+            self.context = context
+            self.payload = payload
+        }
     }
 
     public enum Failure: Error, CustomStringConvertible {

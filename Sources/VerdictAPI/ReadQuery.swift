@@ -9,9 +9,9 @@ extension HTTPRequest {
         return value
     }
 
-    public func uuidQuery(_ name: String) throws(ServiceError) -> String? {
+    public func idQuery<Kind>(_ name: String, as type: ID<Kind>.Type = ID<Kind>.self) throws(ServiceError) -> ID<Kind>? {
         guard let value = nonEmptyQuery(name) else { return nil }
-        return try ReadParameter.uuid(value, field: name)
+        return try ID(parsing: value, field: name)
     }
 
     /// RFC 3339; a literal `+` in the offset may arrive unencoded (as a space) and is accepted.

@@ -32,6 +32,11 @@ extension HTTPRequest {
         }
         return value
     }
+
+    /// The id in a path parameter; a malformed one is a 400 naming the parameter.
+    public func pathID<Kind>(_ name: String, as type: ID<Kind>.Type = ID<Kind>.self) throws -> ID<Kind> {
+        try ID(parsing: try requiredPathParameter(name), field: name)
+    }
 }
 
 /// Typed access to a request object's fields, with errors that name the field.
@@ -44,6 +49,21 @@ public struct JSONFields {
         guard let value = object[name], !value.isNull else { return nil }
         guard let string = value.stringValue else { throw .invalidParameter(name, "must be a string") }
         return string
+    }
+
+    /// A value CI systems send either way: a matrix index or run number arrives as a JSON
+    /// number as often as a string; both are kept as text (`1` and `"1"` are the same shard).
+    public func text(_ name: String) throws(APIError) -> String? {
+        guard let value = object[name], !value.isNull else { return nil }
+        if let string = value.stringValue { return string }
+        if let int = value.intValue { return String(int) }
+        throw .invalidParameter(name, "must be a string or a whole number")
+    }
+
+    public func bool(_ name: String) throws(APIError) -> Bool? {
+        guard let value = object[name], !value.isNull else { return nil }
+        guard let bool = value.boolValue else { throw .invalidParameter(name, "must be true or false") }
+        return bool
     }
 
     public func requiredString(_ name: String) throws(APIError) -> String {

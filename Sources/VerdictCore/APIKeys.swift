@@ -1,27 +1,9 @@
 import VerdictCrypto
 import VerdictDB
 
-/// What an API key may do. `read` covers every GET, `write` ingestion and orchestration,
-/// `admin` the team's keys and settings.
-public enum Scope: String, Sendable, CaseIterable {
-    case read, write, admin
-}
-
-/// The authenticated caller of a request.
-public struct Principal: Sendable, Equatable {
-    public var teamID: String
-    public var teamSlug: String
-    public var teamName: String
-    public var keyID: String
-    public var keyName: String
-    public var scopes: [Scope]
-
-    public func has(_ scope: Scope) -> Bool { scopes.contains(scope) }
-}
-
 public struct APIKeyRecord: Sendable, Equatable {
-    public var id: String
-    public var teamID: String
+    public var id: APIKeyID
+    public var teamID: TeamID
     public var name: String
     public var prefix: String
     public var scopes: [Scope]
@@ -57,30 +39,32 @@ public struct APIKeyService {
         return (prefix, secret)
     }
 
-    /// Returns the key's principal, or nil for an unknown, malformed, revoked or expired key.
-    public func authenticate(_ key: String) throws(DatabaseError) -> Principal? {
+    /// The team access the key grants, or nil for an unknown, malformed, revoked or expired key.
+    public func authenticate(_ key: String) throws -> TeamAccess? {
         guard let parts = Self.split(key) else { return nil }
         let result = try db.query(
             """
-            SELECT k.id, k.name, k.key_hash, k.scopes, t.id AS team_id, t.slug, t.name AS team_name,
+            SELECT k.id, k.name, k.key_hash, k.scopes, t.id AS team_id, t.slug, t.name AS team_name, t.projects_public,
                    (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS stale_use
             FROM api_keys k JOIN teams t ON t.id = k.team_id
             WHERE k.prefix = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
             """, [parts.prefix])
         guard let row = result.first else { return nil }
-        let stored = Crypto.fromHex(row.string("key_hash").dropFirst(2)) ?? []
+        let stored = Crypto.fromHex(try row.decode("key_hash", as: String.self).dropFirst(2)) ?? []
         guard Crypto.constantTimeEqual(stored, Crypto.sha256(Array(key.utf8))) else { return nil }
-        if row.bool("stale_use") == true {
+        let keyID = try row.decode("id", as: APIKeyID.self)
+        if try row.decode("stale_use", as: Bool.self) {
             // Recorded at most once a minute per key, so authentication stays a read on hot paths.
-            try db.query("UPDATE api_keys SET last_used_at = now() WHERE id = $1", [row.string("id")])
+            try db.query("UPDATE api_keys SET last_used_at = now() WHERE id = $1", [keyID.text])
         }
-        return Principal(
-            teamID: row.string("team_id"), teamSlug: row.string("slug"), teamName: row.string("team_name"),
-            keyID: row.string("id"), keyName: row.string("name"),
-            scopes: row.textArray("scopes").compactMap(Scope.init(rawValue:)))
+        let team = Team(
+            id: try row.decode("team_id"), slug: try row.decode("slug"), name: try row.decode("team_name"),
+            projectsPublicByDefault: try row.decode("projects_public"))
+        return TeamAccess(
+            team: team, keyID: keyID, keyName: try row.decode("name"), scopes: try row.decode("scopes"))
     }
 
-    public func create(teamID: String, name: String, scopes: [Scope], expiresAt: String? = nil, createdBy: String? = nil) throws
+    public func create(teamID: TeamID, name: String, scopes: [Scope], expiresAt: String? = nil, createdBy: APIKeyID? = nil) throws
         -> CreatedAPIKey
     {
         let trimmed = name.trimmed()
@@ -101,8 +85,8 @@ public struct APIKeyService {
                 RETURNING \(Self.columns)
                 """,
                 [
-                    teamID, trimmed, prefix, Crypto.hex(Crypto.sha256(Array(key.utf8))), postgresTextArray(uniqueScopes.map(\.rawValue)),
-                    expiresAt, createdBy,
+                    teamID.text, trimmed, prefix, Crypto.hex(Crypto.sha256(Array(key.utf8))),
+                    postgresTextArray(uniqueScopes.map(\.rawValue)), expiresAt, createdBy?.text,
                 ])
         } catch {
             // 22007/22008: the timestamp text is malformed or out of range.
@@ -111,55 +95,47 @@ public struct APIKeyService {
             }
             throw error
         }
-        return CreatedAPIKey(record: Self.record(result.first!), secret: key)
+        return CreatedAPIKey(record: try Self.record(result.first!), secret: key)
     }
 
-    public func list(teamID: String, limit: Int, after cursor: PageCursor?, includeRevoked: Bool) throws -> Page<APIKeyRecord> {
+    public func list(teamID: TeamID, limit: Int, after cursor: PageCursor?, includeRevoked: Bool) throws -> Page<APIKeyRecord> {
         let rows = try db.query(
             """
-            SELECT \(Self.columns), created_at AS sort_key FROM api_keys
+            SELECT \(Self.columns), rfc3339(created_at) AS sort_key FROM api_keys
             WHERE team_id = $1
               AND ($2::boolean OR revoked_at IS NULL)
               AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
             ORDER BY created_at DESC, id DESC
             LIMIT $5
             """,
-            [teamID, includeRevoked ? "true" : "false", cursor?.sortKey, cursor?.id, String(limit + 1)]
+            [teamID.text, includeRevoked ? "true" : "false", try ReadCursor.timestamp(cursor)?.createdAt, cursor?.id, String(limit + 1)]
         ).rows
-        let items = rows.prefix(limit).map(Self.record)
-        let next = rows.count > limit ? PageCursor(sortKey: rows[limit - 1].string("sort_key"), id: rows[limit - 1].string("id")) : nil
-        return Page(items: Array(items), nextCursor: next)
-    }
-
-    public func get(teamID: String, keyID: String) throws -> APIKeyRecord {
-        guard UUIDText.isValid(keyID) else { throw ServiceError.invalid(field: "id", reason: "must be a UUID") }
-        guard let row = try db.query("SELECT \(Self.columns) FROM api_keys WHERE team_id = $1 AND id = $2", [teamID, keyID]).first else {
-            throw ServiceError.notFound("API key \(keyID)")
+        return try Page.from(rows, limit: limit, item: Self.record) {
+            PageCursor(sortKey: try $0.decode("sort_key"), id: try $0.decode("id"))
         }
-        return Self.record(row)
     }
 
     /// Revoking is idempotent: a second revoke returns the key as already revoked.
-    public func revoke(teamID: String, keyID: String) throws -> APIKeyRecord {
-        guard UUIDText.isValid(keyID) else { throw ServiceError.invalid(field: "id", reason: "must be a UUID") }
+    public func revoke(teamID: TeamID, keyID: APIKeyID) throws -> APIKeyRecord {
         let result = try db.query(
             """
             UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
             WHERE team_id = $1 AND id = $2
             RETURNING \(Self.columns)
-            """, [teamID, keyID])
-        guard let row = result.first else { throw ServiceError.notFound("API key \(keyID)") }
-        return Self.record(row)
+            """, [teamID.text, keyID.text])
+        guard let row = result.first else { throw ServiceError.notFound(keyID.named) }
+        return try Self.record(row)
     }
 
     static let columns =
         "id, team_id, name, prefix, scopes, rfc3339(created_at) AS created, rfc3339(last_used_at) AS last_used, rfc3339(expires_at) AS expires, rfc3339(revoked_at) AS revoked"
 
-    static func record(_ row: Row) -> APIKeyRecord {
+    static func record(_ row: Row) throws -> APIKeyRecord {
         APIKeyRecord(
-            id: row.string("id"), teamID: row.string("team_id"), name: row.string("name"), prefix: row.string("prefix"),
-            scopes: row.textArray("scopes").compactMap(Scope.init(rawValue:)),
-            createdAt: row.string("created"), lastUsedAt: row["last_used"], expiresAt: row["expires"], revokedAt: row["revoked"])
+            id: try row.decode("id"), teamID: try row.decode("team_id"), name: try row.decode("name"), prefix: try row.decode("prefix"),
+            scopes: try row.decode("scopes", as: [Scope].self), createdAt: try row.decode("created"),
+            lastUsedAt: try row.decodeIfPresent("last_used"), expiresAt: try row.decodeIfPresent("expires"),
+            revokedAt: try row.decodeIfPresent("revoked"))
     }
 }
 

@@ -7,7 +7,7 @@ public struct BootstrapService {
     public static let developmentKeyName = "development"
 
     public struct Outcome: Sendable {
-        public var teamID: String
+        public var teamID: TeamID
         public var teamCreated: Bool
         /// The development key: the one the caller already holds when it is still valid,
         /// otherwise a new one.
@@ -26,11 +26,10 @@ public struct BootstrapService {
             let inserted = try db.query(
                 "INSERT INTO teams (slug, name) VALUES ($1, 'Default team') ON CONFLICT (slug) DO NOTHING RETURNING id",
                 [Self.defaultTeamSlug])
-            let teamID =
-                try inserted.first?.string("id")
-                ?? db.query("SELECT id FROM teams WHERE slug = $1", [Self.defaultTeamSlug]).first!.string("id")
+            let row = try inserted.first ?? db.query("SELECT id FROM teams WHERE slug = $1", [Self.defaultTeamSlug]).first!
+            let teamID = try row.decode("id", as: TeamID.self)
             let keys = APIKeyService(db: db)
-            if let existingKey, let principal = try keys.authenticate(existingKey), principal.teamID == teamID {
+            if let existingKey, let access = try keys.authenticate(existingKey), access.teamID == teamID {
                 return Outcome(teamID: teamID, teamCreated: !inserted.rows.isEmpty, key: existingKey, keyCreated: false)
             }
             let created = try keys.create(teamID: teamID, name: Self.developmentKeyName, scopes: Scope.allCases)

@@ -40,7 +40,7 @@ public struct Migrator {
                 applied_at timestamptz NOT NULL DEFAULT now()
             )
             """)
-        let applied = Set(try connection.query("SELECT version FROM schema_migrations").rows.compactMap { $0.int("version") })
+        let applied = Set(try connection.query("SELECT version FROM schema_migrations").rows.map { try $0.decode("version", as: Int.self) })
         if let unknown = applied.subtracting(migrations.map(\.version)).max(), unknown > (migrations.last?.version ?? 0) {
             throw MigrationError.databaseIsNewer(version: unknown)
         }
@@ -58,7 +58,7 @@ public struct Migrator {
     }
 
     public func appliedVersions() throws -> [Int] {
-        try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows.compactMap { $0.int("version") }
+        try connection.query("SELECT version FROM schema_migrations ORDER BY version").rows.map { try $0.decode("version", as: Int.self) }
     }
 }
 

@@ -24,28 +24,11 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public var isInvalidText: Bool { sqlState == "22P02" }
 }
 
-/// One row of a result, addressed by column name or position. Values arrive in PostgreSQL's
-/// text format, which keeps parsing cheap and unambiguous.
+/// One row of a result, addressed by column name (see RowDecoding.swift). Values arrive in
+/// PostgreSQL's text format, which keeps parsing cheap and unambiguous.
 public struct Row: Sendable {
     public let values: [String?]
     let columns: [String: Int]
-
-    public subscript(_ name: String) -> String? {
-        guard let index = columns[name] else { preconditionFailure("no column \(name) in result") }
-        return values[index]
-    }
-
-    public func string(_ name: String) -> String { self[name] ?? "" }
-    public func int(_ name: String) -> Int? { self[name].flatMap { Int($0) } }
-    public func int64(_ name: String) -> Int64? { self[name].flatMap { Int64($0) } }
-    public func double(_ name: String) -> Double? { self[name].flatMap { Double($0) } }
-    public func bool(_ name: String) -> Bool? { self[name].map { $0 == "t" } }
-
-    /// Decodes a one-dimensional text array literal such as `{read,write}`.
-    public func textArray(_ name: String) -> [String] {
-        guard let literal = self[name] else { return [] }
-        return PostgresArray.parse(literal)
-    }
 }
 
 public struct QueryResult: Sendable {

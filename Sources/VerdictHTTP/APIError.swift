@@ -44,3 +44,8 @@ extension HTTPResponse {
             headers: error.headers)
     }
 }
+
+/// Errors from lower layers (the database, storage) that know which HTTP answer they deserve.
+public protocol ErrorResponseConvertible: Error {
+    var apiError: APIError { get }
+}

@@ -140,9 +140,9 @@ final class ExportsEndToEndTests: TemplateEmulatorTestCase {
         let runID = try XCTUnwrap(uploaded["run_id"] as? String)
         let reader = RunContentReader(db: try PostgresConnection(url: requireDatabaseURL()))
         var records: [CaseRecord] = []
-        try reader.forEachSuite(runID: runID) { _, cases in records += cases }
+        try reader.forEachSuite(try XCTUnwrap(RunID(runID))) { _, cases in records += cases }
         var full: [ParsedCase] = []
-        try reader.forEachCase(runID: runID) { full.append($0) }
+        try reader.forEachCase(try XCTUnwrap(RunID(runID))) { full.append($0) }
 
         let kinds = records.map { record -> String in
             switch record {

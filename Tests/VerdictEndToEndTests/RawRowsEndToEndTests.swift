@@ -31,7 +31,7 @@ final class RawRowsEndToEndTests: XCTestCase {
             for (index, expected) in rows.enumerated() {
                 let row = result.row(index)
                 XCTAssertEqual(row.string(id), expected["id"])
-                XCTAssertEqual(row.uuid(id), expected["id"].flatMap(UUIDKey.init))
+                XCTAssertEqual(row.uuid(id), expected["id"].flatMap { UUIDKey($0) })
                 XCTAssertEqual(row.string(name), expected["name"])
                 XCTAssertEqual(row.int(small), expected.int("small"))
                 XCTAssertEqual(row.int64(big), expected.int64("big"))
@@ -64,7 +64,7 @@ final class RawRowsEndToEndTests: XCTestCase {
                     let row = result.row(index)
                     let expected = rows[seen]
                     seen += 1
-                    XCTAssertEqual(row.uuid(result.column("id")), expected["id"].flatMap(UUIDKey.init))
+                    XCTAssertEqual(row.uuid(result.column("id")), expected["id"].flatMap { UUIDKey($0) })
                     XCTAssertEqual(row.string(result.column("name")), expected["name"])
                     XCTAssertEqual(row.int(result.column("small")), expected.int("small"))
                     XCTAssertEqual(row.int64(result.column("big")), expected.int64("big"))

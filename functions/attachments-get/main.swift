@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { DownloadAttachment() }
+await APIFunction.run(DownloadAttachment())

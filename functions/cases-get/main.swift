@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { GetCase() }
+await APIFunction.run(GetCase())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { Health() }
+await APIFunction.run(Health())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { CreateAPIKey() }
+await APIFunction.run(CreateAPIKey())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { ListAPIKeys() }
+await APIFunction.run(ListAPIKeys())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { RevokeAPIKey() }
+await APIFunction.run(RevokeAPIKey())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { Me() }
+await APIFunction.run(Me())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await LambdaRuntime.run { Migrate() }
+await JobFunction.run(Migrate())

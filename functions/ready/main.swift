@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { Ready() }
+await APIFunction.run(Ready())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { BeginRun() }
+await APIFunction.run(BeginRun())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { CompleteReport() }
+await APIFunction.run(CompleteReport())

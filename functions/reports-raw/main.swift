@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { DownloadReport() }
+await APIFunction.run(DownloadReport())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { RegisterReport() }
+await APIFunction.run(RegisterReport())

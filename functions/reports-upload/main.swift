@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { UploadReport() }
+await APIFunction.run(UploadReport())

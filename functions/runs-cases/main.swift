@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { ListRunCases() }
+await APIFunction.run(ListRunCases())

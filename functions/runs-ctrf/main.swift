@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { ExportRun(.ctrf) }
+await APIFunction.run(ExportRun(.ctrf))

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { GetRun() }
+await APIFunction.run(GetRun())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { ExportRun(.junit) }
+await APIFunction.run(ExportRun(.junit))

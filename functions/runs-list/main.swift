@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { ListRuns() }
+await APIFunction.run(ListRuns())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await LambdaRuntime.run { ReapStaleRuns() }
+await JobFunction.run(ReapStaleRuns())

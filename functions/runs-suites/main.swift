@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { ListRunSuites() }
+await APIFunction.run(ListRunSuites())

@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await LambdaRuntime.run { Seed() }
+await JobFunction.run(Seed())

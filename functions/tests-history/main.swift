@@ -1,3 +1,3 @@
 import VerdictAPI
 
-await HTTPFunction.run { GetTestHistory() }
+await APIFunction.run(GetTestHistory())

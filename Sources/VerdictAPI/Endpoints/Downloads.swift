@@ -1,39 +1,26 @@
-import LambdaRuntime
 import VerdictCore
-import VerdictDB
 import VerdictHTTP
-import VerdictS3
-
-/// The object store a download handler signs its links with, made on first use and kept, like
-/// the database connection, for the life of the process.
-struct DownloadSigner {
-    private var store: ObjectStore?
-
-    mutating func links() throws -> DownloadLinks {
-        let store = try self.store ?? ObjectStore()
-        self.store = store
-        return DownloadLinks(db: try Database.shared(), store: store)
-    }
-}
 
 /// `GET /api/v1/reports/{id}/raw`: 302 to a short-lived download of the report file as uploaded.
-public struct DownloadReport: HTTPHandler {
-    var signer = DownloadSigner()
+public struct DownloadReport: Endpoint {
+    public typealias Access = Reader
 
     public init() {}
 
-    public mutating func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
-        .redirect(to: try signer.links().report(id: try request.requiredPathParameter("id")))
+    public func handle(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTTPResponse {
+        let links = DownloadLinks(db: try context.database(), store: try context.objectStore())
+        return .redirect(to: try links.report(try request.pathID("id"), as: context.access))
     }
 }
 
 /// `GET /api/v1/attachments/{id}`: 302 to a short-lived download of a stored attachment.
-public struct DownloadAttachment: HTTPHandler {
-    var signer = DownloadSigner()
+public struct DownloadAttachment: Endpoint {
+    public typealias Access = Reader
 
     public init() {}
 
-    public mutating func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
-        .redirect(to: try signer.links().attachment(id: try request.requiredPathParameter("id")))
+    public func handle(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTTPResponse {
+        let links = DownloadLinks(db: try context.database(), store: try context.objectStore())
+        return .redirect(to: try links.attachment(try request.pathID("id"), as: context.access))
     }
 }

@@ -16,8 +16,8 @@ extension ResultTotals {
 extension RunSummary {
     var json: JSON {
         [
-            "id": .string(id), "project": .string(project), "commit": .string(commit), "branch": .string(branch),
-            "ci_run_id": .string(ciRunID), "ci_run_attempt": JSON(ciRunAttempt), "name": .string(name), "status": .string(status),
+            "id": .string(id.text), "project": .string(project), "commit": .string(commit), "branch": .string(branch),
+            "ci_run_id": .string(ciRunID), "ci_run_attempt": JSON(ciRunAttempt), "name": .string(name), "status": .string(status.rawValue),
             "totals": totals.json, "total_reports_expected": JSON(totalReportsExpected), "reports_completed": JSON(reportsCompleted),
             "created_at": .string(createdAt), "started_at": JSON(startedAt), "duration_ms": JSON(durationMilliseconds),
             "last_activity_at": .string(lastActivityAt), "completed_at": JSON(completedAt),
@@ -28,7 +28,7 @@ extension RunSummary {
 extension StoredReportSummary {
     var json: JSON {
         [
-            "id": .string(id), "shard": .string(shard), "format": JSON(format), "status": .string(status),
+            "id": .string(id.text), "shard": .string(shard), "format": JSON(format), "status": .string(status.rawValue),
             "tool": ["name": JSON(toolName), "version": JSON(toolVersion)], "totals": totals.json,
             "duration_ms": JSON(durationMilliseconds), "started_at": JSON(startedAt), "completed_at": JSON(completedAt),
             "warnings": JSON(warningCount), "run_errors": runErrors,
@@ -39,7 +39,8 @@ extension StoredReportSummary {
 extension SuiteSummary {
     var json: JSON {
         [
-            "id": .string(id), "report_id": .string(reportID), "ordinal": JSON(ordinal), "name": .string(name), "path": JSON(path),
+            "id": .string(id.text), "report_id": .string(reportID.text), "ordinal": JSON(ordinal), "name": .string(name),
+            "path": JSON(path),
             "file": JSON(file), "duration_ms": JSON(durationMilliseconds), "timestamp": JSON(timestamp),
             "started_at": JSON(startedAt), "hostname": JSON(hostname), "totals": totals.json,
         ]
@@ -49,9 +50,9 @@ extension SuiteSummary {
 extension CaseSummary {
     var json: JSON {
         [
-            "id": .string(id), "test_id": .string(testID), "report_id": .string(reportID), "suite_id": JSON(suiteID),
+            "id": .string(id.text), "test_id": .string(testID.text), "report_id": .string(reportID.text), "suite_id": JSON(suiteID?.text),
             "title": .string(title), "full_title": .string(fullTitle), "suite_path": JSON(suitePath), "file": JSON(file),
-            "line": JSON(line), "project": JSON(project), "status": .string(status), "raw_status": .string(rawStatus),
+            "line": JSON(line), "project": JSON(project), "status": .string(status.rawValue), "raw_status": .string(rawStatus),
             "duration_ms": JSON(durationMilliseconds), "attempt_count": JSON(attemptCount), "error_message": JSON(errorMessage),
             "tags": JSON(tags),
         ]
@@ -61,7 +62,7 @@ extension CaseSummary {
 extension AttemptRecord {
     var json: JSON {
         [
-            "attempt": JSON(attempt), "status": .string(status), "duration_ms": JSON(durationMilliseconds),
+            "attempt": JSON(attempt), "status": .string(status.rawValue), "duration_ms": JSON(durationMilliseconds),
             "started_at": JSON(startedAt), "errors": errors, "stdout": JSON(stdout), "stderr": JSON(stderr),
         ]
     }
@@ -70,9 +71,9 @@ extension AttemptRecord {
 extension AttachmentRecord {
     var json: JSON {
         [
-            "id": .string(id), "name": .string(name), "kind": .string(kind), "content_type": JSON(contentType),
+            "id": .string(id.text), "name": .string(name), "kind": .string(kind), "content_type": JSON(contentType),
             "attempt": JSON(attempt), "path": JSON(path), "size": JSON(size),
-            "url": isStored ? .string("/api/v1/attachments/\(id)") : .null,
+            "url": isStored ? .string("/api/v1/attachments/\(id.text)") : .null,
         ]
     }
 }
@@ -80,8 +81,8 @@ extension AttachmentRecord {
 extension CaseDetail {
     var json: JSON {
         var object = summary.json.objectValue!
-        object["run_id"] = .string(runID)
-        object["suite"] = suite.map { ["id": .string($0.id), "name": .string($0.name), "path": JSON($0.path)] } ?? .null
+        object["run_id"] = .string(runID.text)
+        object["suite"] = suite.map { ["id": .string($0.id.text), "name": .string($0.name), "path": JSON($0.path)] } ?? .null
         object["classname"] = JSON(classname)
         object["skip_reason"] = JSON(skipReason)
         object["annotations"] = annotations
@@ -96,7 +97,7 @@ extension CaseDetail {
 extension TestDescription {
     var json: JSON {
         [
-            "test_id": .string(testID), "title": .string(title), "full_title": .string(fullTitle), "file": JSON(file),
+            "test_id": .string(testID.text), "title": .string(title), "full_title": .string(fullTitle), "file": JSON(file),
             "suite_path": JSON(suitePath), "project": JSON(project),
         ]
     }
@@ -105,8 +106,9 @@ extension TestDescription {
 extension TestResult {
     var json: JSON {
         [
-            "case_id": .string(caseID), "run_id": .string(runID), "run_status": .string(runStatus), "branch": .string(branch),
-            "commit": .string(commit), "run_name": .string(runName), "status": .string(status),
+            "case_id": .string(caseID.text), "run_id": .string(runID.text), "run_status": .string(runStatus.rawValue),
+            "branch": .string(branch),
+            "commit": .string(commit), "run_name": .string(runName), "status": .string(status.rawValue),
             "duration_ms": JSON(durationMilliseconds), "attempt_count": JSON(attemptCount), "created_at": .string(createdAt),
         ]
     }

@@ -13,7 +13,9 @@ import VerdictS3
 /// is written) and the answer is a 302 to a presigned GET. Stored exports are keyed by the
 /// number of completed reports, the only thing that changes a run's content, so asking again
 /// serves the stored copy.
-public struct ExportRun: HTTPHandler {
+public struct ExportRun: Endpoint {
+    public typealias Access = Reader
+
     public enum Format: Sendable {
         case junit, ctrf
 
@@ -29,14 +31,16 @@ public struct ExportRun: HTTPHandler {
 
     public init(_ format: Format) { self.format = format }
 
-    public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
-        let runID = try request.requiredPathParameter("id")
-        let db = try Database.shared()
+    public func handle(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTTPResponse {
+        let runID = try request.pathID("id", as: RunID.self)
+        let db = try context.database()
+        try RunQueries(db: db).requireVisible(runID, as: context.access)
         let reader = RunContentReader(db: db)
-        let header = try reader.header(runID: runID)
-        let filename = "verdict-run-\(runID).\(format.fileExtension)"
-        let store = Artifacts.store()
-        let key = "exports/\(runID)/\(header.reportsCompleted)/\(filename)"
+        let header = try reader.header(runID)
+        let filename = "verdict-run-\(runID.text).\(format.fileExtension)"
+        // Without a bucket, a document that fits a response is still served; a larger one is a 503.
+        let store = try? context.objectStore()
+        let key = "exports/\(runID.text)/\(header.reportsCompleted)/\(filename)"
         if let store, try store.head(key) != nil {
             return .redirect(to: try store.presignedURL(.get, key: key, expiresIn: Self.downloadExpiry, downloadFilename: filename))
         }
@@ -59,7 +63,7 @@ public struct ExportRun: HTTPHandler {
             let rest = buffer?.bytes ?? []
             if let upload, upload.isStarted {
                 try upload.complete(lastPart: rest)
-            } else if rest.count <= Self.inlineLimit || store == nil {
+            } else if rest.count <= Self.inlineLimit {
                 return HTTPResponse(
                     status: 200,
                     headers: [
@@ -67,17 +71,19 @@ public struct ExportRun: HTTPHandler {
                         ("cache-control", "no-store"),
                     ], body: rest)
             } else {
-                try store!.put(key, bytes: rest, contentType: format.contentType)
+                try (store ?? context.objectStore()).put(key, bytes: rest, contentType: format.contentType)
             }
         } catch {
             upload?.abandon()
             throw error
         }
-        return .redirect(to: try store!.presignedURL(.get, key: key, expiresIn: Self.downloadExpiry, downloadFilename: filename))
+        return .redirect(
+            to: try (store ?? context.objectStore()).presignedURL(
+                .get, key: key, expiresIn: Self.downloadExpiry, downloadFilename: filename))
     }
 
     /// Writes the whole document to `sink`, reading the run on a thread of its own meanwhile.
-    private func write(runID: String, header: RunExportHeader, reader: RunContentReader, to sink: @escaping ExportSink) throws {
+    private func write(runID: RunID, header: RunExportHeader, reader: RunContentReader, to sink: @escaping ExportSink) throws {
         switch format {
         case .junit:
             let exporter = try JUnitExporter(sink: sink)
@@ -85,7 +91,7 @@ public struct ExportRun: HTTPHandler {
                 name: header.title, totals: header.totals, durationMs: header.durationMs,
                 timestamp: header.startedAtMs.map(EpochMilliseconds.rfc3339))
             try overlapped(
-                produce: { emit in try reader.forEachSuite(runID: runID) { suite, cases in try emit((suite, cases)) } },
+                produce: { emit in try reader.forEachSuite(runID) { suite, cases in try emit((suite, cases)) } },
                 consume: { suite, cases in try exporter.writeSuite(suite, records: cases) })
             try exporter.finish()
         case .ctrf:
@@ -96,7 +102,7 @@ public struct ExportRun: HTTPHandler {
             try overlapped(
                 produce: { emit in
                     var batch: [ParsedCase] = []
-                    try reader.forEachCase(runID: runID) { testCase in
+                    try reader.forEachCase(runID) { testCase in
                         batch.append(testCase)
                         if batch.count == 1000 {
                             try emit(batch)

@@ -1,15 +1,12 @@
-import LambdaRuntime
 import VerdictCore
-import VerdictDB
 import VerdictHTTP
 import VerdictJSON
 import VerdictReports
-import VerdictS3
 
 extension IngestedReport {
     var json: JSON {
         [
-            "run_id": .string(runID), "report_id": .string(reportID), "shard": .string(shard), "format": JSON(format),
+            "run_id": .string(runID.text), "report_id": .string(reportID.text), "shard": .string(shard), "format": JSON(format),
             "tool": ["name": JSON(toolName), "version": JSON(toolVersion)],
             "summary": [
                 "tests": JSON(totals.tests), "passed": JSON(totals.passed), "failed": JSON(totals.failed),
@@ -18,7 +15,7 @@ extension IngestedReport {
             ],
             "warnings": .array(warnings.map { .string($0) }),
             "run": [
-                "id": .string(runID), "status": .string(runStatus), "reports_completed": JSON(reportsCompleted),
+                "id": .string(runID.text), "status": .string(runStatus.rawValue), "reports_completed": JSON(reportsCompleted),
                 "total_reports_expected": JSON(totalReportsExpected),
             ],
             "duplicate": .bool(alreadyCompleted),
@@ -27,13 +24,8 @@ extension IngestedReport {
 
     /// 201 when this call stored the report, 200 when it had been stored before.
     var response: HTTPResponse {
-        .json(json, status: alreadyCompleted ? 200 : 201, headers: [("location", "/api/v1/runs/\(runID)")])
+        .json(json, status: alreadyCompleted ? 200 : 201, headers: [("location", "/api/v1/runs/\(runID.text)")])
     }
-}
-
-/// The artifacts bucket, when the function's environment names one.
-enum Artifacts {
-    static func store() -> ObjectStore? { try? ObjectStore() }
 }
 
 extension HTTPRequest {
@@ -45,11 +37,12 @@ extension HTTPRequest {
 }
 
 /// `POST /api/v1/reports`: one report file as the body, the run's identity in the query.
-public struct UploadReport: HTTPHandler {
+public struct UploadReport: Endpoint {
+    public typealias Access = WritesTeam
+
     public init() {}
 
-    public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
-        let principal = try Authentication.require(.write, for: request)
+    public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
         let allowed: Set<String> = [
             "project", "commit", "branch", "ci_run_id", "ci_run_attempt", "name", "shard", "format", "filename",
             "total_reports_expected",
@@ -66,8 +59,8 @@ public struct UploadReport: HTTPHandler {
             guard let value = Int64(text) else { throw APIError.invalidParameter("total_reports_expected", "must be a whole number") }
             expected = try ExpectedReports.validate(value)
         }
-        let uploaded = try OneShotUpload(db: try Database.shared(), store: Artifacts.store()).upload(
-            teamID: principal.teamID, identity: identity, expected: expected,
+        let uploaded = try OneShotUpload(db: try context.database(), store: try context.objectStore()).upload(
+            identity, for: context.access, expected: expected,
             shard: try ShardName.validate(request.query("shard"), default: "1"),
             format: try request.reportFormat(request.query("format")), filename: request.query("filename"), bytes: request.body)
         return uploaded.response
@@ -75,40 +68,40 @@ public struct UploadReport: HTTPHandler {
 }
 
 /// `POST /api/v1/reports/begin`: opens (or finds) a run that several shards will upload into.
-public struct BeginRun: HTTPHandler {
+public struct BeginRun: Endpoint {
+    public typealias Access = WritesTeam
+
     public init() {}
 
-    public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
-        let principal = try Authentication.require(.write, for: request)
+    public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
         let body = try request.jsonObject()
         try body.rejectUnknown(allowed: ["project", "commit", "branch", "ci_run_id", "ci_run_attempt", "name", "total_reports_expected"])
-        let attempt: String? =
-            if let number = body.object["ci_run_attempt"]?.intValue { String(number) } else { try body.string("ci_run_attempt") }
         let identity = try RunIdentity(
             project: try body.string("project"), commit: try body.string("commit"), branch: try body.string("branch"),
-            ciRunID: try body.string("ci_run_id"), ciRunAttempt: attempt, name: try body.string("name"))
+            ciRunID: try body.text("ci_run_id"), ciRunAttempt: try body.text("ci_run_attempt"), name: try body.string("name"))
         guard let expected = try ExpectedReports.validate(try body.int("total_reports_expected")) else {
             throw APIError.invalidParameter("total_reports_expected", "is required")
         }
-        let (run, created) = try RunService(db: try Database.shared()).begin(
-            teamID: principal.teamID, identity: identity, expected: expected)
+        let (run, created) = try RunService(db: try context.database()).begin(identity, for: context.access, expected: expected)
         return .json(
             [
-                "run_id": .string(run.id), "status": .string(run.status), "total_reports_expected": JSON(run.totalReportsExpected),
+                "run_id": .string(run.id.text), "status": .string(run.status.rawValue),
+                "total_reports_expected": JSON(run.totalReportsExpected),
                 "reports_completed": JSON(run.reportsCompleted), "created": .bool(created), "created_at": .string(run.createdAt),
-            ], status: created ? 201 : 200, headers: [("location", "/api/v1/runs/\(run.id)")])
+            ], status: created ? 201 : 200, headers: [("location", "/api/v1/runs/\(run.id.text)")])
     }
 }
 
 /// `POST /api/v1/reports/register`: declares a shard's files and returns where to PUT them.
-public struct RegisterReport: HTTPHandler {
+public struct RegisterReport: Endpoint {
+    public typealias Access = WritesTeam
+
     public init() {}
 
-    public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
-        let principal = try Authentication.require(.write, for: request)
+    public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
         let body = try request.jsonObject()
         try body.rejectUnknown(allowed: ["run_id", "shard", "format", "files"])
-        let runID = try body.requiredString("run_id")
+        let runID = try RunID(parsing: try body.requiredString("run_id"), field: "run_id")
         guard let list = body.object["files"]?.arrayValue else { throw APIError.invalidParameter("files", "must be an array of files") }
         var files: [DeclaredFile] = []
         for (index, element) in list.enumerated() {
@@ -121,44 +114,31 @@ public struct RegisterReport: HTTPHandler {
                     size: try fields.int("size"), sha256: try fields.string("sha256"), contentType: try fields.string("content_type"),
                     field: "files[\(index)]"))
         }
-        let registration = try ReportRegistrar(db: try Database.shared(), store: Artifacts.store()).register(
-            teamID: principal.teamID, runID: runID, shard: try ShardName.validate(try body.string("shard")),
+        let registration = try ReportRegistrar(db: try context.database(), store: try context.objectStore()).register(
+            runID, for: context.access, shard: try ShardName.validate(try body.text("shard")),
             format: try request.reportFormat(try body.string("format")), files: files)
         let uploads: [JSON] = registration.uploads.map {
             ["name": .string($0.name), "kind": .string($0.kind.rawValue), "method": "PUT", "url": .string($0.url)]
         }
         return .json(
             [
-                "report_id": .string(registration.reportID), "run_id": .string(registration.runID), "shard": .string(registration.shard),
-                "status": .string(registration.status), "uploads": .array(uploads), "expires_in": JSON(registration.expiresIn),
-                "complete_url": .string("/api/v1/reports/\(registration.reportID)/complete"),
+                "report_id": .string(registration.reportID.text), "run_id": .string(registration.runID.text),
+                "shard": .string(registration.shard), "status": .string(registration.status.rawValue), "uploads": .array(uploads),
+                "expires_in": JSON(registration.expiresIn),
+                "complete_url": .string("/api/v1/reports/\(registration.reportID.text)/complete"),
             ], status: registration.created ? 201 : 200)
     }
 }
 
 /// `POST /api/v1/reports/{id}/complete`: ingests a registered report from the bucket.
-public struct CompleteReport: HTTPHandler {
+public struct CompleteReport: Endpoint {
+    public typealias Access = WritesTeam
+
     public init() {}
 
-    public func handle(_ request: HTTPRequest, context: LambdaContext) async throws -> HTTPResponse {
-        let principal = try Authentication.require(.write, for: request)
-        let completed = try ReportIngest(db: try Database.shared(), store: Artifacts.store()).complete(
-            teamID: principal.teamID, reportID: try request.requiredPathParameter("id"), scratchDirectory: ScratchDirectory.path)
+    public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
+        let completed = try ReportIngest(db: try context.database(), store: try context.objectStore()).complete(
+            try request.pathID("id"), for: context.access, scratchDirectory: context.settings.scratchDirectory)
         return .json(completed.json, status: 200)
-    }
-}
-
-/// The scheduled staleness reaper: runs without uploads for `STALE_RUN_MINUTES` become
-/// `incomplete`.
-public struct ReapStaleRuns: LambdaHandler {
-    public init() {}
-
-    public func handle(_ payload: [UInt8], context: LambdaContext) async throws -> [UInt8] {
-        let minutes = Environment.integer("STALE_RUN_MINUTES", default: 60, range: 1...525_600)
-        let reaped = try StaleRunReaper(db: try Database.shared()).reap(idleMinutes: minutes)
-        if !reaped.isEmpty { StandardStreams.log("marked \(reaped.count) run(s) idle for over \(minutes) min incomplete") }
-        return JSON.object(
-            JSONObject([("marked_incomplete", .array(reaped.map { .string($0) })), ("idle_minutes", JSON(minutes))])
-        ).serialized()
     }
 }

@@ -7,10 +7,10 @@ import VerdictReports
 
 /// What an export says about the run as a whole.
 public struct RunExportHeader: Sendable {
-    public var runID: String
+    public var runID: RunID
     public var project: String
     public var name: String
-    public var status: String
+    public var status: RunStatus
     public var reportsCompleted: Int
     public var totals: ReportTotals
     public var startedAtMs: Int64?
@@ -36,8 +36,8 @@ public struct RunContentReader {
 
     public init(db: PostgresConnection) { self.db = db }
 
-    public func header(runID: String) throws -> RunExportHeader {
-        guard UUIDText.isValid(runID) else { throw ServiceError.invalid(field: "id", reason: "must be a UUID") }
+    /// The run's header; the caller has checked that its viewer may see the run.
+    public func header(_ runID: RunID) throws -> RunExportHeader {
         guard
             let row = try db.query(
                 """
@@ -48,30 +48,32 @@ public struct RunContentReader {
                     (SELECT tool_name FROM reports WHERE run_id = r.id AND tool_name IS NOT NULL ORDER BY id LIMIT 1) AS tool_name,
                     (SELECT tool_version FROM reports WHERE run_id = r.id AND tool_name IS NOT NULL ORDER BY id LIMIT 1) AS tool_version
                 FROM runs r JOIN projects p ON p.id = r.project_id WHERE r.id = $1
-                """, [runID]
+                """, [runID.text]
             ).first
-        else { throw ServiceError.notFound("run \(runID)") }
-        let name = row.string("name")
-        let commit = row.string("commit_sha")
+        else { throw ServiceError.notFound(runID.named) }
+        let name = try row.decode("name", as: String.self)
+        let commit = try row.decode("commit_sha", as: String.self)
+        let project = try row.decode("project", as: String.self)
         let title =
             !name.isEmpty
             ? name
-            : [row.string("project"), row.string("branch"), String(commit.prefix(12))].filter { !$0.isEmpty }
+            : [project, try row.decode("branch", as: String.self), String(commit.prefix(12))].filter { !$0.isEmpty }
                 .joined(separator: " ")
         return RunExportHeader(
-            runID: runID, project: row.string("project"), name: name, status: row.string("status"),
-            reportsCompleted: row.int("reports_completed") ?? 0,
+            runID: runID, project: project, name: name, status: try row.decode("status"),
+            reportsCompleted: try row.decode("reports_completed"),
             totals: ReportTotals(
-                tests: row.int("tests") ?? 0, passed: row.int("passed") ?? 0, failed: row.int("failed") ?? 0,
-                skipped: row.int("skipped") ?? 0, errors: row.int("errors") ?? 0, flaky: row.int("flaky") ?? 0),
-            startedAtMs: row.int64("started_ms"), endedAtMs: row.int64("ended_ms"), toolName: row["tool_name"],
-            toolVersion: row["tool_version"], title: title)
+                tests: try row.decode("tests"), passed: try row.decode("passed"), failed: try row.decode("failed"),
+                skipped: try row.decode("skipped"), errors: try row.decode("errors"), flaky: try row.decode("flaky")),
+            startedAtMs: try row.decodeIfPresent("started_ms"), endedAtMs: try row.decodeIfPresent("ended_ms"),
+            toolName: try row.decodeIfPresent("tool_name"), toolVersion: try row.decodeIfPresent("tool_version"), title: title)
     }
 
     /// Calls `body` once per suite, in report and suite order, with the suite's cases in their
     /// order, plain where they can be (see `PlainCase`); cases outside any suite come last in
     /// their report, under a suite named after the report's shard.
-    public func forEachSuite(runID: String, _ body: (ParsedSuite, [CaseRecord]) throws -> Void) throws {
+    public func forEachSuite(_ run: RunID, _ body: (ParsedSuite, [CaseRecord]) throws -> Void) throws {
+        let runID = run.text
         try db.transaction {
             let details = try StoredDetails(db: db, runID: runID)
             let suites = try db.query(
@@ -84,10 +86,11 @@ public struct RunContentReader {
             ).rows
             var shards: [UUIDKey: String] = [:]
             for row in try db.query("SELECT id, shard FROM reports WHERE run_id = $1", [runID]).rows {
-                if let id = UUIDKey(row.string("id")), shards[id] == nil { shards[id] = row.string("shard") }
+                let id = try row.decode("id", as: UUIDKey.self)
+                if shards[id] == nil { shards[id] = try row.decode("shard", as: String.self) }
             }
             var suiteIndex: [UUIDKey: Int] = [:]
-            for (index, row) in suites.enumerated() { if let id = UUIDKey(row.string("id")) { suiteIndex[id] = index } }
+            for (index, row) in suites.enumerated() { suiteIndex[try row.decode("id", as: UUIDKey.self)] = index }
 
             var pendingSuite: UUIDKey?
             var pendingReport: UUIDKey?
@@ -126,7 +129,8 @@ public struct RunContentReader {
     }
 
     /// Calls `body` for every case of the run, in report order.
-    public func forEachCase(runID: String, _ body: (consuming ParsedCase) throws -> Void) throws {
+    public func forEachCase(_ run: RunID, _ body: (consuming ParsedCase) throws -> Void) throws {
+        let runID = run.text
         try db.transaction {
             let details = try StoredDetails(db: db, runID: runID)
             var suiteRank: [UUIDKey: Int] = [:]
@@ -257,13 +261,15 @@ public struct RunContentReader {
         return testCase
     }
 
-    private static func suite(_ row: Row, _ details: StoredDetails) -> ParsedSuite {
+    private static func suite(_ row: Row, _ details: StoredDetails) throws -> ParsedSuite {
         ParsedSuite(
-            name: row.string("name"), path: row.textArray("path"), file: row["file"], timestamp: row["timestamp_text"],
-            startedAtMs: row.int64("started_ms"), durationMs: row.double("duration_ms"), hostname: row["hostname"],
-            properties: StoredDetails.properties(row.string("properties")), systemOut: row["system_out"],
-            systemErr: row["system_err"], attachments: UUIDKey(row.string("id")).flatMap { details.suiteAttachments[$0] } ?? [],
-            errors: StoredDetails.errors(row.string("errors")))
+            name: try row.decode("name"), path: try row.decode("path"), file: try row.decodeIfPresent("file"),
+            timestamp: try row.decodeIfPresent("timestamp_text"), startedAtMs: try row.decodeIfPresent("started_ms"),
+            durationMs: try row.decodeIfPresent("duration_ms"), hostname: try row.decodeIfPresent("hostname"),
+            properties: StoredDetails.properties(try row.decode("properties")),
+            systemOut: try row.decodeIfPresent("system_out"), systemErr: try row.decodeIfPresent("system_err"),
+            attachments: details.suiteAttachments[try row.decode("id", as: UUIDKey.self)] ?? [],
+            errors: StoredDetails.errors(try row.decode("errors")))
     }
 }
 
@@ -354,7 +360,9 @@ enum CaseOrder {
             FROM reports WHERE run_id = $1 AND status = 'completed'
             """, [runID]
         ).first
-        if recorded?.int("unknown") == 0 { return recorded?.bool("ordered") ?? true }
+        if let recorded, try recorded.decode("unknown", as: Int.self) == 0 {
+            return try recorded.decodeIfPresent("ordered", as: Bool.self) ?? true
+        }
         var groups: [UUIDKey: [(rank: Int, first: Int, last: Int)]] = [:]
         var ordered = true
         try db.withRawResult(

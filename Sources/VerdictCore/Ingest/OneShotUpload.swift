@@ -9,15 +9,15 @@ import VerdictS3
 /// registered before and the same shard is never stored twice.
 public struct OneShotUpload {
     let db: PostgresConnection
-    let store: ObjectStore?
+    let store: ObjectStore
 
-    public init(db: PostgresConnection, store: ObjectStore?) {
+    public init(db: PostgresConnection, store: ObjectStore) {
         self.db = db
         self.store = store
     }
 
     public func upload(
-        teamID: String, identity: RunIdentity, expected: Int?, shard: String, format: ReportFormat?, filename: String?,
+        _ identity: RunIdentity, for access: TeamAccess, expected: Int?, shard: String, format: ReportFormat?, filename: String?,
         bytes: [UInt8]
     ) throws -> IngestedReport {
         // Parse before writing anything: a file that is not a report leaves no trace.
@@ -26,15 +26,14 @@ public struct OneShotUpload {
         let file = try DeclaredFile(
             name: name, kind: "report", size: Int64(bytes.count), sha256: Crypto.hex(Crypto.sha256(bytes)), contentType: nil,
             field: "filename")
-        guard let store else { throw ServiceError.refused(.storageUnavailable, "the artifacts bucket is not configured") }
 
-        let run = try RunService(db: db).begin(teamID: teamID, identity: identity, expected: expected).run
+        let run = try RunService(db: db).begin(identity, for: access, expected: expected).run
         let registrar = ReportRegistrar(db: db, store: store)
         let reserved = try db.transaction {
-            try registrar.reserve(teamID: teamID, runID: run.id, shard: shard, format: format, files: [file])
+            try registrar.reserve(run.id, for: access, shard: shard, format: format, files: [file])
         }
         let ingest = ReportIngest(db: db, store: store)
-        if reserved.status == "completed" { return try ingest.summary(of: reserved.reportID, alreadyCompleted: true) }
+        if reserved.status == .completed { return try ingest.summary(of: reserved.reportID, alreadyCompleted: true) }
         try store.put(
             file.objectKey(reportID: reserved.reportID), bytes: bytes,
             contentType: parsed.format == .junit ? "application/xml" : "application/json")

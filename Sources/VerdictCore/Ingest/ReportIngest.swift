@@ -6,8 +6,8 @@ import VerdictS3
 
 /// What an upload produced, as the upload endpoints answer it.
 public struct IngestedReport: Sendable {
-    public var runID: String
-    public var reportID: String
+    public var runID: RunID
+    public var reportID: ReportID
     public var shard: String
     public var format: String?
     public var toolName: String?
@@ -15,7 +15,7 @@ public struct IngestedReport: Sendable {
     public var totals: ReportTotals
     public var durationMs: Double?
     public var warnings: [String]
-    public var runStatus: String
+    public var runStatus: RunStatus
     public var reportsCompleted: Int
     public var totalReportsExpected: Int
     /// True when the report had been completed before (a retried upload): nothing was written.
@@ -29,9 +29,9 @@ typealias CaseProducer = (_ emit: (ParsedCase) throws -> Void) throws -> ReportS
 /// writes its rows in one transaction together with the run's new totals and status.
 public struct ReportIngest {
     let db: PostgresConnection
-    let store: ObjectStore?
+    let store: ObjectStore
 
-    public init(db: PostgresConnection, store: ObjectStore?) {
+    public init(db: PostgresConnection, store: ObjectStore) {
         self.db = db
         self.store = store
     }
@@ -39,19 +39,17 @@ public struct ReportIngest {
     /// `POST /reports/{id}/complete`: reads the report's files from the bucket (the report file
     /// into `scratchDirectory`), checks each against its declared size and SHA-256, ingests.
     /// Completing a completed report returns its summary and writes nothing.
-    public func complete(teamID: String, reportID: String, scratchDirectory: String) throws -> IngestedReport {
-        guard UUIDText.isValid(reportID) else { throw ServiceError.invalid(field: "id", reason: "must be a UUID") }
+    public func complete(_ reportID: ReportID, for access: TeamAccess, scratchDirectory: String) throws -> IngestedReport {
         guard
             let report = try db.query(
                 """
                 SELECT rep.status, rep.run_id, rep.requested_format, r.project_id
                 FROM reports rep JOIN runs r ON r.id = rep.run_id JOIN projects p ON p.id = r.project_id
                 WHERE rep.id = $1 AND p.team_id = $2
-                """, [reportID, teamID]
+                """, [reportID.text, access.teamID.text]
             ).first
-        else { throw ServiceError.notFound("report \(reportID)") }
-        if report.string("status") == "completed" { return try summary(of: reportID, alreadyCompleted: true) }
-        guard let store else { throw ServiceError.refused(.storageUnavailable, "the artifacts bucket is not configured") }
+        else { throw ServiceError.notFound(reportID.named) }
+        if try report.decode("status", as: ReportStatus.self) == .completed { return try summary(of: reportID, alreadyCompleted: true) }
 
         let reportPath = "\(scratchDirectory)/verdict-report-\(reportID)"
         defer { ScratchFile.remove(reportPath) }
@@ -60,18 +58,20 @@ public struct ReportIngest {
         var uploaded: [String: StoredObject] = [:]
         let files = try db.query(
             "SELECT name, kind, size, sha256, object_key FROM report_files WHERE report_id = $1 ORDER BY kind DESC, name",
-            [reportID])
+            [reportID.text])
         for file in files.rows {
-            let name = file.string("name")
-            let isReport = file.string("kind") == "report"
-            let declaredSize = file.int("size") ?? -1
+            let name = try file.decode("name", as: String.self)
+            let isReport = try file.decode("kind", as: DeclaredFile.Kind.self) == .report
+            let declaredSize = try file.decode("size", as: Int.self)
+            let objectKey = try file.decode("object_key", as: String.self)
+            let declaredDigest = try file.decode("sha256", as: String.self)
             let got: DownloadedObject?
             if isReport, declaredSize <= Self.inMemoryReportBytes {
                 var bytes: [UInt8] = []
-                got = try store.download(file.string("object_key"), into: &bytes, keepingAtMost: declaredSize)
+                got = try store.download(objectKey, into: &bytes, keepingAtMost: declaredSize)
                 reportBytes = bytes
             } else {
-                got = try store.download(file.string("object_key"), to: isReport ? reportPath : nil)
+                got = try store.download(objectKey, to: isReport ? reportPath : nil)
             }
             guard let got else {
                 throw ServiceError.refused(
@@ -83,17 +83,17 @@ public struct ReportIngest {
                     .sizeMismatch,
                     "'\(name)' is \(got.size) bytes in the bucket but was registered as \(declaredSize) bytes")
             }
-            guard got.sha256Hex == file.string("sha256") else {
+            guard got.sha256Hex == declaredDigest else {
                 throw ServiceError.refused(
                     .checksumMismatch,
-                    "'\(name)' in the bucket has SHA-256 \(got.sha256Hex), not the registered \(file.string("sha256"))")
+                    "'\(name)' in the bucket has SHA-256 \(got.sha256Hex), not the registered \(declaredDigest)")
             }
-            if !isReport { uploaded[name] = StoredObject(key: file.string("object_key"), size: got.size) }
+            if !isReport { uploaded[name] = StoredObject(key: objectKey, size: got.size) }
         }
 
-        let format = report["requested_format"].flatMap(ReportFormat.init(rawValue:))
+        let format = try report.decodeIfPresent("requested_format", as: String.self).flatMap(ReportFormat.init(rawValue:))
         return try ingest(
-            reportID: reportID, runID: report.string("run_id"), projectID: report.string("project_id"), uploaded: uploaded,
+            reportID: reportID, runID: try report.decode("run_id"), projectID: try report.decode("project_id"), uploaded: uploaded,
             produce: reportBytes.map { Self.producer(bytes: $0, format: format) } ?? Self.producer(file: reportPath, format: format))
     }
 
@@ -103,13 +103,13 @@ public struct ReportIngest {
 
     /// Writes a registered report's rows and completes it, unless a concurrent call already did.
     func ingest(
-        reportID: String, runID: String, projectID: String, uploaded: [String: StoredObject], produce: CaseProducer
+        reportID: ReportID, runID: RunID, projectID: ProjectID, uploaded: [String: StoredObject], produce: CaseProducer
     ) throws -> IngestedReport {
-        let resolver = AttachmentResolver(uploaded: uploaded, store: store, reportID: reportID)
-        let writer = try ReportRowWriter(runID: runID, reportID: reportID, projectID: projectID, attachments: resolver)
+        let resolver = AttachmentResolver(uploaded: uploaded, store: store, reportID: reportID.text)
+        let writer = try ReportRowWriter(runID: runID.text, reportID: reportID.text, projectID: projectID.text, attachments: resolver)
         let written: IngestedReport? = try db.transaction {
-            let status = try db.query("SELECT status, shard FROM reports WHERE id = $1 FOR UPDATE", [reportID]).first
-            guard let status, status.string("status") == "registered" else { return nil }
+            let status = try db.query("SELECT status, shard FROM reports WHERE id = $1 FOR UPDATE", [reportID.text]).first
+            guard let status, try status.decode("status", as: ReportStatus.self) == .registered else { return nil }
 
             var parsed: ReportSummary?
             try db.copy(into: "cases", columns: ReportRowWriter.caseColumns) { copy in
@@ -134,12 +134,13 @@ public struct ReportIngest {
                 WHERE id = $1
                 """,
                 [
-                    reportID, report.format.rawValue, report.toolName, report.toolVersion, startedAt, report.durationMs.map { "\($0)" },
+                    reportID.text, report.format.rawValue, report.toolName, report.toolVersion, startedAt,
+                    report.durationMs.map { "\($0)" },
                     String(totals.tests), String(totals.passed), String(totals.failed), String(totals.skipped),
                     String(totals.errors), String(totals.flaky), Self.json(.array(warnings.map { .string($0) })),
                     Self.json(.array(report.runErrors.map(\.json))), writer.casesInSuiteOrder ? "true" : "false",
                 ])
-            try db.query("UPDATE report_files SET verified_at = now() WHERE report_id = $1", [reportID])
+            try db.query("UPDATE report_files SET verified_at = now() WHERE report_id = $1", [reportID.text])
             let run = try db.query(
                 """
                 UPDATE runs SET tests = tests + $2::integer, passed = passed + $3::integer, failed = failed + $4::integer,
@@ -152,21 +153,21 @@ public struct ReportIngest {
                 RETURNING status, reports_completed, total_reports_expected
                 """,
                 [
-                    runID, String(totals.tests), String(totals.passed), String(totals.failed), String(totals.skipped),
+                    runID.text, String(totals.tests), String(totals.passed), String(totals.failed), String(totals.skipped),
                     String(totals.errors), String(totals.flaky), startedAt, endedAt,
                 ]
             ).first!
             return IngestedReport(
-                runID: runID, reportID: reportID, shard: status.string("shard"), format: report.format.rawValue,
+                runID: runID, reportID: reportID, shard: try status.decode("shard"), format: report.format.rawValue,
                 toolName: report.toolName, toolVersion: report.toolVersion, totals: totals, durationMs: report.durationMs,
-                warnings: warnings, runStatus: run.string("status"), reportsCompleted: run.int("reports_completed") ?? 0,
-                totalReportsExpected: run.int("total_reports_expected") ?? 0, alreadyCompleted: false)
+                warnings: warnings, runStatus: try run.decode("status"), reportsCompleted: try run.decode("reports_completed"),
+                totalReportsExpected: try run.decode("total_reports_expected"), alreadyCompleted: false)
         }
         return try written ?? summary(of: reportID, alreadyCompleted: true)
     }
 
     /// A completed report's summary, as stored.
-    func summary(of reportID: String, alreadyCompleted: Bool) throws -> IngestedReport {
+    func summary(of reportID: ReportID, alreadyCompleted: Bool) throws -> IngestedReport {
         guard
             let row = try db.query(
                 """
@@ -174,18 +175,18 @@ public struct ReportIngest {
                     rep.failed, rep.skipped, rep.errors, rep.flaky, rep.warnings::text AS warnings, r.status AS run_status,
                     r.reports_completed, r.total_reports_expected
                 FROM reports rep JOIN runs r ON r.id = rep.run_id WHERE rep.id = $1
-                """, [reportID]
+                """, [reportID.text]
             ).first
-        else { throw ServiceError.notFound("report \(reportID)") }
-        let warnings = (try? JSON.parse(Array(row.string("warnings").utf8)))?.arrayValue?.compactMap(\.stringValue) ?? []
+        else { throw ServiceError.notFound(reportID.named) }
+        let warnings = try row.json("warnings").arrayValue?.compactMap(\.stringValue) ?? []
         return IngestedReport(
-            runID: row.string("run_id"), reportID: reportID, shard: row.string("shard"), format: row["format"],
-            toolName: row["tool_name"], toolVersion: row["tool_version"],
+            runID: try row.decode("run_id"), reportID: reportID, shard: try row.decode("shard"), format: try row.decodeIfPresent("format"),
+            toolName: try row.decodeIfPresent("tool_name"), toolVersion: try row.decodeIfPresent("tool_version"),
             totals: ReportTotals(
-                tests: row.int("tests") ?? 0, passed: row.int("passed") ?? 0, failed: row.int("failed") ?? 0,
-                skipped: row.int("skipped") ?? 0, errors: row.int("errors") ?? 0, flaky: row.int("flaky") ?? 0),
-            durationMs: row.double("duration_ms"), warnings: warnings, runStatus: row.string("run_status"),
-            reportsCompleted: row.int("reports_completed") ?? 0, totalReportsExpected: row.int("total_reports_expected") ?? 0,
+                tests: try row.decode("tests"), passed: try row.decode("passed"), failed: try row.decode("failed"),
+                skipped: try row.decode("skipped"), errors: try row.decode("errors"), flaky: try row.decode("flaky")),
+            durationMs: try row.decodeIfPresent("duration_ms"), warnings: warnings, runStatus: try row.decode("run_status"),
+            reportsCompleted: try row.decode("reports_completed"), totalReportsExpected: try row.decode("total_reports_expected"),
             alreadyCompleted: alreadyCompleted)
     }
 
@@ -225,7 +226,8 @@ public struct ReportIngest {
                 switch error {
                 case .parse(let parseError): throw parseError
                 case .sink(let sinkError): throw sinkError.underlying ?? sinkError
-                case .unreadable(_, let reason): throw ServiceError.refused(.storageUnavailable, "the downloaded report could not be read: \(reason)")
+                case .unreadable(_, let reason):
+                    throw ServiceError.refused(.storageUnavailable, "the downloaded report could not be read: \(reason)")
                 }
             }
         }

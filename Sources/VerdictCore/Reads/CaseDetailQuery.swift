@@ -7,12 +7,10 @@ public struct CaseDetailQuery {
 
     public init(db: PostgresConnection) { self.db = db }
 
-    public func get(id: String) throws -> CaseDetail {
-        let caseID = try ReadParameter.uuid(id, field: "id")
+    public func get(_ caseID: CaseID, as viewer: Viewer) throws -> CaseDetail {
         // The id names its report (by the report id's first twelve bytes) and its position there:
         // the case is found through the reports' key and the (run, report, ordinal) index.
-        guard let key = UUIDKey(caseID) else { throw ServiceError.invalid(field: "id", reason: "must be a UUID") }
-        let location = Identifier.caseLocation(key)
+        let location = Identifier.caseLocation(caseID.key)
         guard
             location.ordinal <= Int(Int32.max),
             let row = try db.query(
@@ -22,23 +20,28 @@ public struct CaseDetailQuery {
                        rfc3339(started_at) AS started,
                        suite_name, suite_path_of_suite
                 FROM (
-                    SELECT c.* FROM reports r
-                    JOIN cases c ON c.run_id = r.run_id AND c.report_id = r.id AND c.ordinal = $2::integer
-                    WHERE r.id BETWEEN $3::uuid AND $4::uuid AND c.id = $1::uuid
+                    SELECT c.* FROM reports rep
+                    JOIN cases c ON c.run_id = rep.run_id AND c.report_id = rep.id AND c.ordinal = $2::integer
+                    JOIN runs r ON r.id = rep.run_id JOIN projects p ON p.id = r.project_id \(Visibility.join())
+                    WHERE rep.id BETWEEN $3::uuid AND $4::uuid AND c.id = $1::uuid AND \(Visibility.condition(viewer: "$5"))
                 ) cases
                 LEFT JOIN LATERAL (SELECT name AS suite_name, path AS suite_path_of_suite FROM suites WHERE suites.id = cases.suite_id) s
                     ON true
-                """, [caseID, String(location.ordinal), location.reportsFrom.text, location.reportsThrough.text]
+                """,
+                [caseID.text, String(location.ordinal), location.reportsFrom.text, location.reportsThrough.text, viewer.parameter]
             ).first
-        else { throw ServiceError.notFound("case \(caseID)") }
-        let summary = CaseQueries.summary(row)
-        let suite = summary.suiteID.flatMap { suiteID in
-            row["suite_name"].map { SuiteReference(id: suiteID, name: $0, path: row.textArray("suite_path_of_suite")) }
+        else { throw ServiceError.notFound(caseID.named) }
+        let summary = try CaseQueries.summary(row)
+        var suite: SuiteReference?
+        if let suiteID = summary.suiteID, let name = try row.decodeIfPresent("suite_name", as: String.self) {
+            suite = SuiteReference(id: suiteID, name: name, path: try row.decode("suite_path_of_suite"))
         }
         return CaseDetail(
-            summary: summary, runID: row.string("run_id"), suite: suite, classname: row["classname"], skipReason: row["skip_reason"],
-            annotations: row.json("annotations"), properties: row.json("properties"), createdAt: row.string("created"),
-            attempts: try attempts(of: summary, startedAt: row["started"]), attachments: try attachments(caseID: caseID))
+            summary: summary, runID: try row.decode("run_id"), suite: suite, classname: try row.decodeIfPresent("classname"),
+            skipReason: try row.decodeIfPresent("skip_reason"), annotations: try row.json("annotations"),
+            properties: try row.json("properties"), createdAt: try row.decode("created"),
+            attempts: try attempts(of: summary, startedAt: try row.decodeIfPresent("started")),
+            attachments: try attachments(of: caseID))
     }
 
     /// Stored attempts, or the single quiet attempt the storage rule leaves out: a case
@@ -52,15 +55,16 @@ public struct CaseDetailQuery {
                     FROM unnest(error_messages, error_types, error_stacks) WITH ORDINALITY AS e(message, type, stack, n)
                 ), '[]') AS errors
             FROM attempts WHERE case_id = $1 ORDER BY attempt
-            """, [summary.id]
+            """, [summary.id.text]
         ).rows.map { row in
             AttemptRecord(
-                attempt: row.int("attempt") ?? 0, status: row.string("status"), durationMilliseconds: row.double("duration_ms"),
-                startedAt: row["started"], errors: row.json("errors"), stdout: row["stdout"], stderr: row["stderr"])
+                attempt: try row.decode("attempt"), status: try row.decode("status"),
+                durationMilliseconds: try row.decodeIfPresent("duration_ms"), startedAt: try row.decodeIfPresent("started"),
+                errors: try row.json("errors"), stdout: try row.decodeIfPresent("stdout"), stderr: try row.decodeIfPresent("stderr"))
         }
         if !stored.isEmpty { return stored }
         // Flaky describes a case across attempts; its one recorded attempt passed.
-        let status = summary.status == CaseStatus.flaky.rawValue ? CaseStatus.passed.rawValue : summary.status
+        let status = summary.status == .flaky ? .passed : summary.status
         return [
             AttemptRecord(
                 attempt: 0, status: status, durationMilliseconds: summary.durationMilliseconds, startedAt: startedAt, errors: .array([]),
@@ -68,17 +72,18 @@ public struct CaseDetailQuery {
         ]
     }
 
-    func attachments(caseID: String) throws -> [AttachmentRecord] {
+    func attachments(of caseID: CaseID) throws -> [AttachmentRecord] {
         try db.query(
             """
             SELECT id, name, kind, content_type, attempt, path, size, object_key IS NOT NULL AS stored
             FROM attachments WHERE case_id = $1
             ORDER BY attempt NULLS FIRST, name, id
-            """, [caseID]
+            """, [caseID.text]
         ).rows.map { row in
             AttachmentRecord(
-                id: row.string("id"), name: row.string("name"), kind: row.string("kind"), contentType: row["content_type"],
-                attempt: row.int("attempt"), path: row["path"], size: row.int64("size"), isStored: row.bool("stored") == true)
+                id: try row.decode("id"), name: try row.decode("name"), kind: try row.decode("kind"),
+                contentType: try row.decodeIfPresent("content_type"), attempt: try row.decodeIfPresent("attempt"),
+                path: try row.decodeIfPresent("path"), size: try row.decodeIfPresent("size"), isStored: try row.decode("stored"))
         }
     }
 }

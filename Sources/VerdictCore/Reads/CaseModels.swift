@@ -5,10 +5,10 @@ public struct CaseFilter: Sendable, Equatable {
     public var statuses: [CaseStatus]?
     /// Case-insensitive substring of the full title, matched literally.
     public var titleContains: String?
-    public var reportID: String?
-    public var testID: String?
+    public var reportID: ReportID?
+    public var testID: TestID?
 
-    public init(statuses: [CaseStatus]? = nil, titleContains: String? = nil, reportID: String? = nil, testID: String? = nil) {
+    public init(statuses: [CaseStatus]? = nil, titleContains: String? = nil, reportID: ReportID? = nil, testID: TestID? = nil) {
         self.statuses = statuses
         self.titleContains = titleContains
         self.reportID = reportID
@@ -18,10 +18,10 @@ public struct CaseFilter: Sendable, Equatable {
 
 /// A case as lists show it.
 public struct CaseSummary: Sendable {
-    public var id: String
-    public var testID: String
-    public var reportID: String
-    public var suiteID: String?
+    public var id: CaseID
+    public var testID: TestID
+    public var reportID: ReportID
+    public var suiteID: SuiteID?
     public var title: String
     public var fullTitle: String
     public var suitePath: [String]
@@ -29,7 +29,7 @@ public struct CaseSummary: Sendable {
     public var line: Int?
     /// The tool's project (a Playwright project, a Jest display name), not Verdict's project.
     public var project: String?
-    public var status: String
+    public var status: CaseStatus
     public var rawStatus: String
     public var durationMilliseconds: Double?
     public var attemptCount: Int
@@ -39,7 +39,7 @@ public struct CaseSummary: Sendable {
 
 public struct AttemptRecord: Sendable {
     public var attempt: Int
-    public var status: String
+    public var status: CaseStatus
     public var durationMilliseconds: Double?
     public var startedAt: String?
     /// `[{"message","type","stack"}]`, as stored.
@@ -49,7 +49,7 @@ public struct AttemptRecord: Sendable {
 }
 
 public struct AttachmentRecord: Sendable {
-    public var id: String
+    public var id: AttachmentID
     public var name: String
     public var kind: String
     public var contentType: String?
@@ -62,14 +62,14 @@ public struct AttachmentRecord: Sendable {
 }
 
 public struct SuiteReference: Sendable {
-    public var id: String
+    public var id: SuiteID
     public var name: String
     public var path: [String]
 }
 
 public struct CaseDetail: Sendable {
     public var summary: CaseSummary
-    public var runID: String
+    public var runID: RunID
     public var suite: SuiteReference?
     public var classname: String?
     public var skipReason: String?

@@ -7,8 +7,10 @@ public struct CaseQueries {
     public init(db: PostgresConnection) { self.db = db }
 
     /// In report order, then in the order each report ran its tests.
-    public func list(runID id: String, _ filter: CaseFilter, limit: Int, after cursor: PageCursor?) throws -> Page<CaseSummary> {
-        let runID = try ReadParameter.uuid(id, field: "id")
+    public func list(_ runID: RunID, _ filter: CaseFilter, as viewer: Viewer, limit: Int, after cursor: PageCursor?) throws
+        -> Page<CaseSummary>
+    {
+        try RunQueries(db: db).requireVisible(runID, as: viewer)
         let position = try ReadCursor.position(cursor)
         let statuses = filter.statuses.map { postgresTextArray($0.map(\.rawValue)) }
         // The partial index `cases_run_not_passed` serves a query only if its WHERE provably
@@ -29,13 +31,12 @@ public struct CaseQueries {
             LIMIT $8
             """,
             [
-                runID, statuses, filter.titleContains.map(ReadParameter.containsPattern), filter.reportID, filter.testID,
+                runID.text, statuses, filter.titleContains.map(ReadParameter.containsPattern), filter.reportID?.text, filter.testID?.text,
                 position?.reportID, position?.ordinal, String(limit + 1),
             ]
         ).rows
-        if rows.isEmpty { try RunQueries(db: db).requireRun(runID) }
-        return Page.from(rows, limit: limit, item: Self.summary) {
-            ReadCursor.position(reportID: $0.string("report_id"), ordinal: $0.string("ordinal"), id: $0.string("id"))
+        return try Page.from(rows, limit: limit, item: Self.summary) {
+            ReadCursor.position(reportID: try $0.decode("report_id"), ordinal: try $0.decode("ordinal"), id: try $0.decode("id"))
         }
     }
 
@@ -45,12 +46,14 @@ public struct CaseQueries {
         duration_ms, attempt_count, error_message, tags
         """
 
-    static func summary(_ row: Row) -> CaseSummary {
+    static func summary(_ row: Row) throws -> CaseSummary {
         CaseSummary(
-            id: row.string("id"), testID: row.string("test_id"), reportID: row.string("report_id"), suiteID: row["suite_id"],
-            title: row.string("title"), fullTitle: row.string("full_title"), suitePath: row.textArray("suite_path"), file: row["file"],
-            line: row.int("line"), project: row["project_name"], status: row.string("status"), rawStatus: row.string("raw_status"),
-            durationMilliseconds: row.double("duration_ms"), attemptCount: row.int("attempt_count") ?? 1,
-            errorMessage: row["error_message"], tags: row.textArray("tags"))
+            id: try row.decode("id"), testID: try row.decode("test_id"), reportID: try row.decode("report_id"),
+            suiteID: try row.decodeIfPresent("suite_id"), title: try row.decode("title"), fullTitle: try row.decode("full_title"),
+            suitePath: try row.decode("suite_path"), file: try row.decodeIfPresent("file"),
+            line: try row.decodeIfPresent("line"), project: try row.decodeIfPresent("project_name"), status: try row.decode("status"),
+            rawStatus: try row.decode("raw_status"), durationMilliseconds: try row.decodeIfPresent("duration_ms"),
+            attemptCount: try row.decode("attempt_count"), errorMessage: try row.decodeIfPresent("error_message"),
+            tags: try row.decodeIfPresent("tags") ?? [])
     }
 }

@@ -19,37 +19,43 @@ public struct DownloadLinks {
     }
 
     /// The report file as uploaded, once its upload was verified.
-    public func report(id: String) throws -> String {
-        let reportID = try ReadParameter.uuid(id, field: "id")
+    public func report(_ reportID: ReportID, as viewer: Viewer) throws -> String {
         guard
             let row = try db.query(
                 """
                 SELECT f.name, f.object_key, f.verified_at IS NOT NULL AS verified
-                FROM reports r LEFT JOIN report_files f ON f.report_id = r.id AND f.kind = 'report'
-                WHERE r.id = $1
-                """, [reportID]
+                FROM reports rep JOIN runs r ON r.id = rep.run_id JOIN projects p ON p.id = r.project_id \(Visibility.join())
+                LEFT JOIN report_files f ON f.report_id = rep.id AND f.kind = 'report'
+                WHERE rep.id = $1 AND \(Visibility.condition(viewer: "$2"))
+                """, [reportID.text, viewer.parameter]
             ).first
-        else { throw ServiceError.notFound("report \(reportID)") }
-        guard let name = row["name"], let key = row["object_key"] else {
-            throw ServiceError.notFound("the report file of report \(reportID)")
+        else { throw ServiceError.notFound(reportID.named) }
+        guard let name = try row.decodeIfPresent("name", as: String.self), let key = try row.decodeIfPresent("object_key", as: String.self)
+        else {
+            throw ServiceError.notFound("the report file of \(reportID.named)")
         }
-        guard row.bool("verified") == true else {
-            throw ServiceError.refused(
-                .reportNotUploaded, "the report file \(name) of report \(reportID) has not been uploaded yet")
+        guard try row.decode("verified", as: Bool.self) else {
+            throw ServiceError.refused(.reportNotUploaded, "the report file \(name) of \(reportID.named) has not been uploaded yet")
         }
         return try link(key: key, name: name)
     }
 
-    public func attachment(id: String) throws -> String {
-        let attachmentID = try ReadParameter.uuid(id, field: "id")
-        guard let row = try db.query("SELECT name, path, object_key FROM attachments WHERE id = $1", [attachmentID]).first else {
-            throw ServiceError.notFound("attachment \(attachmentID)")
-        }
-        let name = row.string("name")
-        guard let key = row["object_key"] else {
-            let origin = row["path"].map { "only its original path \($0) is known" } ?? "it has no original path either"
-            throw ServiceError.refused(
-                .attachmentNotStored, "attachment \(name) was not uploaded with its report: \(origin)")
+    public func attachment(_ attachmentID: AttachmentID, as viewer: Viewer) throws -> String {
+        guard
+            let row = try db.query(
+                """
+                SELECT a.name, a.path, a.object_key
+                FROM attachments a JOIN reports rep ON rep.id = a.report_id JOIN runs r ON r.id = rep.run_id JOIN projects p ON p.id = r.project_id \(Visibility.join())
+                WHERE a.id = $1 AND \(Visibility.condition(viewer: "$2"))
+                """, [attachmentID.text, viewer.parameter]
+            ).first
+        else { throw ServiceError.notFound(attachmentID.named) }
+        let name = try row.decode("name", as: String.self)
+        guard let key = try row.decodeIfPresent("object_key", as: String.self) else {
+            let origin =
+                try row.decodeIfPresent("path", as: String.self).map { "only its original path \($0) is known" }
+                ?? "it has no original path either"
+            throw ServiceError.refused(.attachmentNotStored, "attachment \(name) was not uploaded with its report: \(origin)")
         }
         return try link(key: key, name: name)
     }

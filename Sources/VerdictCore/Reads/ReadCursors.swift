@@ -34,8 +34,10 @@ enum ReadCursor {
 extension Page {
     /// The page of a query that asked for `limit + 1` rows: the extra row only says that more
     /// follow, and the cursor names the last row kept.
-    static func from<Source>(_ rows: [Source], limit: Int, item: (Source) -> Item, cursor: (Source) -> PageCursor) -> Page {
+    static func from<Source>(
+        _ rows: [Source], limit: Int, item: (Source) throws -> Item, cursor: (Source) throws -> PageCursor
+    ) rethrows -> Page {
         let kept = rows.prefix(limit)
-        return Page(items: kept.map(item), nextCursor: rows.count > limit ? kept.last.map(cursor) : nil)
+        return Page(items: try kept.map(item), nextCursor: rows.count > limit ? try kept.last.map(cursor) : nil)
     }
 }

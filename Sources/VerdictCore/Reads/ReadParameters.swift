@@ -1,10 +1,17 @@
+import VerdictDB
+
 /// A run's lifecycle state, as `runs.status` stores it.
-public enum RunStatus: String, Sendable, CaseIterable {
+public enum RunStatus: String, Sendable, CaseIterable, PostgresTextDecodable {
     case running, completed, incomplete
 }
 
+/// A report's state, as `reports.status` stores it: its files are declared, then ingested.
+public enum ReportStatus: String, Sendable, CaseIterable, PostgresTextDecodable {
+    case registered, completed
+}
+
 /// A case's outcome, as `cases.status` stores it.
-public enum CaseStatus: String, Sendable, CaseIterable {
+public enum CaseStatus: String, Sendable, CaseIterable, PostgresTextDecodable {
     case passed, failed, flaky, skipped, errored
 }
 

@@ -11,12 +11,12 @@ public struct ResultTotals: Sendable, Equatable {
 
     /// Reads the six count columns; suites call their error count `error_count`, because
     /// `errors` there holds the suite's error details.
-    init(_ row: Row, errorsColumn: String = "errors") {
-        tests = row.int("tests") ?? 0
-        passed = row.int("passed") ?? 0
-        failed = row.int("failed") ?? 0
-        skipped = row.int("skipped") ?? 0
-        errors = row.int(errorsColumn) ?? 0
-        flaky = row.int("flaky") ?? 0
+    init(_ row: Row, errorsColumn: String = "errors") throws {
+        tests = try row.decode("tests")
+        passed = try row.decode("passed")
+        failed = try row.decode("failed")
+        skipped = try row.decode("skipped")
+        errors = try row.decode(errorsColumn)
+        flaky = try row.decode("flaky")
     }
 }

@@ -21,14 +21,14 @@ public struct RunFilter: Sendable, Equatable {
 
 /// A run as lists show it.
 public struct RunSummary: Sendable {
-    public var id: String
+    public var id: RunID
     public var project: String
     public var commit: String
     public var branch: String
     public var ciRunID: String
     public var ciRunAttempt: Int
     public var name: String
-    public var status: String
+    public var status: RunStatus
     public var totals: ResultTotals
     public var totalReportsExpected: Int
     public var reportsCompleted: Int
@@ -42,10 +42,10 @@ public struct RunSummary: Sendable {
 
 /// One report of a run, without its cases.
 public struct StoredReportSummary: Sendable {
-    public var id: String
+    public var id: ReportID
     public var shard: String
     public var format: String?
-    public var status: String
+    public var status: ReportStatus
     public var toolName: String?
     public var toolVersion: String?
     public var totals: ResultTotals

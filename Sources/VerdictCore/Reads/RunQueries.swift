@@ -1,6 +1,7 @@
 import VerdictDB
 
-/// Reads of runs and their reports.
+/// Reads of runs and their reports, as far as the viewer may see them (`Visibility`): a run
+/// the viewer may not see is "not found", exactly like one that does not exist.
 ///
 /// The optional filters are written `($n IS NULL OR …)`: libpq's unnamed statements are planned
 /// with the actual parameter values, so an absent filter folds away and the planner still picks
@@ -11,34 +12,40 @@ public struct RunQueries {
     public init(db: PostgresConnection) { self.db = db }
 
     /// Newest first.
-    public func list(_ filter: RunFilter, limit: Int, after cursor: PageCursor?) throws -> Page<RunSummary> {
+    public func list(_ filter: RunFilter, as viewer: Viewer, limit: Int, after cursor: PageCursor?) throws -> Page<RunSummary> {
         let position = try ReadCursor.timestamp(cursor)
         let rows = try db.query(
             """
-            SELECT \(Self.columns) FROM runs r JOIN projects p ON p.id = r.project_id
+            SELECT \(Self.columns) FROM runs r JOIN projects p ON p.id = r.project_id \(Visibility.join())
             WHERE ($1::text IS NULL OR p.name = $1)
               AND ($2::text IS NULL OR r.branch = $2)
               AND ($3::text IS NULL OR r.status = $3)
               AND ($4::timestamptz IS NULL OR r.created_at >= $4::timestamptz)
               AND ($5::timestamptz IS NULL OR r.created_at < $5::timestamptz)
               AND ($6::timestamptz IS NULL OR (r.created_at, r.id) < ($6::timestamptz, $7::uuid))
+              AND \(Visibility.condition(viewer: "$9"))
             ORDER BY r.created_at DESC, r.id DESC
             LIMIT $8
             """,
             [
                 filter.project, filter.branch, filter.status?.rawValue, filter.since, filter.until, position?.createdAt, position?.id,
-                String(limit + 1),
+                String(limit + 1), viewer.parameter,
             ]
         ).rows
-        return Page.from(rows, limit: limit, item: Self.summary) { PageCursor(sortKey: $0.string("created"), id: $0.string("id")) }
+        return try Page.from(rows, limit: limit, item: Self.summary) {
+            PageCursor(sortKey: try $0.decode("created"), id: try $0.decode("id"))
+        }
     }
 
-    public func get(id: String) throws -> RunDetail {
-        let runID = try ReadParameter.uuid(id, field: "id")
+    public func get(_ runID: RunID, as viewer: Viewer) throws -> RunDetail {
         guard
-            let row = try db.query("SELECT \(Self.columns) FROM runs r JOIN projects p ON p.id = r.project_id WHERE r.id = $1", [runID])
-                .first
-        else { throw ServiceError.notFound("run \(runID)") }
+            let row = try db.query(
+                """
+                SELECT \(Self.columns) FROM runs r JOIN projects p ON p.id = r.project_id \(Visibility.join())
+                WHERE r.id = $1 AND \(Visibility.condition(viewer: "$2"))
+                """, [runID.text, viewer.parameter]
+            ).first
+        else { throw ServiceError.notFound(runID.named) }
         let reports = try db.query(
             """
             SELECT id, shard, format, status, tool_name, tool_version, tests, passed, failed, skipped, errors, flaky, duration_ms,
@@ -46,17 +53,21 @@ public struct RunQueries {
                    jsonb_array_length(warnings) AS warning_count, run_errors
             FROM reports WHERE run_id = $1
             ORDER BY shard, id
-            """, [runID]
-        ).rows.map(Self.report)
-        return RunDetail(run: Self.summary(row), reports: reports)
+            """, [runID.text]
+        ).rows.map { row in try Self.report(row) }
+        return RunDetail(run: try Self.summary(row), reports: reports)
     }
 
-    /// Fails with `.notFound` unless the run exists; lists of a run's contents use it to tell
-    /// an empty run from an unknown one.
-    func requireRun(_ runID: String) throws {
-        guard try db.query("SELECT 1 FROM runs WHERE id = $1", [runID]).first != nil else {
-            throw ServiceError.notFound("run \(runID)")
-        }
+    /// Fails with `.notFound` unless the run exists and the viewer may see it; reads of a run's
+    /// contents ask it first, so an unknown run and a hidden one answer alike.
+    public func requireVisible(_ runID: RunID, as viewer: Viewer) throws {
+        let visible = try db.query(
+            """
+            SELECT 1 FROM runs r JOIN projects p ON p.id = r.project_id \(Visibility.join())
+            WHERE r.id = $1 AND \(Visibility.condition(viewer: "$2"))
+            """, [runID.text, viewer.parameter]
+        ).first
+        guard visible != nil else { throw ServiceError.notFound(runID.named) }
     }
 
     static let columns = """
@@ -67,20 +78,24 @@ public struct RunQueries {
         rfc3339(r.last_activity_at) AS last_activity, rfc3339(r.completed_at) AS completed
         """
 
-    static func summary(_ row: Row) -> RunSummary {
+    static func summary(_ row: Row) throws -> RunSummary {
         RunSummary(
-            id: row.string("id"), project: row.string("project"), commit: row.string("commit_sha"), branch: row.string("branch"),
-            ciRunID: row.string("ci_run_id"), ciRunAttempt: row.int("ci_run_attempt") ?? 1, name: row.string("name"),
-            status: row.string("status"), totals: ResultTotals(row), totalReportsExpected: row.int("total_reports_expected") ?? 0,
-            reportsCompleted: row.int("reports_completed") ?? 0, createdAt: row.string("created"), startedAt: row["started"],
-            durationMilliseconds: row.double("duration"), lastActivityAt: row.string("last_activity"), completedAt: row["completed"])
+            id: try row.decode("id"), project: try row.decode("project"), commit: try row.decode("commit_sha"),
+            branch: try row.decode("branch"), ciRunID: try row.decode("ci_run_id"), ciRunAttempt: try row.decode("ci_run_attempt"),
+            name: try row.decode("name"), status: try row.decode("status"), totals: try ResultTotals(row),
+            totalReportsExpected: try row.decode("total_reports_expected"), reportsCompleted: try row.decode("reports_completed"),
+            createdAt: try row.decode("created"), startedAt: try row.decodeIfPresent("started"),
+            durationMilliseconds: try row.decodeIfPresent("duration"), lastActivityAt: try row.decode("last_activity"),
+            completedAt: try row.decodeIfPresent("completed"))
     }
 
-    static func report(_ row: Row) -> StoredReportSummary {
+    static func report(_ row: Row) throws -> StoredReportSummary {
         StoredReportSummary(
-            id: row.string("id"), shard: row.string("shard"), format: row["format"], status: row.string("status"),
-            toolName: row["tool_name"], toolVersion: row["tool_version"], totals: ResultTotals(row),
-            durationMilliseconds: row.double("duration_ms"), startedAt: row["started"], completedAt: row["completed"],
-            warningCount: row.int("warning_count") ?? 0, runErrors: row.json("run_errors"))
+            id: try row.decode("id"), shard: try row.decode("shard"), format: try row.decodeIfPresent("format"),
+            status: try row.decode("status"), toolName: try row.decodeIfPresent("tool_name"),
+            toolVersion: try row.decodeIfPresent("tool_version"), totals: try ResultTotals(row),
+            durationMilliseconds: try row.decodeIfPresent("duration_ms"), startedAt: try row.decodeIfPresent("started"),
+            completedAt: try row.decodeIfPresent("completed"), warningCount: try row.decode("warning_count"),
+            runErrors: try row.json("run_errors"))
     }
 }

@@ -2,8 +2,8 @@ import VerdictDB
 
 /// A suite (a JUnit `<testsuite>`, a describe block, a spec file) of one report.
 public struct SuiteSummary: Sendable {
-    public var id: String
-    public var reportID: String
+    public var id: SuiteID
+    public var reportID: ReportID
     public var ordinal: Int
     public var name: String
     public var path: [String]
@@ -22,8 +22,8 @@ public struct SuiteQueries {
     public init(db: PostgresConnection) { self.db = db }
 
     /// The run's suites in report order, then in the order each report lists them.
-    public func list(runID id: String, limit: Int, after cursor: PageCursor?) throws -> Page<SuiteSummary> {
-        let runID = try ReadParameter.uuid(id, field: "id")
+    public func list(_ runID: RunID, as viewer: Viewer, limit: Int, after cursor: PageCursor?) throws -> Page<SuiteSummary> {
+        try RunQueries(db: db).requireVisible(runID, as: viewer)
         let position = try ReadCursor.position(cursor)
         let rows = try db.query(
             """
@@ -34,20 +34,19 @@ public struct SuiteQueries {
               AND ($2::uuid IS NULL OR (report_id, ordinal) > ($2::uuid, $3::integer))
             ORDER BY report_id, ordinal
             LIMIT $4
-            """, [runID, position?.reportID, position?.ordinal, String(limit + 1)]
+            """, [runID.text, position?.reportID, position?.ordinal, String(limit + 1)]
         ).rows
-        // Only an empty page needs to ask whether the run exists at all.
-        if rows.isEmpty { try RunQueries(db: db).requireRun(runID) }
-        return Page.from(rows, limit: limit, item: Self.suite) {
-            ReadCursor.position(reportID: $0.string("report_id"), ordinal: $0.string("ordinal"), id: $0.string("id"))
+        return try Page.from(rows, limit: limit, item: Self.suite) {
+            ReadCursor.position(reportID: try $0.decode("report_id"), ordinal: try $0.decode("ordinal"), id: try $0.decode("id"))
         }
     }
 
-    static func suite(_ row: Row) -> SuiteSummary {
+    static func suite(_ row: Row) throws -> SuiteSummary {
         SuiteSummary(
-            id: row.string("id"), reportID: row.string("report_id"), ordinal: row.int("ordinal") ?? 0, name: row.string("name"),
-            path: row.textArray("path"), file: row["file"], durationMilliseconds: row.double("duration_ms"),
-            timestamp: row["timestamp_text"], startedAt: row["started"], hostname: row["hostname"],
-            totals: ResultTotals(row, errorsColumn: "error_count"))
+            id: try row.decode("id"), reportID: try row.decode("report_id"), ordinal: try row.decode("ordinal"),
+            name: try row.decode("name"), path: try row.decode("path"), file: try row.decodeIfPresent("file"),
+            durationMilliseconds: try row.decodeIfPresent("duration_ms"), timestamp: try row.decodeIfPresent("timestamp_text"),
+            startedAt: try row.decodeIfPresent("started"), hostname: try row.decodeIfPresent("hostname"),
+            totals: try ResultTotals(row, errorsColumn: "error_count"))
     }
 }

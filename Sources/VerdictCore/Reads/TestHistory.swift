@@ -2,7 +2,7 @@ import VerdictDB
 
 /// The latest description of a test: its title and place as the newest case tells them.
 public struct TestDescription: Sendable {
-    public var testID: String
+    public var testID: TestID
     public var title: String
     public var fullTitle: String
     public var file: String?
@@ -12,13 +12,13 @@ public struct TestDescription: Sendable {
 
 /// One result of a test in one run.
 public struct TestResult: Sendable {
-    public var caseID: String
-    public var runID: String
-    public var runStatus: String
+    public var caseID: CaseID
+    public var runID: RunID
+    public var runStatus: RunStatus
     public var branch: String
     public var commit: String
     public var runName: String
-    public var status: String
+    public var status: CaseStatus
     public var durationMilliseconds: Double?
     public var attemptCount: Int
     public var createdAt: String
@@ -38,10 +38,10 @@ public struct TestHistory {
 
     public init(db: PostgresConnection) { self.db = db }
 
-    public func history(testID id: String, limit: Int, after cursor: PageCursor?) throws -> TestHistoryPage {
-        let testID = try ReadParameter.uuid(id, field: "test_id")
-        guard let key = UUIDKey(testID) else { throw ServiceError.invalid(field: "test_id", reason: "must be a UUID") }
-        let test = TestCases(db: db, testID: testID, scope: String(Identifier.testScope(high: key.high)))
+    /// A test's id is derived from its project's id, so all its results belong to one project;
+    /// the newest one tells whether the viewer may see them.
+    public func history(_ testID: TestID, as viewer: Viewer, limit: Int, after cursor: PageCursor?) throws -> TestHistoryPage {
+        let test = TestCases(db: db, testID: testID.text, scope: String(Identifier.testScope(high: testID.key.high)))
         var before: UUIDKey?
         if let cursorID = try ReadCursor.id(cursor) {
             guard let caseID = UUIDKey(cursorID) else { throw ReadCursor.invalid() }
@@ -49,21 +49,23 @@ public struct TestHistory {
         }
         let rows = try test.newestFirst(before: before, count: limit + 1)
         guard let latest = before == nil ? rows.first : try test.newestFirst(before: nil, count: 1).first else {
-            throw ServiceError.notFound("test \(testID)")
+            throw ServiceError.notFound(testID.named)
         }
+        try RunQueries(db: db).requireVisible(try latest.decode("run_id"), as: viewer)
         let description = TestDescription(
-            testID: testID, title: latest.string("title"), fullTitle: latest.string("full_title"), file: latest["file"],
-            suitePath: latest.textArray("suite_path"), project: latest["project_name"])
-        let results = Page.from(rows, limit: limit, item: Self.result) { PageCursor(sortKey: "", id: $0.string("id")) }
+            testID: testID, title: try latest.decode("title"), fullTitle: try latest.decode("full_title"),
+            file: try latest.decodeIfPresent("file"), suitePath: try latest.decode("suite_path"),
+            project: try latest.decodeIfPresent("project_name"))
+        let results = try Page.from(rows, limit: limit, item: Self.result) { PageCursor(sortKey: "", id: try $0.decode("id")) }
         return TestHistoryPage(test: description, results: results)
     }
 
-    static func result(_ row: Row) -> TestResult {
+    static func result(_ row: Row) throws -> TestResult {
         TestResult(
-            caseID: row.string("id"), runID: row.string("run_id"), runStatus: row.string("run_status"), branch: row.string("branch"),
-            commit: row.string("commit_sha"), runName: row.string("run_name"), status: row.string("status"),
-            durationMilliseconds: row.double("duration_ms"), attemptCount: row.int("attempt_count") ?? 1,
-            createdAt: row.string("created"))
+            caseID: try row.decode("id"), runID: try row.decode("run_id"), runStatus: try row.decode("run_status"),
+            branch: try row.decode("branch"), commit: try row.decode("commit_sha"), runName: try row.decode("run_name"),
+            status: try row.decode("status"), durationMilliseconds: try row.decodeIfPresent("duration_ms"),
+            attemptCount: try row.decode("attempt_count"), createdAt: try row.decode("created"))
     }
 }
 
@@ -112,15 +114,20 @@ private struct TestCases {
                 LIMIT $7
                 """,
                 [
-                    testID, postgresTextArray(spans.map { $0.string("run_id") }), postgresTextArray(spans.map { $0.string("report_id") }),
-                    postgresTextArray(spans.map { $0.string("first_ordinal") }), postgresTextArray(spans.map { $0.string("last_ordinal") }),
+                    testID, try column("run_id", of: spans), try column("report_id", of: spans),
+                    try column("first_ordinal", of: spans), try column("last_ordinal", of: spans),
                     before?.text, String(count - found.count),
                 ]
             ).rows
             if spans.count < batch { break }
-            afterSpan = (last.string("report_id"), last.string("first_ordinal"))
+            afterSpan = (try last.decode("report_id"), try last.decode("first_ordinal"))
             through = nil
         }
         return found
+    }
+
+    /// One column of the spans as an array parameter.
+    private func column(_ name: String, of spans: [Row]) throws -> String {
+        postgresTextArray(try spans.map { try $0.decode(name, as: String.self) })
     }
 }

@@ -6,7 +6,7 @@ import VerdictS3
 
 /// A file the uploader promises to put in the bucket: the report itself or an attachment.
 public struct DeclaredFile: Sendable, Equatable {
-    public enum Kind: String, Sendable { case report, attachment }
+    public enum Kind: String, Sendable, PostgresTextDecodable { case report, attachment }
 
     public static let maximumSize: Int64 = 5 * 1024 * 1024 * 1024
     public static let maximumCount = 10_000
@@ -50,7 +50,7 @@ public struct DeclaredFile: Sendable, Equatable {
         self.contentType = contentType
     }
 
-    func objectKey(reportID: String) -> String { "reports/\(reportID)/\(name)" }
+    func objectKey(reportID: ReportID) -> String { "reports/\(reportID.text)/\(name)" }
 }
 
 /// A PUT the client makes straight to the bucket.
@@ -61,10 +61,10 @@ public struct UploadTarget: Sendable, Equatable {
 }
 
 public struct Registration: Sendable {
-    public var runID: String
-    public var reportID: String
+    public var runID: RunID
+    public var reportID: ReportID
     public var shard: String
-    public var status: String
+    public var status: ReportStatus
     public var created: Bool
     public var uploads: [UploadTarget]
     public var expiresIn: Int
@@ -77,23 +77,22 @@ public struct ReportRegistrar {
     public static let uploadExpiry = 3600
 
     let db: PostgresConnection
-    let store: ObjectStore?
+    let store: ObjectStore
 
-    public init(db: PostgresConnection, store: ObjectStore?) {
+    public init(db: PostgresConnection, store: ObjectStore) {
         self.db = db
         self.store = store
     }
 
     public func register(
-        teamID: String, runID: String, shard: String, format: ReportFormat?, files: [DeclaredFile]
+        _ runID: RunID, for access: TeamAccess, shard: String, format: ReportFormat?, files: [DeclaredFile]
     ) throws -> Registration {
         try Self.validate(files)
         let (reportID, status, created) = try db.transaction {
-            try reserve(teamID: teamID, runID: runID, shard: shard, format: format, files: files)
+            try reserve(runID, for: access, shard: shard, format: format, files: files)
         }
         var uploads: [UploadTarget] = []
-        if status == "registered" {
-            guard let store else { throw ServiceError.refused(.storageUnavailable, "the artifacts bucket is not configured") }
+        if status == .registered {
             for file in files {
                 let url = try store.presignedURL(.put, key: file.objectKey(reportID: reportID), expiresIn: Self.uploadExpiry)
                 uploads.append(UploadTarget(name: file.name, kind: file.kind, url: url))
@@ -122,54 +121,58 @@ public struct ReportRegistrar {
     /// Creates or refreshes the report row and its file list, inside the caller's transaction,
     /// with the run's row locked so two shards cannot both take the last free slot.
     func reserve(
-        teamID: String, runID: String, shard: String, format: ReportFormat?, files: [DeclaredFile]
-    ) throws -> (reportID: String, status: String, created: Bool) {
-        let run = try RunService(db: db).run(runID, teamID: teamID, lock: true)
-        if let existing = try db.query("SELECT id, status FROM reports WHERE run_id = $1 AND shard = $2", [runID, shard]).first {
-            let reportID = existing.string("id")
+        _ runID: RunID, for access: TeamAccess, shard: String, format: ReportFormat?, files: [DeclaredFile]
+    ) throws -> (reportID: ReportID, status: ReportStatus, created: Bool) {
+        let run = try RunService(db: db).run(runID, for: access, lock: true)
+        if let existing = try db.query("SELECT id, status FROM reports WHERE run_id = $1 AND shard = $2", [runID.text, shard]).first {
+            let reportID = try existing.decode("id", as: ReportID.self)
             let declared = try db.query(
-                "SELECT name, kind, size, sha256 FROM report_files WHERE report_id = $1 ORDER BY name", [reportID]
-            ).rows.map { "\($0.string("name"))|\($0.string("kind"))|\($0.string("size"))|\($0.string("sha256"))" }
+                "SELECT name, kind, size, sha256 FROM report_files WHERE report_id = $1 ORDER BY name", [reportID.text]
+            ).rows.map { row in
+                try ["name", "kind", "size", "sha256"].map { try row.decode($0, as: String.self) }.joined(separator: "|")
+            }
             let requested = files.map { "\($0.name)|\($0.kind.rawValue)|\($0.size)|\($0.sha256)" }.sorted()
-            if existing.string("status") == "completed" {
+            if try existing.decode("status", as: ReportStatus.self) == .completed {
                 guard declared == requested else {
                     throw ServiceError.refused(
-                .reportCompleted, "shard '\(shard)' of this run is already complete with different files; upload under another shard")
+                        .reportCompleted,
+                        "shard '\(shard)' of this run is already complete with different files; upload under another shard")
                 }
-                return (reportID, "completed", false)
+                return (reportID, .completed, false)
             }
             if declared != requested {
-                try db.query("DELETE FROM report_files WHERE report_id = $1", [reportID])
+                try db.query("DELETE FROM report_files WHERE report_id = $1", [reportID.text])
                 try insertFiles(files, reportID: reportID)
             }
-            try db.query("UPDATE reports SET requested_format = $2 WHERE id = $1", [reportID, format?.rawValue])
+            try db.query("UPDATE reports SET requested_format = $2 WHERE id = $1", [reportID.text, format?.rawValue])
             try touch(runID)
-            return (reportID, "registered", false)
+            return (reportID, .registered, false)
         }
 
-        let count = try db.query("SELECT count(*) AS n FROM reports WHERE run_id = $1", [runID]).first!.int("n") ?? 0
+        let count = try db.query("SELECT count(*) AS n FROM reports WHERE run_id = $1", [runID.text]).first!.decode("n", as: Int.self)
         guard count < run.totalReportsExpected else {
             throw ServiceError.refused(
-                .tooManyReports, "this run expects \(run.totalReportsExpected) report(s) and all of them are registered; shard '\(shard)' would be one too many"
+                .tooManyReports,
+                "this run expects \(run.totalReportsExpected) report(s) and all of them are registered; shard '\(shard)' would be one too many"
             )
         }
-        let reportID = Identifier.timeOrdered()
+        let reportID = ReportID(Identifier.timeOrderedKey())
         try db.query(
             "INSERT INTO reports (id, run_id, shard, requested_format) VALUES ($1, $2, $3, $4)",
-            [reportID, runID, shard, format?.rawValue])
+            [reportID.text, runID.text, shard, format?.rawValue])
         try insertFiles(files, reportID: reportID)
         try touch(runID)
-        return (reportID, "registered", true)
+        return (reportID, .registered, true)
     }
 
-    private func insertFiles(_ files: [DeclaredFile], reportID: String) throws {
+    private func insertFiles(_ files: [DeclaredFile], reportID: ReportID) throws {
         try db.query(
             """
             INSERT INTO report_files (report_id, name, kind, size, sha256, content_type, object_key)
             SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
             """,
             [
-                reportID, postgresTextArray(files.map(\.name)), postgresTextArray(files.map(\.kind.rawValue)),
+                reportID.text, postgresTextArray(files.map(\.name)), postgresTextArray(files.map(\.kind.rawValue)),
                 postgresTextArray(files.map { String($0.size) }), postgresTextArray(files.map(\.sha256)),
                 postgresNullableTextArray(files.map(\.contentType)),
                 postgresTextArray(files.map { $0.objectKey(reportID: reportID) }),
@@ -177,11 +180,11 @@ public struct ReportRegistrar {
     }
 
     /// Activity keeps a run out of the reaper's hands, and reopens one it already closed.
-    private func touch(_ runID: String) throws {
+    private func touch(_ runID: RunID) throws {
         try db.query(
             """
             UPDATE runs SET last_activity_at = now(), status = CASE WHEN status = 'incomplete' THEN 'running' ELSE status END
             WHERE id = $1
-            """, [runID])
+            """, [runID.text])
     }
 }

@@ -4,22 +4,22 @@ import VerdictReports
 
 /// A run as the write side sees it: enough to decide what an upload may do.
 public struct RunState: Sendable, Equatable {
-    public var id: String
-    public var projectID: String
-    public var status: String
+    public var id: RunID
+    public var projectID: ProjectID
+    public var status: RunStatus
     public var totalReportsExpected: Int
     public var reportsCompleted: Int
     public var createdAt: String
 
     static let columns = "id, project_id, status, total_reports_expected, reports_completed, rfc3339(created_at) AS created_at"
 
-    init(_ row: Row) {
-        id = row.string("id")
-        projectID = row.string("project_id")
-        status = row.string("status")
-        totalReportsExpected = row.int("total_reports_expected") ?? 1
-        reportsCompleted = row.int("reports_completed") ?? 0
-        createdAt = row.string("created_at")
+    init(_ row: Row) throws {
+        id = try row.decode("id")
+        projectID = try row.decode("project_id")
+        status = try row.decode("status")
+        totalReportsExpected = try row.decode("total_reports_expected")
+        reportsCompleted = try row.decode("reports_completed")
+        createdAt = try row.decode("created_at")
     }
 }
 
@@ -34,10 +34,10 @@ public struct RunService {
     /// disagrees on the expected number of reports is refused: the shards of one run must agree
     /// on how many of them there are, or the run would complete early or never.
     /// - Parameter expected: nil accepts whatever the run expects (1 for a new run).
-    public func begin(teamID: String, identity: RunIdentity, expected: Int?) throws -> (run: RunState, created: Bool) {
-        let projectID = try self.projectID(teamID: teamID, name: identity.project)
+    public func begin(_ identity: RunIdentity, for access: TeamAccess, expected: Int?) throws -> (run: RunState, created: Bool) {
+        let projectID = try self.projectID(access.teamID, name: identity.project)
         let parameters: [String?] = [
-            projectID, identity.commit, identity.branch, identity.ciRunID, String(identity.ciRunAttempt), identity.name,
+            projectID.text, identity.commit, identity.branch, identity.ciRunID, String(identity.ciRunAttempt), identity.name,
         ]
         let inserted = try db.query(
             """
@@ -46,7 +46,7 @@ public struct RunService {
             ON CONFLICT (project_id, commit_sha, branch, ci_run_id, ci_run_attempt, name) DO NOTHING
             RETURNING \(RunState.columns)
             """, parameters + [String(expected ?? 1)])
-        if let row = inserted.first { return (RunState(row), true) }
+        if let row = inserted.first { return (try RunState(row), true) }
 
         guard
             let row = try db.query(
@@ -60,10 +60,11 @@ public struct RunService {
         else {
             throw ServiceError.refused(.runChanged, "the run was deleted while it was being looked up; retry")
         }
-        let run = RunState(row)
+        let run = try RunState(row)
         if let expected, expected != run.totalReportsExpected {
             throw ServiceError.refused(
-                .expectedReportsMismatch, "this run expects \(run.totalReportsExpected) report(s), not \(expected); every shard of a run must send the same total_reports_expected"
+                .expectedReportsMismatch,
+                "this run expects \(run.totalReportsExpected) report(s), not \(expected); every shard of a run must send the same total_reports_expected"
             )
         }
         return (run, false)
@@ -71,28 +72,27 @@ public struct RunService {
 
     /// The run, if it exists and belongs to the team; `lock` holds its row until the
     /// transaction ends.
-    func run(_ runID: String, teamID: String, lock: Bool = false) throws -> RunState {
-        guard UUIDText.isValid(runID) else { throw ServiceError.invalid(field: "run_id", reason: "must be a UUID") }
+    func run(_ runID: RunID, for access: TeamAccess, lock: Bool = false) throws -> RunState {
         let row = try db.query(
             """
             SELECT r.id, r.project_id, r.status, r.total_reports_expected, r.reports_completed, rfc3339(r.created_at) AS created_at
             FROM runs r JOIN projects p ON p.id = r.project_id
             WHERE r.id = $1 AND p.team_id = $2\(lock ? " FOR UPDATE OF r" : "")
-            """, [runID, teamID]
+            """, [runID.text, access.teamID.text]
         ).first
-        guard let row else { throw ServiceError.notFound("run \(runID)") }
-        return RunState(row)
+        guard let row else { throw ServiceError.notFound(runID.named) }
+        return try RunState(row)
     }
 
-    private func projectID(teamID: String, name: String) throws -> String {
+    private func projectID(_ teamID: TeamID, name: String) throws -> ProjectID {
         // DO UPDATE (a no-op write) rather than DO NOTHING, so the existing row's id comes back.
         try db.query(
             """
             INSERT INTO projects (team_id, name) VALUES ($1, $2)
             ON CONFLICT (team_id, name) DO UPDATE SET name = EXCLUDED.name
             RETURNING id
-            """, [teamID, name]
-        ).first!.string("id")
+            """, [teamID.text, name]
+        ).first!.decode("id")
     }
 }
 
@@ -103,13 +103,13 @@ public struct StaleRunReaper {
 
     public init(db: PostgresConnection) { self.db = db }
 
-    public func reap(idleMinutes: Int) throws -> [String] {
+    public func reap(idleMinutes: Int) throws -> [RunID] {
         try db.query(
             """
             UPDATE runs SET status = 'incomplete'
             WHERE status = 'running' AND last_activity_at < now() - make_interval(mins => $1::integer)
             RETURNING id
             """, [String(idleMinutes)]
-        ).rows.map { $0.string("id") }
+        ).rows.map { try $0.decode("id") }
     }
 }

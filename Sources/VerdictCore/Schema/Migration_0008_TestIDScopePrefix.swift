@@ -19,9 +19,10 @@ let migration0008TestIDScopePrefix = Migration(
         var numbers: [String] = []
         var prefixes: [String] = []
         for row in scopes.rows {
-            let path = try JSON.parse(Array(row.string("suite_path").utf8)).arrayValue?.compactMap(\.stringValue) ?? []
-            let prefix = Identifier.testScopePrefix(projectID: row.string("project_id"), file: row["file"], suitePath: path)
-            numbers.append(row.string("n"))
+            let path = try JSON.parse(Array(try row.decode("suite_path", as: String.self).utf8)).arrayValue?.compactMap(\.stringValue) ?? []
+            let prefix = Identifier.testScopePrefix(
+                projectID: try row.decode("project_id"), file: try row.decodeIfPresent("file"), suitePath: path)
+            numbers.append(try row.decode("n"))
             let hex = String(prefix >> 16, radix: 16)
             prefixes.append(String(repeating: "0", count: 12 - hex.count) + hex)
         }

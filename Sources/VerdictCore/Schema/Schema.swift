@@ -3,5 +3,8 @@ import VerdictDB
 /// The whole schema: VerdictDB's SQL migrations, then those from the first that needs this
 /// module's code on (a later SQL-only one lives here too, so the versions stay in order).
 public enum Schema {
-    public static let migrations: [Migration] = Migrations.sqlOnly + [migration0008TestIDScopePrefix, migration0009TestScopeSpans]
+    public static let migrations: [Migration] =
+        Migrations.sqlOnly + [
+            migration0008TestIDScopePrefix, migration0009TestScopeSpans, migration0010ProjectVisibility,
+        ]
 }

@@ -1,0 +1,85 @@
+import HTTPContract
+import Logging
+import VerdictCore
+import VerdictDB
+import VerdictHTTP
+import VerdictS3
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What a function reads from its environment (the template sets it), read once at start.
+public struct FunctionSettings: Sendable {
+    public var functionName: String
+    /// `DATABASE_URL` as libpq understands it (a `postgresql://` URI or `key=value` pairs).
+    public var databaseURL: String?
+    /// Where an invocation may write files: `TMPDIR`, else Lambda's /tmp.
+    public var scratchDirectory: String
+    /// Runs without an upload for this long are marked incomplete by the reaper.
+    public var staleRunMinutes: Int
+
+    public init(functionName: String, databaseURL: String?, scratchDirectory: String = "/tmp", staleRunMinutes: Int = 60) {
+        self.functionName = functionName
+        self.databaseURL = databaseURL
+        self.scratchDirectory = scratchDirectory
+        self.staleRunMinutes = staleRunMinutes
+    }
+
+    public static func fromEnvironment(_ lookup: (String) -> String? = FunctionResources.processEnvironment) -> FunctionSettings {
+        func value(_ name: String) -> String? { lookup(name).flatMap { $0.isEmpty ? nil : $0 } }
+        let stale = value("STALE_RUN_MINUTES").flatMap(Int.init).flatMap { (1...525_600).contains($0) ? $0 : nil }
+        return FunctionSettings(
+            functionName: value("AWS_LAMBDA_FUNCTION_NAME") ?? "verdict", databaseURL: value("DATABASE_URL"),
+            scratchDirectory: value("TMPDIR") ?? "/tmp", staleRunMinutes: stale ?? 60)
+    }
+}
+
+/// The process's dependencies, kept across invocations the way Lambda keeps a warm process:
+/// one database connection (re-opened by `PostgresConnection` when it breaks) and one object
+/// store. Both open on first use, so an endpoint that needs neither (health) never waits on
+/// them, and a missing setting is a clear 503 for the request that needed it rather than a
+/// process that cannot start.
+public final class FunctionResources {
+    public let settings: FunctionSettings
+    private let storeConfiguration: Result<ObjectStoreConfiguration, ObjectStoreError>
+    private var connection: PostgresConnection?
+    private var store: ObjectStore?
+
+    public init(settings: FunctionSettings, objectStore: Result<ObjectStoreConfiguration, ObjectStoreError>) {
+        self.settings = settings
+        self.storeConfiguration = objectStore
+    }
+
+    /// Everything from the process environment, as Lambda (or the emulator) set it.
+    public static func fromEnvironment() -> FunctionResources {
+        FunctionResources(
+            settings: .fromEnvironment(), objectStore: Result { () throws(ObjectStoreError) in try .fromEnvironment() })
+    }
+
+    public static func processEnvironment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    public func database() throws -> PostgresConnection {
+        if let connection { return connection }
+        guard let url = settings.databaseURL else {
+            throw APIError(.databaseUnavailable, "the function has no database: DATABASE_URL is not set")
+        }
+        let opened = try PostgresConnection(url: url)
+        connection = opened
+        return opened
+    }
+
+    public func objectStore() throws -> ObjectStore {
+        if let store { return store }
+        switch storeConfiguration {
+        case .success(let configuration):
+            let made = ObjectStore(configuration: configuration)
+            store = made
+            return made
+        case .failure(let error):
+            throw APIError(.storageUnavailable, "the function's artifacts bucket is not configured: \(error)")
+        }
+    }
+}

@@ -81,7 +81,7 @@ let package = Package(
             name: "VerdictUnitTests",
             dependencies: [
                 "VerdictJSON", "HTTPContract", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "VerdictDB", "SAMTemplate", "LambdaRuntime",
-                "Yams",
+                "Yams", "VerdictTestSupport",
             ],
             swiftSettings: testSettings),
         .testTarget(

@@ -38,7 +38,7 @@ run() {
     --generation-with-security-parameters false \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
     --phases examples,coverage,fuzzing \
-    --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
+    --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-100}" \
     --no-shrink \
     --workers 1 \
     --request-timeout 30 \

@@ -74,7 +74,11 @@ def main():
         "run_id": run["run_id"], "shard": "2", "files": [declared("junit.xml", report, "report")]})
     call("POST", "/api/v1/reports?project=contract&branch=feature&ci_run_id=seed-2", report, "application/xml")
 
-    ids = {"run": set(), "report": {pending["report_id"]}, "case": set(), "test": set(), "attachment": set()}
+    # A key of its own for the revocation pass to find, so revoking is tested on a real key.
+    revocable = call("POST", "/api/v1/keys", {"name": "contract-revocable", "scopes": ["read"]})
+
+    ids = {"run": set(), "report": {pending["report_id"]}, "case": set(), "test": set(), "attachment": set(),
+           "key": {revocable["id"]}}
     for listed in call("GET", "/api/v1/runs?project=contract")["items"]:
         ids["run"].add(listed["id"])
         ids["report"].update(r["id"] for r in call("GET", f"/api/v1/runs/{listed['id']}")["reports"])
@@ -100,6 +104,7 @@ def main():
         "downloadReport": {"path.id": "report"},
         "completeReport": {"path.id": "report"},
         "downloadAttachment": {"path.id": "attachment"},
+        "revokeKey": {"path.id": "key"},
     }
     for operation, parameters in bindings.items():
         print(f'[[operations]]\ninclude-operation-id = "{operation}"\n[operations.parameters]')

@@ -69,3 +69,25 @@ format:
 
 clean:
 	rm -rf .build .build-* $(STATE_DIR)/SeedFunction.json
+
+.PHONY: openapi contract
+
+# Regenerates the served copy of infra-templates/openapi.yaml (ContractTests fails until it is).
+openapi:
+	python3 Tests/Contract/generate_openapi_swift.py
+
+# Schemathesis against the emulator on a throw-away database: every route of openapi.yaml,
+# valid and invalid requests, each answer checked against the spec. CONTRACT_ARGS are passed
+# on to `schemathesis run` (e.g. --exclude-path /api/v1/team); reports stay in .build/contract.
+contract: build
+	@set -e; dir=$$(mktemp -d /tmp/verdict-contract.XXXXXX); chmod 755 $$dir; pid=""; \
+	port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	trap 'if [ -n "$$pid" ]; then kill $$pid 2>/dev/null; wait $$pid 2>/dev/null || true; fi; emulator/scripts/local-postgres.sh stop '"$$dir"'/pg; rm -rf '"$$dir" EXIT; \
+	url=$$(emulator/scripts/local-postgres.sh start $$dir/pg $$port --throwaway); \
+	.build/debug/verdict-emulator --port 0 --state-dir $$dir/state --ignore-bootstraps --parameter DatabaseUrl="$$url" >$$dir/emulator.log 2>&1 & pid=$$!; \
+	for i in $$(seq 120); do grep -q 'listening on http' $$dir/emulator.log && break; kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
+	base=$$(grep -o 'listening on http://[0-9.:]*' $$dir/emulator.log | sed 's/^listening on //'); \
+	[ -n "$$base" ] || { echo "the emulator did not start:"; cat $$dir/emulator.log; exit 1; }; \
+	key=$$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["key"])' $$dir/state/SeedFunction.json); \
+	SCHEMATHESIS_REPORT_DIR=$${SCHEMATHESIS_REPORT_DIR:-$(CURDIR)/.build/contract} Tests/Contract/schemathesis.sh "$$base" "$$key" $(CONTRACT_ARGS) \
+	  || { echo "emulator log: the last 40 lines"; tail -n 40 $$dir/emulator.log; exit 1; }

@@ -82,7 +82,7 @@ let package = Package(
             name: "VerdictUnitTests",
             dependencies: [
                 "VerdictJSON", "HTTPContract", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "VerdictDB", "SAMTemplate", "LambdaRuntime",
-                "Yams", .product(name: "Logging", package: "swift-log"),
+                "Yams", "VerdictTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSettings),
         .testTarget(

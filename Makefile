@@ -51,6 +51,8 @@ test: build py-deps lint
 	trap "emulator/scripts/local-postgres.sh stop $$dir/pg; rm -rf $$dir" EXIT; \
 	url=$$(emulator/scripts/local-postgres.sh start $$dir/pg $$port --throwaway); \
 	DATABASE_URL="$$url" $(SWIFT) test $(SWIFT_FLAGS)
+	@# The published contract, checked against the running emulator (see `contract`).
+	@$(MAKE) --no-print-directory contract
 
 # Release, statically linked `bootstrap` per function, in the CodeUri folders the template names.
 package: deps

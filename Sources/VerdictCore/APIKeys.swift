@@ -67,10 +67,9 @@ public struct APIKeyService {
     public func create(teamID: TeamID, name: String, scopes: [Scope], expiresAt: String? = nil, createdBy: APIKeyID? = nil) throws
         -> CreatedAPIKey
     {
-        let trimmed = name.trimmed()
-        guard !trimmed.isEmpty, trimmed.count <= 200 else {
-            throw ServiceError.invalid(field: "name", reason: "must be 1 to 200 characters")
-        }
+        let trimmed = try NameText.validate(name.trimmed(), field: "name", maximum: 200)
+        guard !trimmed.isEmpty else { throw ServiceError.invalid(field: "name", reason: "must be 1 to 200 characters") }
+        let expiresAt = try expiresAt.map { text throws(ServiceError) in try RFC3339.parse(text, field: "expires_at") }
         guard !scopes.isEmpty else { throw ServiceError.invalid(field: "scopes", reason: "must name at least one of read, write, admin") }
         let prefix = Crypto.randomBase62(12)
         let secret = Crypto.randomBase62(32)

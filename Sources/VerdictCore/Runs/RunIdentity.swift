@@ -13,9 +13,8 @@ public struct RunIdentity: Sendable, Equatable {
     public init(
         project: String?, commit: String?, branch: String?, ciRunID: String?, ciRunAttempt: String?, name: String?
     ) throws(ServiceError) {
-        let project = (project ?? "").trimmed()
+        let project = try Self.bounded(project, field: "project", maximum: 200)
         guard !project.isEmpty else { throw .invalid(field: "project", reason: "is required") }
-        guard project.count <= 200 else { throw .invalid(field: "project", reason: "must be at most 200 characters") }
         self.project = project
 
         let commit = (commit ?? "").trimmed().lowercased()
@@ -39,13 +38,24 @@ public struct RunIdentity: Sendable, Equatable {
     }
 
     private static func bounded(_ value: String?, field: String, maximum: Int) throws(ServiceError) -> String {
-        let value = (value ?? "").trimmed()
-        guard value.count <= maximum else { throw .invalid(field: field, reason: "must be at most \(maximum) characters") }
-        return value
+        try NameText.validate((value ?? "").trimmed(), field: field, maximum: maximum)
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
         (48...57).contains(byte) || (97...102).contains(byte)
+    }
+}
+
+/// Names and labels a caller gives (projects, branches, shards, keys): bounded, and free of
+/// control characters, which PostgreSQL's text cannot hold (a NUL would cut the value short
+/// on its way there) and no person means to type.
+public enum NameText {
+    public static func validate(_ text: String, field: String, maximum: Int) throws(ServiceError) -> String {
+        guard text.count <= maximum else { throw .invalid(field: field, reason: "must be at most \(maximum) characters") }
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw .invalid(field: field, reason: "must not contain control characters")
+        }
+        return text
     }
 }
 
@@ -56,8 +66,7 @@ public enum ShardName {
             if let fallback { return fallback }
             throw .invalid(field: "shard", reason: "is required")
         }
-        guard shard.count <= 100 else { throw .invalid(field: "shard", reason: "must be at most 100 characters") }
-        return shard
+        return try NameText.validate(shard, field: "shard", maximum: 100)
     }
 }
 

@@ -55,7 +55,8 @@ final class HTTPEventTests: XCTestCase {
     }
 
     func testPercentEncoding() {
-        XCTAssertEqual(PercentEncoding.encode("a b/ü~"), "a%20b%2F%C3%BC~")
-        XCTAssertEqual(PercentEncoding.decode("a%20b%2F%C3%BC~%zz"), "a b/ü~%zz")
+        XCTAssertEqual(PercentEncoding.encodeComponent("a b/ü~+"), "a%20b%2F%C3%BC~%2B")
+        XCTAssertEqual(PercentEncoding.decodeQueryComponent("a%20b%2F%C3%BC~%zz+%2B%4"), "a b/ü~%zz +%4")
+        XCTAssertEqual(PercentEncoding.decodePathSegment("a+b%2Fc%2"), "a+b/c%2", "a plus is a plus in a path")
     }
 }

@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "VerdictAPI",
             dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport"]),
-        .target(name: "SAMTemplate", dependencies: ["Yams"]),
+        .target(name: "SAMTemplate", dependencies: ["HTTPContract", "Yams"]),
 
         .executableTarget(
             name: "verdict-emulator",

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPContract
 import NIOCore
 import NIOPosix
 import SAMTemplate
@@ -78,7 +79,8 @@ final class Emulator: @unchecked Sendable {
         let scheduler = Scheduler(pools: Array(pools.values), group: group, region: settings.region)
         let gateway = try Gateway(template: template, pools: pools, scheduler: scheduler)
         let channel = try LocalS3Server.bind(
-            group: group, host: settings.host, port: settings.port, maxBodyBytes: Gateway.maxPayloadBytes, objectStorage: objectStorage
+            group: group, host: settings.host, port: settings.port, maxBodyBytes: PayloadLimits.invocationBytes,
+            objectStorage: objectStorage
         ) { request, responder in
             gateway.handle(request, responder: responder)
         }.wait()

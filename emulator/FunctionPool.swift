@@ -275,7 +275,8 @@ final class FunctionPool: @unchecked Sendable {
             finish(invocation, on: worker, outcome: .functionError(type: "Runtime.InvalidState", body: body.serialized()))
             pump()
         case .reject:
-            responder.send(.error(.forbidden, code: "InvalidState", message: "next is not expected from this runtime now"))
+            responder.send(
+                RuntimeAPIServer.errorBody(.forbidden, type: "InvalidState", message: "next is not expected from this runtime now"))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPContract
 import NIOCore
 import NIOHTTP1
 import SAMTemplate
@@ -7,8 +8,6 @@ import VerdictJSON
 /// The front door on port 8080: API Gateway HTTP API routing into function pools, the Lambda
 /// Invoke API, and a few `/_emulator` endpoints for inspection and on-demand schedules.
 final class Gateway: @unchecked Sendable {
-    static let maxPayloadBytes = 6 * 1024 * 1024
-
     let pools: [String: FunctionPool]
     let routes: RouteTable<String>
     let scheduler: Scheduler
@@ -51,17 +50,14 @@ final class Gateway: @unchecked Sendable {
             return
         }
         if request.bodyTooLarge {
-            responder.send(
-                .error(.payloadTooLarge, code: "payload_too_large", message: "the request body exceeds \(Gateway.maxPayloadBytes) bytes"))
+            responder.send(.error(.payloadTooLarge, message: "the request body exceeds \(PayloadLimits.invocationBytes) bytes"))
             return
         }
         let requestID = UUID().uuidString.lowercased()
-        let event = EventBuilder.httpAPIEvent(request, match: match, requestID: requestID)
-        if event.count > Gateway.maxPayloadBytes {
+        let event = request.httpAPIEvent(match: match, requestID: requestID)
+        if event.count > PayloadLimits.invocationBytes {
             responder.send(
-                .error(
-                    .payloadTooLarge, code: "payload_too_large",
-                    message: "the request event exceeds Lambda's \(Gateway.maxPayloadBytes)-byte limit"))
+                .error(.payloadTooLarge, message: "the request event exceeds Lambda's \(PayloadLimits.invocationBytes)-byte limit"))
             return
         }
         pool.submit(
@@ -73,27 +69,29 @@ final class Gateway: @unchecked Sendable {
     static func httpResponse(_ outcome: InvocationOutcome, function: String, requestID: String) -> ServerResponse {
         switch outcome {
         case .success(let bytes):
-            return EventBuilder.httpResponse(fromFunctionOutput: bytes)
-                ?? .error(.badGateway, code: "invalid_function_response", message: "\(function) returned a response API Gateway cannot use")
+            do throws(HTTPResponse.DecodingError) {
+                return ServerResponse(try HTTPResponse(functionOutput: bytes))
+            } catch {
+                return .error(.invalidFunctionResponse, message: "\(function) returned a response API Gateway cannot use: \(error)")
+            }
         case .functionError(let type, let body):
             let message = (try? JSON.parse(body))?["errorMessage"]?.stringValue ?? type
             // A runtime that measures its own response reports an oversize one as this error type.
             if type == "Function.ResponseSizeTooLarge" {
-                return .error(.payloadTooLarge, code: "response_too_large", message: "\(function): \(message)")
+                return .error(.responseTooLarge, message: "\(function): \(message)")
             }
-            return .error(.badGateway, code: "function_error", message: "\(function) failed: \(message)")
+            return .error(.functionError, message: "\(function) failed: \(message)")
         case .timedOut(let seconds):
             return .error(
-                .gatewayTimeout, code: "function_timeout",
+                .functionTimeout,
                 message: "\(function) did not answer within its \(seconds) s timeout (request \(requestID))")
         case .crashed(let why):
-            return .error(.badGateway, code: "function_crashed", message: "\(function) crashed while serving request \(requestID): \(why)")
+            return .error(.functionCrashed, message: "\(function) crashed while serving request \(requestID): \(why)")
         case .initFailed(let why):
-            return .error(.badGateway, code: "function_init_failed", message: "\(function) could not start: \(why)")
+            return .error(.functionInitFailed, message: "\(function) could not start: \(why)")
         case .responseTooLarge(let size):
             return .error(
-                .payloadTooLarge, code: "response_too_large",
-                message: "\(function) returned \(size) bytes, over Lambda's \(maxPayloadBytes)-byte limit")
+                .responseTooLarge, message: "\(function) returned \(size) bytes, over Lambda's \(PayloadLimits.invocationBytes)-byte limit")
         }
     }
 
@@ -106,7 +104,7 @@ final class Gateway: @unchecked Sendable {
                 awsError(.notFound, type: "UnknownOperationException", message: "unknown operation \(request.method) \(request.path)"))
             return
         }
-        let name = parts[2].removingPercentEncoding ?? parts[2]
+        let name = PercentEncoding.decodePathSegment(parts[2])
         let functionName = name.split(separator: ":").count >= 7 ? String(name.split(separator: ":")[6]) : name
         guard let pool = pool(named: functionName) else {
             responder.send(
@@ -119,12 +117,12 @@ final class Gateway: @unchecked Sendable {
             responder.send(
                 awsError(
                     .payloadTooLarge, type: "RequestEntityTooLargeException",
-                    message: "Request must be smaller than \(Gateway.maxPayloadBytes) bytes for the InvokeFunction operation"))
+                    message: "Request must be smaller than \(PayloadLimits.invocationBytes) bytes for the InvokeFunction operation"))
             return
         }
         var clientContext: String?
         if let encoded = request.headers.first(name: "x-amz-client-context") {
-            guard let data = Data(base64Encoded: encoded), let text = String(data: data, encoding: .utf8) else {
+            guard let bytes = Base64.decode(encoded), let text = String(validating: bytes, as: UTF8.self) else {
                 responder.send(
                     awsError(
                         .badRequest, type: "InvalidRequestContentException", message: "X-Amz-Client-Context must be base64-encoded JSON"))
@@ -183,7 +181,7 @@ final class Gateway: @unchecked Sendable {
         case .responseTooLarge(let size):
             return failure(
                 "Function.ResponseSizeTooLarge",
-                "Response payload size (\(size) bytes) exceeded maximum allowed payload size (\(maxPayloadBytes) bytes).")
+                "Response payload size (\(size) bytes) exceeded maximum allowed payload size (\(PayloadLimits.invocationBytes) bytes).")
         }
     }
 
@@ -220,7 +218,7 @@ final class Gateway: @unchecked Sendable {
                     status: .ok, contentType: "application/json",
                     bytes: JSON.object(JSONObject([("schedules", .array(scheduler.describe()))])).serialized()))
         case (.POST, 4) where parts[1] == "schedules" && parts[3] == "fire":
-            let name = parts[2].removingPercentEncoding ?? parts[2]
+            let name = PercentEncoding.decodePathSegment(parts[2])
             guard
                 scheduler.fire(
                     named: name,
@@ -229,11 +227,11 @@ final class Gateway: @unchecked Sendable {
                         responder.send(response)
                     })
             else {
-                responder.send(.error(.notFound, code: "not_found", message: "no schedule named \(name) (see GET /_emulator/schedules)"))
+                responder.send(.error(.notFound, message: "no schedule named \(name) (see GET /_emulator/schedules)"))
                 return
             }
         default:
-            responder.send(.error(.notFound, code: "not_found", message: "unknown emulator endpoint \(request.method) \(request.path)"))
+            responder.send(.error(.notFound, message: "unknown emulator endpoint \(request.method) \(request.path)"))
         }
     }
 }

@@ -1,7 +1,6 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import VerdictJSON
 
 /// A request with its body gathered, up to a limit.
 struct ServerRequest {
@@ -132,13 +131,5 @@ enum HTTPServer {
                 }
             }
             .bind(host: host, port: port)
-    }
-}
-
-extension ServerResponse {
-    /// Verdict's error envelope: `{"error":{"code":…,"message":…}}`.
-    static func error(_ status: HTTPResponseStatus, code: String, message: String) -> ServerResponse {
-        let body: JSON = ["error": ["code": .string(code), "message": .string(message)]]
-        return ServerResponse(status: status, contentType: "application/json", bytes: body.serialized())
     }
 }

@@ -1,3 +1,4 @@
+import HTTPContract
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -6,12 +7,10 @@ import VerdictJSON
 /// The server side of the Lambda Runtime API (2018-06-01) for exactly one handler process,
 /// on a port of its own, as each Lambda execution environment has its own endpoint.
 enum RuntimeAPIServer {
-    /// Lambda's payload limit for synchronous responses.
-    static let maxPayloadBytes = 6 * 1024 * 1024
     static let prefix = "/2018-06-01/runtime/"
 
     static func bind(group: EventLoopGroup, pool: FunctionPool, worker: Worker) -> EventLoopFuture<Channel> {
-        HTTPServer.bind(group: group, host: "127.0.0.1", port: 0, maxBodyBytes: maxPayloadBytes) { request, responder in
+        HTTPServer.bind(group: group, host: "127.0.0.1", port: 0, maxBodyBytes: PayloadLimits.invocationBytes) { request, responder in
             handle(request, responder: responder, pool: pool, worker: worker)
         }
     }
@@ -19,7 +18,7 @@ enum RuntimeAPIServer {
     static func handle(_ request: ServerRequest, responder: Responder, pool: FunctionPool, worker: Worker) {
         let path = request.path
         guard path.hasPrefix(prefix) else {
-            responder.send(.error(.notFound, code: "NotFound", message: "unknown Runtime API path \(path)"))
+            responder.send(errorBody(.notFound, type: "NotFound", message: "unknown Runtime API path \(path)"))
             return
         }
         let parts = path.dropFirst(prefix.count).split(separator: "/").map(String.init)
@@ -30,13 +29,14 @@ enum RuntimeAPIServer {
             let requestID = parts[1]
             let outcome: InvocationOutcome =
                 request.bodyTooLarge
-                ? .responseTooLarge(request.headers.first(name: "content-length").flatMap { Int($0) } ?? maxPayloadBytes + 1)
+                ? .responseTooLarge(request.headers.first(name: "content-length").flatMap { Int($0) } ?? PayloadLimits.invocationBytes + 1)
                 : .success(Array(buffer: request.body))
             if pool.respond(from: worker, requestID: requestID, outcome: outcome) {
                 if request.bodyTooLarge {
                     responder.send(
                         errorBody(
-                            .payloadTooLarge, type: "RequestEntityTooLarge", message: "response payload exceeds \(maxPayloadBytes) bytes"))
+                            .payloadTooLarge, type: "RequestEntityTooLarge",
+                            message: "response payload exceeds \(PayloadLimits.invocationBytes) bytes"))
                 } else {
                     responder.send(
                         ServerResponse(status: .accepted, contentType: "application/json", bytes: Array(#"{"status":"OK"}"#.utf8)))

@@ -1,4 +1,5 @@
 import CurlClient
+import HTTPContract
 import VerdictJSON
 
 #if canImport(Glibc)
@@ -35,7 +36,7 @@ public final class RuntimeAPIClient {
     }
 
     /// Lambda rejects responses larger than this; the runtime reports it as an error instead.
-    public static let maxResponseBytes = 6 * 1024 * 1024
+    public static let maxResponseBytes = PayloadLimits.invocationBytes
 
     private let base: String
     private let http = CurlHTTP()

@@ -1,3 +1,5 @@
+import HTTPContract
+
 /// One parsed route path: `/api/v1/runs/{id}/cases`, `/files/{proxy+}`.
 public struct RoutePattern: Sendable, Equatable {
     public enum Segment: Sendable, Equatable {
@@ -42,13 +44,13 @@ public struct RoutePattern: Sendable, Equatable {
         for (index, segment) in segments.enumerated() {
             switch segment {
             case .literal(let literal):
-                guard index < pathSegments.count, percentDecoded(pathSegments[index]) == literal else { return nil }
+                guard index < pathSegments.count, PercentEncoding.decodePathSegment(pathSegments[index]) == literal else { return nil }
             case .parameter(let name):
                 guard index < pathSegments.count, !pathSegments[index].isEmpty else { return nil }
-                parameters[name] = percentDecoded(pathSegments[index])
+                parameters[name] = PercentEncoding.decodePathSegment(pathSegments[index])
             case .greedy(let name):
                 guard index < pathSegments.count else { return nil }
-                parameters[name] = pathSegments[index...].map(percentDecoded).joined(separator: "/")
+                parameters[name] = pathSegments[index...].map { PercentEncoding.decodePathSegment($0) }.joined(separator: "/")
                 return parameters
             }
         }
@@ -119,21 +121,4 @@ public struct RouteTable<Target: Sendable>: Sendable {
         case .greedy: return 0
         }
     }
-}
-
-func percentDecoded(_ text: Substring) -> String {
-    guard text.contains("%") else { return String(text) }
-    var bytes: [UInt8] = []
-    var iterator = Array(text.utf8)[...]
-    while let byte = iterator.popFirst() {
-        if byte == UInt8(ascii: "%"), iterator.count >= 2,
-            let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16)
-        {
-            bytes.append(value)
-            iterator = iterator.dropFirst(2)
-        } else {
-            bytes.append(byte)
-        }
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }

@@ -39,9 +39,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
 
 extension HTTPResponse {
     public static func error(_ error: APIError) -> HTTPResponse {
-        .json(
-            ["error": ["code": .string(error.code.rawValue), "message": .string(error.message)]], status: error.status,
-            headers: error.headers)
+        .error(error.code, message: error.message, headers: error.headers)
     }
 }
 

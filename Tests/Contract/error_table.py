@@ -2,7 +2,7 @@
 """The README's error table, from the catalogue in Sources/HTTPContract/ErrorCode.swift.
 
     error_table.py            print the table
-    error_table.py --write    replace the table in README.md (the one after "Every error is")
+    error_table.py --write    replace the error table in README.md (the one headed "| status | code | when |")
 
 ContractTests checks the README against ErrorCode itself; this script only saves typing it.
 """
@@ -52,10 +52,9 @@ def write_readme(rows):
     with open(README, encoding="utf-8") as f:
         lines = f.read().split("\n")
     try:
-        intro = next(i for i, line in enumerate(lines) if line.startswith("Every error is "))
-        start = next(i for i in range(intro, len(lines)) if lines[i].startswith("|"))
-    except StopIteration:
-        sys.exit("README.md: no table after a line starting 'Every error is '")
+        start = lines.index(HEADER[0])
+    except ValueError:
+        sys.exit("README.md: no table headed '%s'" % HEADER[0])
     end = start
     while end < len(lines) and lines[end].startswith("|"):
         end += 1

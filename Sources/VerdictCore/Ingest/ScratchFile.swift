@@ -6,8 +6,3 @@
 enum ScratchFile {
     static func remove(_ path: String) { unlink(path) }
 }
-
-/// Where scratch files go: `TMPDIR` when set, else /tmp (Lambda's writable directory).
-public enum ScratchDirectory {
-    public static var path: String { Environment.string("TMPDIR") ?? "/tmp" }
-}

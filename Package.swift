@@ -96,7 +96,7 @@ let package = Package(
             name: "VerdictHandlerTests",
             dependencies: [
                 "VerdictAPI", "VerdictCore", "VerdictDB", "VerdictJSON", "VerdictReports", "VerdictS3", "HTTPContract", "LambdaRuntime",
-                .product(name: "Logging", package: "swift-log"),
+                "VerdictTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3", "VerdictTestSupport"]),

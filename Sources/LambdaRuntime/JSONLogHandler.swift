@@ -1,9 +1,6 @@
+import HTTPContract
 import Logging
 import VerdictJSON
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// A swift-log handler that writes each entry as one JSON line on standard error, which Lambda
 /// ships to CloudWatch as it is (CloudWatch Logs Insights reads the fields without a parser).
@@ -26,7 +23,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var object = JSONObject()
-        object["timestamp"] = .string(Self.timestamp(WallClock.nowMilliseconds()))
+        object["timestamp"] = .string(EpochMilliseconds.rfc3339(WallClock.nowMilliseconds()))
         object["level"] = .string(event.level.rawValue)
         object["message"] = .string(event.message.description)
         let merged = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
@@ -44,19 +41,6 @@ public struct JSONLogHandler: LogHandler {
         case .dictionary(let dictionary):
             return .object(JSONObject(dictionary.keys.sorted().map { ($0, json(dictionary[$0]!)) }))
         }
-    }
-
-    /// RFC 3339 UTC with milliseconds.
-    static func timestamp(_ milliseconds: Int64) -> String {
-        var seconds = time_t(milliseconds / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds % 1000), 3))Z"
     }
 }
 

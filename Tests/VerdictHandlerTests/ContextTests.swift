@@ -3,6 +3,7 @@ import LambdaRuntime
 import Logging
 import VerdictAPI
 import VerdictJSON
+import VerdictTestSupport
 import XCTest
 
 @testable import VerdictCore
@@ -83,7 +84,7 @@ final class ContextTests: XCTestCase {
         let db = try TestDatabase.connection()
         let team = try TestDatabase.team(db)
         let noBucket = HandlerHarness(objectStore: .failure(.configuration("ARTIFACTS_BUCKET is not set")))
-        let lines = LogLines()
+        let lines = CollectedLines()
         let upload = await noBucket.call(
             UploadReport(), "/api/v1/reports", method: "POST", query: "project=p", key: team.key, body: "<testsuite/>", log: lines)
         XCTAssertEqual(upload.status, 503)
@@ -93,7 +94,7 @@ final class ContextTests: XCTestCase {
     }
 
     func testEveryLogLineIsJSONWithTheRequestIDFunctionAndLevel() async throws {
-        let lines = LogLines()
+        let lines = CollectedLines()
         let harness = HandlerHarness(
             resources: FunctionResources(
                 settings: FunctionSettings(functionName: "runs-list", databaseURL: nil),
@@ -108,23 +109,5 @@ final class ContextTests: XCTestCase {
         XCTAssertEqual(object["code"]?.stringValue, "database_unavailable")
         XCTAssertNotNil(object["timestamp"]?.stringValue)
         XCTAssertEqual(object["route"]?.stringValue, "GET /api/v1/runs")
-    }
-}
-
-/// Log lines a test's logger wrote.
-final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    func append(_ line: String) {
-        lock.lock()
-        lines.append(line)
-        lock.unlock()
-    }
-
-    var all: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines
     }
 }

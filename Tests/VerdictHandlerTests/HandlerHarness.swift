@@ -6,6 +6,7 @@ import VerdictDB
 import VerdictJSON
 import VerdictReports
 import VerdictS3
+import VerdictTestSupport
 import XCTest
 
 @testable import VerdictCore
@@ -34,7 +35,7 @@ struct HandlerHarness {
     /// One request through the endpoint, the way API Gateway would deliver it.
     func call<Handler: Endpoint>(
         _ handler: Handler, _ path: String, method: String = "GET", pathParameters: [String: String] = [:], query: String = "",
-        key: String? = nil, body: String? = nil, requestID: String = UUID().uuidString, log: LogLines? = nil
+        key: String? = nil, body: String? = nil, requestID: String = UUID().uuidString, log: CollectedLines? = nil
     ) async -> Response {
         var headers: [String: String] = [:]
         if let key { headers["x-api-key"] = key }

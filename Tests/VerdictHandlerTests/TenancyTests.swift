@@ -42,6 +42,15 @@ final class TenancyTests: XCTestCase {
             attachmentID: try attachment.decode("id"), projectID: try project.decode("project_id"))
     }
 
+    /// Two teams whose projects are public by default, and a run of `project` in the first one's.
+    func twoTeams(storing project: String) throws -> (
+        owner: (key: String, access: TeamAccess), stranger: (key: String, access: TeamAccess), stored: Stored
+    ) {
+        let db = try TestDatabase.connection()
+        let owner = try TestDatabase.team(db)
+        return (owner, try TestDatabase.team(db), try store(project: project, for: owner.access, db))
+    }
+
     /// Every read route, as (name, call with a key or none).
     func readRoutes(_ stored: Stored) -> [(String, (String?) async -> HandlerHarness.Response)] {
         let signing = HandlerHarness()
@@ -107,10 +116,7 @@ final class TenancyTests: XCTestCase {
     }
 
     func testPublicProjectsAreReadByAnyoneAndAProjectSettingOverridesTheTeamDefault() async throws {
-        let db = try TestDatabase.connection()
-        let owner = try TestDatabase.team(db)
-        let stranger = try TestDatabase.team(db)
-        let stored = try store(project: "open-app", for: owner.access, db)
+        let (owner, stranger, stored) = try twoTeams(storing: "open-app")
         let harness = HandlerHarness()
 
         for (route, call) in readRoutes(stored) where !route.contains("attachments") {
@@ -159,10 +165,7 @@ final class TenancyTests: XCTestCase {
     }
 
     func testOnlyTheOwningTeamChangesAProjectsVisibility() async throws {
-        let db = try TestDatabase.connection()
-        let owner = try TestDatabase.team(db)
-        let stranger = try TestDatabase.team(db)
-        let stored = try store(project: "guarded-app", for: owner.access, db)
+        let (owner, stranger, stored) = try twoTeams(storing: "guarded-app")
         let harness = HandlerHarness()
         let foreign = await harness.call(
             UpdateProject(), "/x", method: "PATCH", pathParameters: ["id": stored.projectID], key: stranger.key, body: #"{"public": false}"#

@@ -1,3 +1,4 @@
+import HTTPContract
 import VerdictCore
 import VerdictDB
 import XCTest

@@ -2,6 +2,7 @@ import Foundation
 import LambdaRuntime
 import Logging
 import VerdictJSON
+import VerdictTestSupport
 import XCTest
 
 /// The Runtime API loop driven by a client of the test's own: no environment, no process exit.
@@ -48,12 +49,14 @@ final class RuntimeLoopTests: XCTestCase {
     func testTheLoopServesEachInvocationAndReportsFailuresWithoutStopping() async throws {
         let client = ScriptedClient(["abc", "fail", "huge", "xy"])
         var handler = Echo()
-        let lines = Lines()
+        let lines = CollectedLines()
         let logger = FunctionIdentity(name: "echo").makeLogger { lines.append($0) }
         do {
             try await LambdaRuntime.serve(client: client, handler: &handler, logger: logger)
             XCTFail("the loop ends only when the client does")
-        } catch is Exhausted {}
+        } catch {
+            // Typed throws: the only way out is the client's own failure, when it runs dry.
+        }
         XCTAssertEqual(handler.served, 4)
         XCTAssertEqual(client.responses.map(\.0), ["req-0", "req-3"])
         XCTAssertEqual(client.responses.map { String(decoding: $0.1, as: UTF8.self) }, ["cba", "yx"])
@@ -72,25 +75,10 @@ final class RuntimeLoopTests: XCTestCase {
         XCTAssertEqual(Logger.Level(lambdaName: "WARN"), .warning)
         XCTAssertEqual(Logger.Level(lambdaName: "FATAL"), .critical)
         XCTAssertNil(Logger.Level(lambdaName: "loud"))
-        let lines = Lines()
+        let lines = CollectedLines()
         let logger = FunctionIdentity(name: "quiet", logLevel: .error).makeLogger { lines.append($0) }
         logger.info("dropped")
         logger.error("kept")
         XCTAssertEqual(lines.all.count, 1)
-    }
-}
-
-final class Lines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) {
-        lock.lock()
-        lines.append(line)
-        lock.unlock()
-    }
-    var all: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines
     }
 }

@@ -1,3 +1,4 @@
+import HTTPContract
 import LambdaRuntime
 import VerdictCore
 import VerdictDB

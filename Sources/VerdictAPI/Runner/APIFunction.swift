@@ -75,11 +75,6 @@ public struct JobFunction<Handler: Job>: LambdaHandler {
     var handler: Handler
     let resources: FunctionResources
 
-    public init(_ handler: Handler, resources: FunctionResources) {
-        self.handler = handler
-        self.resources = resources
-    }
-
     public mutating func handle(_ payload: [UInt8], context lambda: LambdaContext) async throws -> [UInt8] {
         let event = payload.isEmpty ? JSON.object(JSONObject()) : try JSON.parse(payload)
         let context = InvocationContext(access: Platform(), lambda: lambda, resources: resources)
@@ -87,6 +82,6 @@ public struct JobFunction<Handler: Job>: LambdaHandler {
     }
 
     public static func run(_ handler: Handler) async -> Never {
-        await LambdaRuntime.run { JobFunction(handler, resources: .fromEnvironment()) }
+        await LambdaRuntime.run { JobFunction(handler: handler, resources: .fromEnvironment()) }
     }
 }

@@ -1,5 +1,6 @@
-/// Formats Unix milliseconds as RFC 3339 UTC (`2026-11-21T09:30:00.125Z`), which PostgreSQL
-/// reads as a `timestamptz` in COPY rows and parameters alike.
+/// Unix milliseconds as calendar time, without Foundation or the C library's calendar: RFC 3339
+/// UTC (`2026-11-21T09:30:00.125Z`, the API's time format, which PostgreSQL also reads as a
+/// `timestamptz`), and the civil date the gateway's own time formats are built from.
 public enum EpochMilliseconds {
     public static func rfc3339(_ milliseconds: Int64) -> String {
         let days = floorDivide(milliseconds, 86_400_000)
@@ -10,12 +11,12 @@ public enum EpochMilliseconds {
             + "\(pad(seconds % 60, 2)).\(pad(msOfDay % 1000, 3))Z"
     }
 
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+    static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
         a >= 0 ? a / b : (a - b + 1) / b
     }
 
     /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = floorDivide(z, 146_097)
         let dayOfEra = z - era * 146_097

@@ -1,3 +1,5 @@
+import VerdictJSON
+
 /// Percent-encoding for the parts of a URL the gateway and the handlers read, one function per
 /// purpose: a query component and a path segment decode differently (`+`), so each has its own.
 /// SigV4's canonical forms are AWS's own rules and stay in VerdictS3.
@@ -46,7 +48,9 @@ public enum PercentEncoding {
         var i = 0
         while i < bytes.count {
             let byte = bytes[i]
-            if byte == UInt8(ascii: "%"), i + 2 < bytes.count, let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2]) {
+            if byte == UInt8(ascii: "%"), i + 2 < bytes.count, let high = HexDigit.value(bytes[i + 1]),
+                let low = HexDigit.value(bytes[i + 2])
+            {
                 out.append(high << 4 | low)
                 i += 3
             } else {
@@ -55,14 +59,5 @@ public enum PercentEncoding {
             }
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

@@ -64,7 +64,13 @@ public struct APIKeyService {
             team: team, keyID: keyID, keyName: try row.decode("name"), scopes: try row.decode("scopes"))
     }
 
-    public func create(teamID: TeamID, name: String, scopes: [Scope], expiresAt: String? = nil, createdBy: APIKeyID? = nil) throws
+    /// A new key of the caller's team, recorded as made by the caller's key.
+    public func create(for access: TeamAccess, name: String, scopes: [Scope], expiresAt: String? = nil) throws -> CreatedAPIKey {
+        try create(teamID: access.teamID, name: name, scopes: scopes, expiresAt: expiresAt, createdBy: access.keyID)
+    }
+
+    /// A key for any team: the first key of a team has no caller to act for (the seed makes it).
+    func create(teamID: TeamID, name: String, scopes: [Scope], expiresAt: String? = nil, createdBy: APIKeyID? = nil) throws
         -> CreatedAPIKey
     {
         let trimmed = try NameText.validate(name.trimmed(), field: "name", maximum: 200)
@@ -97,7 +103,7 @@ public struct APIKeyService {
         return CreatedAPIKey(record: try Self.record(result.first!), secret: key)
     }
 
-    public func list(teamID: TeamID, limit: Int, after cursor: PageCursor?, includeRevoked: Bool) throws -> Page<APIKeyRecord> {
+    public func list(for access: TeamAccess, limit: Int, after cursor: PageCursor?, includeRevoked: Bool) throws -> Page<APIKeyRecord> {
         let rows = try db.query(
             """
             SELECT \(Self.columns), rfc3339(created_at) AS sort_key FROM api_keys
@@ -107,7 +113,10 @@ public struct APIKeyService {
             ORDER BY created_at DESC, id DESC
             LIMIT $5
             """,
-            [teamID.text, includeRevoked ? "true" : "false", try ReadCursor.timestamp(cursor)?.createdAt, cursor?.id, String(limit + 1)]
+            [
+                access.teamID.text, includeRevoked ? "true" : "false", try ReadCursor.timestamp(cursor)?.createdAt, cursor?.id,
+                String(limit + 1),
+            ]
         ).rows
         return try Page.from(rows, limit: limit, item: Self.record) {
             PageCursor(sortKey: try $0.decode("sort_key"), id: try $0.decode("id"))
@@ -115,13 +124,13 @@ public struct APIKeyService {
     }
 
     /// Revoking is idempotent: a second revoke returns the key as already revoked.
-    public func revoke(teamID: TeamID, keyID: APIKeyID) throws -> APIKeyRecord {
+    public func revoke(_ keyID: APIKeyID, for access: TeamAccess) throws -> APIKeyRecord {
         let result = try db.query(
             """
             UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
             WHERE team_id = $1 AND id = $2
             RETURNING \(Self.columns)
-            """, [teamID.text, keyID.text])
+            """, [access.teamID.text, keyID.text])
         guard let row = result.first else { throw ServiceError.notFound(keyID.named) }
         return try Self.record(row)
     }

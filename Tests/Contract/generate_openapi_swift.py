@@ -3,7 +3,8 @@
 
 The handlers keep Foundation out, so the document ships as a string literal of minified JSON
 (sorted keys, so regenerating an unchanged spec changes nothing). ContractTests fails when the
-Swift file and the YAML disagree; `make openapi` runs this script.
+Swift file and the YAML disagree; `make build` (when PyYAML is there) and `make openapi` run
+this script.
 
     generate_openapi_swift.py           rewrite the Swift file
     generate_openapi_swift.py --stdout  print what the Swift file should be
@@ -61,6 +62,12 @@ def main():
         return
     if sys.argv[1:]:
         sys.exit(__doc__)
+    # An unchanged file keeps its modification time, so `make build` (which runs this) does
+    # not make SwiftPM recompile the API module every time.
+    if os.path.exists(OUTPUT):
+        with open(OUTPUT, encoding="utf-8") as f:
+            if f.read() == source:
+                return
     os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
     with open(OUTPUT, "w", encoding="utf-8") as f:
         f.write(source)

@@ -139,10 +139,11 @@ final class ExportsEndToEndTests: TemplateEmulatorTestCase {
         let uploaded = try await upload(Data(report.utf8), "project=plain-read&ci_run_id=\(ciRunID)")
         let runID = try XCTUnwrap(uploaded["run_id"] as? String)
         let reader = RunContentReader(db: try PostgresConnection(url: requireDatabaseURL()))
+        let header = try reader.header(try XCTUnwrap(RunID(runID)), as: .anonymous)
         var records: [CaseRecord] = []
-        try reader.forEachSuite(try XCTUnwrap(RunID(runID))) { _, cases in records += cases }
+        try reader.forEachSuite(of: header) { _, cases in records += cases }
         var full: [ParsedCase] = []
-        try reader.forEachCase(try XCTUnwrap(RunID(runID))) { full.append($0) }
+        try reader.forEachCase(of: header) { full.append($0) }
 
         let kinds = records.map { record -> String in
             switch record {

@@ -1,5 +1,5 @@
 import Foundation
-import VerdictCore
+@testable import VerdictCore
 import VerdictDB
 import XCTest
 

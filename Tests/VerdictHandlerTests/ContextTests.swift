@@ -14,7 +14,7 @@ final class ContextTests: XCTestCase {
     func testAKeyIsRequiredWhereThePolicySaysSoAndItsScopeIsChecked() async throws {
         let db = try TestDatabase.connection()
         let team = try TestDatabase.team(db)
-        let readOnly = try APIKeyService(db: db).create(teamID: team.access.teamID, name: "reader", scopes: [.read])
+        let readOnly = try APIKeyService(db: db).create(for: team.access, name: "reader", scopes: [.read])
         let harness = HandlerHarness()
 
         let none = await harness.call(

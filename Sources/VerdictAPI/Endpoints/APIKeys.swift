@@ -32,8 +32,7 @@ public struct CreateAPIKey: Endpoint {
             scopes.append(scope)
         }
         let created = try APIKeyService(db: try context.database()).create(
-            teamID: context.access.teamID, name: name, scopes: scopes, expiresAt: try body.string("expires_at"),
-            createdBy: context.access.keyID)
+            for: context.access, name: name, scopes: scopes, expiresAt: try body.string("expires_at"))
         var json = created.record.json.objectValue!
         json["key"] = .string(created.secret)
         return .json(
@@ -56,7 +55,7 @@ public struct ListAPIKeys: Endpoint {
         default: throw APIError.invalidParameter("include_revoked", "must be true or false")
         }
         let page = try APIKeyService(db: try context.database()).list(
-            teamID: context.access.teamID, limit: try request.limit(), after: try request.cursor(), includeRevoked: includeRevoked)
+            for: context.access, limit: try request.limit(), after: try request.cursor(), includeRevoked: includeRevoked)
         return .json(page.json(\.json))
     }
 }
@@ -68,8 +67,7 @@ public struct RevokeAPIKey: Endpoint {
     public init() {}
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
-        let revoked = try APIKeyService(db: try context.database()).revoke(
-            teamID: context.access.teamID, keyID: try request.pathID("id"))
+        let revoked = try APIKeyService(db: try context.database()).revoke(try request.pathID("id"), for: context.access)
         return .json(revoked.json)
     }
 }

@@ -34,10 +34,8 @@ public struct ExportRun: Endpoint {
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTTPResponse {
         let runID = try request.pathID("id", as: RunID.self)
-        let db = try context.database()
-        try RunQueries(db: db).requireVisible(runID, as: context.access)
-        let reader = RunContentReader(db: db)
-        let header = try reader.header(runID)
+        let reader = RunContentReader(db: try context.database())
+        let header = try reader.header(runID, as: context.access)
         let filename = "verdict-run-\(runID.text).\(format.fileExtension)"
         // Without a bucket, a document that fits a response is still served; a larger one is a 503.
         let store = try? context.objectStore()
@@ -57,7 +55,7 @@ public struct ExportRun: Endpoint {
                         let document = ExportBuffer(emitPart: upload == nil ? nil : emitPart)
                         buffer = document
                         defer { document.finish() }
-                        try write(runID: runID, header: header, reader: reader, to: document.append)
+                        try write(header, reader: reader, to: document.append)
                     }
                 },
                 consume: { part in try upload!.send(part) })
@@ -84,7 +82,7 @@ public struct ExportRun: Endpoint {
     }
 
     /// Writes the whole document to `sink`, reading the run on a thread of its own meanwhile.
-    private func write(runID: RunID, header: RunExportHeader, reader: RunContentReader, to sink: @escaping ExportSink) throws {
+    private func write(_ header: RunExportHeader, reader: RunContentReader, to sink: @escaping ExportSink) throws {
         switch format {
         case .junit:
             let exporter = try JUnitExporter(sink: sink)
@@ -92,7 +90,7 @@ public struct ExportRun: Endpoint {
                 name: header.title, totals: header.totals, durationMs: header.durationMs,
                 timestamp: header.startedAtMs.map(EpochMilliseconds.rfc3339))
             try overlapped(
-                produce: { emit in try reader.forEachSuite(runID) { suite, cases in try emit((suite, cases)) } },
+                produce: { emit in try reader.forEachSuite(of: header) { suite, cases in try emit((suite, cases)) } },
                 consume: { suite, cases in try exporter.writeSuite(suite, records: cases) })
             try exporter.finish()
         case .ctrf:
@@ -103,7 +101,7 @@ public struct ExportRun: Endpoint {
             try overlapped(
                 produce: { emit in
                     var batch: [ParsedCase] = []
-                    try reader.forEachCase(runID) { testCase in
+                    try reader.forEachCase(of: header) { testCase in
                         batch.append(testCase)
                         if batch.count == 1000 {
                             try emit(batch)

@@ -36,8 +36,9 @@ public struct RunContentReader {
 
     public init(db: PostgresConnection) { self.db = db }
 
-    /// The run's header; the caller has checked that its viewer may see the run.
-    public func header(_ runID: RunID) throws -> RunExportHeader {
+    /// The run's header, if the viewer may see the run; the reads of its content take the
+    /// header, so they are reached only through this check.
+    public func header(_ runID: RunID, as viewer: Viewer) throws -> RunExportHeader {
         guard
             let row = try db.query(
                 """
@@ -47,8 +48,9 @@ public struct RunContentReader {
                     (extract(epoch FROM r.ended_at) * 1000)::bigint AS ended_ms,
                     (SELECT tool_name FROM reports WHERE run_id = r.id AND tool_name IS NOT NULL ORDER BY id LIMIT 1) AS tool_name,
                     (SELECT tool_version FROM reports WHERE run_id = r.id AND tool_name IS NOT NULL ORDER BY id LIMIT 1) AS tool_version
-                FROM runs r JOIN projects p ON p.id = r.project_id WHERE r.id = $1
-                """, [runID.text]
+                FROM runs r JOIN projects p ON p.id = r.project_id \(Visibility.join())
+                WHERE r.id = $1 AND \(Visibility.condition(viewer: "$2"))
+                """, [runID.text, viewer.parameter]
             ).first
         else { throw ServiceError.notFound(runID.named) }
         let name = try row.decode("name", as: String.self)
@@ -72,8 +74,8 @@ public struct RunContentReader {
     /// Calls `body` once per suite, in report and suite order, with the suite's cases in their
     /// order, plain where they can be (see `PlainCase`); cases outside any suite come last in
     /// their report, under a suite named after the report's shard.
-    public func forEachSuite(_ run: RunID, _ body: (ParsedSuite, [CaseRecord]) throws -> Void) throws {
-        let runID = run.text
+    public func forEachSuite(of run: RunExportHeader, _ body: (ParsedSuite, [CaseRecord]) throws -> Void) throws {
+        let runID = run.runID.text
         try db.transaction {
             let details = try StoredDetails(db: db, runID: runID)
             let suites = try db.query(
@@ -129,8 +131,8 @@ public struct RunContentReader {
     }
 
     /// Calls `body` for every case of the run, in report order.
-    public func forEachCase(_ run: RunID, _ body: (consuming ParsedCase) throws -> Void) throws {
-        let runID = run.text
+    public func forEachCase(of run: RunExportHeader, _ body: (consuming ParsedCase) throws -> Void) throws {
+        let runID = run.runID.text
         try db.transaction {
             let details = try StoredDetails(db: db, runID: runID)
             var suiteRank: [UUIDKey: Int] = [:]

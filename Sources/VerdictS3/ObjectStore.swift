@@ -116,19 +116,47 @@ public final class ObjectStore {
     /// downloading a report or a CI job uploading one.
     /// - Parameter contentType: for a PUT, signed: the uploader must send exactly this
     ///   `Content-Type`.
-    /// - Parameter downloadFilename: for a GET, makes browsers save the object under this
-    ///   name (`response-content-disposition`).
+    /// - Parameter downloadFilename: for a GET, the name browsers save (or show) the object
+    ///   under (`response-content-disposition`), `inline` where the browser should show it.
+    /// - Parameter responseContentType: for a GET, the `Content-Type` the answer carries,
+    ///   whatever the object was stored with (`response-content-type`).
     public func presignedURL(
-        _ method: S3Method, key: String, expiresIn: Int, contentType: String? = nil, downloadFilename: String? = nil
+        _ method: S3Method, key: String, expiresIn: Int, contentType: String? = nil, downloadFilename: String? = nil,
+        inline: Bool = false, responseContentType: String? = nil
     ) throws(ObjectStoreError) -> String {
         var query: [(name: String, value: String)] = []
         if let downloadFilename {
-            let safe = downloadFilename.filter { $0 != "\"" && $0 != "\\" && !$0.isNewline }
-            query.append(("response-content-disposition", "attachment; filename=\"\(safe)\""))
+            let safe = downloadFilename.filter { $0 != "\"" && $0 != "\\" && !$0.isNewline && $0.isASCII }
+            var disposition = "\(inline ? "inline" : "attachment"); filename=\"\(safe)\""
+            // RFC 6266: a name beyond ASCII also goes as UTF-8, for the browsers that read it.
+            if !downloadFilename.allSatisfy(\.isASCII) {
+                disposition += "; filename*=UTF-8''\(Self.encodeFilename(downloadFilename))"
+            }
+            query.append(("response-content-disposition", disposition))
         }
+        if let responseContentType { query.append(("response-content-type", responseContentType)) }
         return try objectURL(
             method, key: key, headers: contentType.map { ["Content-Type": $0] } ?? [:], query: query,
             expiresIn: expiresIn)
+    }
+
+    /// RFC 5987's `attr-char` kept, the rest percent-encoded as UTF-8.
+    static func encodeFilename(_ name: String) -> String {
+        var out = ""
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "+"), UInt8(ascii: "-"),
+                UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let digits = Array("0123456789ABCDEF".unicodeScalars)
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(digits[Int(byte >> 4)])
+                out.unicodeScalars.append(digits[Int(byte & 15)])
+            }
+        }
+        return out
     }
 
     // MARK: Plumbing

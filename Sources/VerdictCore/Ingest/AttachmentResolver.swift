@@ -6,6 +6,8 @@ import VerdictS3
 struct StoredObject: Sendable, Equatable {
     var key: String
     var size: Int
+    /// What the uploader declared (or the report, for embedded content).
+    var contentType: String?
 }
 
 /// Finds where the bytes of a report's attachments are: a file uploaded with the report (a
@@ -43,7 +45,7 @@ final class AttachmentResolver {
         let key = "reports/\(reportID)/inline/\(id)"
         try store.put(key, bytes: bytes, contentType: attachment.contentType ?? "application/octet-stream")
         inlineBytesStored += bytes.count
-        return StoredObject(key: key, size: bytes.count)
+        return StoredObject(key: key, size: bytes.count, contentType: attachment.contentType)
     }
 
     /// The uploaded file whose name is the longest trailing part of `path`:

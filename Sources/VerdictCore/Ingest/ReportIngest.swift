@@ -57,7 +57,7 @@ public struct ReportIngest {
         var reportBytes: [UInt8]?
         var uploaded: [String: StoredObject] = [:]
         let files = try db.query(
-            "SELECT name, kind, size, sha256, object_key FROM report_files WHERE report_id = $1 ORDER BY kind DESC, name",
+            "SELECT name, kind, size, sha256, object_key, content_type FROM report_files WHERE report_id = $1 ORDER BY kind DESC, name",
             [reportID.text])
         for file in files.rows {
             let name = try file.decode("name", as: String.self)
@@ -88,7 +88,9 @@ public struct ReportIngest {
                     .checksumMismatch,
                     "'\(name)' in the bucket has SHA-256 \(got.sha256Hex), not the registered \(declaredDigest)")
             }
-            if !isReport { uploaded[name] = StoredObject(key: objectKey, size: got.size) }
+            if !isReport {
+                uploaded[name] = StoredObject(key: objectKey, size: got.size, contentType: try file.decodeIfPresent("content_type"))
+            }
         }
 
         let format = try report.decodeIfPresent("requested_format", as: String.self).flatMap(ReportFormat.init(rawValue:))

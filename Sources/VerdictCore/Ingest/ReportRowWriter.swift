@@ -224,7 +224,9 @@ final class ReportRowWriter {
         attachmentRows.int32(attachment.attempt)
         attachmentRows.text(attachment.name)
         attachmentRows.text(attachment.kind.rawValue)
-        attachmentRows.text(attachment.contentType)
+        // The tool's word first, then what the uploader declared, then what the name implies.
+        attachmentRows.text(
+            attachment.contentType ?? stored?.contentType ?? MediaType.guess(fileName: attachment.path ?? attachment.name))
         attachmentRows.text(attachment.path)
         attachmentRows.text(stored?.key)
         attachmentRows.int64(stored.map { Int64($0.size) })

@@ -44,20 +44,24 @@ public struct DownloadLinks {
         guard
             let row = try db.query(
                 """
-                SELECT a.name, a.path, a.object_key
+                SELECT a.name, a.path, a.object_key, a.content_type
                 FROM attachments a JOIN reports rep ON rep.id = a.report_id JOIN runs r ON r.id = rep.run_id JOIN projects p ON p.id = r.project_id \(Visibility.join())
                 WHERE a.id = $1 AND \(Visibility.condition(viewer: "$2"))
                 """, [attachmentID.text, viewer.parameter]
             ).first
         else { throw ServiceError.notFound(attachmentID.named) }
         let name = try row.decode("name", as: String.self)
+        let path = try row.decodeIfPresent("path", as: String.self)
         guard let key = try row.decodeIfPresent("object_key", as: String.self) else {
-            let origin =
-                try row.decodeIfPresent("path", as: String.self).map { "only its original path \($0) is known" }
-                ?? "it has no original path either"
+            let origin = path.map { "only its original path \($0) is known" } ?? "it has no original path either"
             throw ServiceError.refused(.attachmentNotStored, "attachment \(name) was not uploaded with its report: \(origin)")
         }
-        return try link(key: key, name: name)
+        // Screenshots, videos and logs open in the browser; traces, archives (and anything that
+        // could run script) download under their real name.
+        let type = try row.decodeIfPresent("content_type", as: String.self)
+        return try store.presignedURL(
+            .get, key: key, expiresIn: Self.expirySeconds, downloadFilename: MediaType.downloadName(name: name, path: path, type: type),
+            inline: MediaType.showsInline(type), responseContentType: MediaType.forDownload(type))
     }
 
     /// Browsers save the download under the file's own name, not the folders it came from.

@@ -7,8 +7,8 @@ PORT ?= 8080
 PG_PORT ?= 5433
 STATE_DIR := .verdict
 TEMPLATE := infra-templates/template.yaml
-DEB_PACKAGES := libpq-dev libcurl4-openssl-dev libssl-dev libxml2-dev pkg-config postgresql postgresql-client curl wrk
-PY_PACKAGES := cfn-lint botocore junitparser
+DEB_PACKAGES := libpq-dev libcurl4-openssl-dev libssl-dev libxml2-dev pkg-config postgresql postgresql-client curl wrk libxml2-utils
+PY_PACKAGES := cfn-lint botocore junitparser openapi-spec-validator jsonschema
 # The manifest lists one executable per functions/ folder; a cached manifest would miss a new one.
 SWIFT_FLAGS := --manifest-cache none
 LAMBDA_FUNCTIONS := $(notdir $(patsubst %/main.swift,%,$(wildcard functions/*/main.swift)))
@@ -23,7 +23,7 @@ SERVE_BUILD_FLAGS := -c $(SERVE_CONFIG) $(if $(filter release,$(SERVE_CONFIG)),-
 # Handlers come from the build just made, never from a packaged bootstrap that may be older.
 SERVE_FLAGS := --build-dir $(SERVE_DIR) --ignore-bootstraps
 
-.PHONY: deps py-deps build serve-build emulator seed routes test lint bench package format clean
+.PHONY: deps py-deps build serve-build emulator seed routes test lint bench package format clean openapi contract
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -34,10 +34,13 @@ deps:
 	fi
 
 py-deps:
-	@python3 -c 'import cfnlint, botocore, junitparser' 2>/dev/null || python3 -m pip install --quiet $(PY_PACKAGES)
+	@python3 -c 'import cfnlint, botocore, junitparser, openapi_spec_validator, jsonschema' 2>/dev/null \
+	  || python3 -m pip install --quiet $(PY_PACKAGES)
 
-# The debug build `make test` runs against.
+# The debug build `make test` runs against. The served copy of the API contract is regenerated
+# from infra-templates/openapi.yaml first, where PyYAML is at hand (an unchanged spec writes nothing).
 build: deps
+	@if python3 -c 'import yaml' 2>/dev/null; then python3 Tests/Contract/generate_openapi_swift.py; fi
 	$(SWIFT) build $(SWIFT_FLAGS)
 
 # What the emulator serves: every function and the emulator.
@@ -62,7 +65,7 @@ routes: serve-build
 lint: py-deps
 	cfn-lint $(TEMPLATE)
 
-test: build py-deps lint
+test: py-deps build lint
 	@set -e; dir=$$(mktemp -d /tmp/verdict-test.XXXXXX); chmod 755 $$dir; \
 	port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	trap "emulator/scripts/local-postgres.sh stop $$dir/pg; rm -rf $$dir" EXIT; \

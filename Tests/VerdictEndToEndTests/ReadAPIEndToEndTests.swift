@@ -496,6 +496,12 @@ final class ReadAPIEndToEndTests: TemplateEmulatorTestCase {
             case: caseID, report: reportID, name: "screen shot.png", path: "/ci/screen shot.png", objectKey: key, size: bytes.count)
         let notStored = fixture.attachment(
             case: caseID, report: reportID, name: "video.webm", kind: "video", path: "/ci/videos/video.webm", objectKey: nil)
+        // Playwright names a trace "trace" and writes it to …/trace.zip.
+        let traceKey = "attachments/\(UUID().uuidString)/trace"
+        try store.put(traceKey, bytes: [0x50, 0x4b, 3, 4], contentType: "binary/octet-stream")
+        let trace = fixture.attachment(
+            case: caseID, report: reportID, name: "trace", kind: "trace", path: "/ci/test-results/a/trace.zip", objectKey: traceKey,
+            size: 4, contentType: "application/zip")
         try fixture.insert()
 
         let redirect = try await NoRedirectClient.get("\(base)/api/v1/attachments/\(stored)")
@@ -505,7 +511,14 @@ final class ReadAPIEndToEndTests: TemplateEmulatorTestCase {
         let download = try await HTTPClient.send("GET", location)
         XCTAssertEqual(download.status, 200, download.text)
         XCTAssertEqual(Array(download.body), bytes)
-        XCTAssertEqual(download.headers["content-disposition"], "attachment; filename=\"screen shot.png\"")
+        // A screenshot opens in the browser, with its type.
+        XCTAssertEqual(download.headers["content-disposition"], "inline; filename=\"screen shot.png\"")
+        XCTAssertEqual(download.headers["content-type"], "image/png")
+        let traceRedirect = try await NoRedirectClient.get("\(base)/api/v1/attachments/\(trace)")
+        let traceDownload = try await HTTPClient.send("GET", try XCTUnwrap(traceRedirect.headers["location"]))
+        XCTAssertEqual(
+            traceDownload.headers["content-disposition"], "attachment; filename=\"trace.zip\"", "a trace downloads by its real name")
+        XCTAssertEqual(traceDownload.headers["content-type"], "application/zip")
 
         let missing = try await HTTPClient.send("GET", "\(base)/api/v1/attachments/\(notStored)")
         XCTAssertEqual(missing.status, 404, missing.text)

@@ -160,14 +160,14 @@ struct ReadFixture {
     @discardableResult
     mutating func attachment(
         case caseID: String?, report reportID: String, name: String, kind: String = "screenshot", attempt: Int? = nil,
-        path: String?, objectKey: String?, size: Int? = nil
+        path: String?, objectKey: String?, size: Int? = nil, contentType: String? = "image/png"
     ) -> String {
         let id = UUID().uuidString.lowercased()
         statements.append(
             """
             INSERT INTO attachments (id, report_id, case_id, attempt, name, kind, content_type, path, object_key, size)
-            VALUES (\(q(id)), \(q(reportID)), \(q(caseID)), \(attempt.map(String.init) ?? "NULL"), \(q(name)), \(q(kind)), 'image/png',
-                \(q(path)), \(q(objectKey)), \(size.map(String.init) ?? "NULL"));
+            VALUES (\(q(id)), \(q(reportID)), \(q(caseID)), \(attempt.map(String.init) ?? "NULL"), \(q(name)), \(q(kind)),
+                \(q(contentType)), \(q(path)), \(q(objectKey)), \(size.map(String.init) ?? "NULL"));
             """)
         return id
     }

@@ -61,6 +61,7 @@ final class TenancyTests: XCTestCase {
             ("GET /api/v1/runs/{id}", { await signing.call(GetRun(), "/api/v1/runs/\(stored.runID)", pathParameters: run, key: $0) }),
             ("GET /api/v1/runs/{id}/suites", { await signing.call(ListRunSuites(), "/x", pathParameters: run, key: $0) }),
             ("GET /api/v1/runs/{id}/cases", { await signing.call(ListRunCases(), "/x", pathParameters: run, key: $0) }),
+            ("GET /api/v1/runs/{id}/failures", { await signing.call(ListRunFailures(), "/x", pathParameters: run, key: $0) }),
             ("GET /api/v1/cases/{id}", { await signing.call(GetCase(), "/x", pathParameters: ["id": stored.caseID], key: $0) }),
             (
                 "GET /api/v1/tests/{test_id}/history",

@@ -44,3 +44,17 @@ public struct GetTestHistory: Endpoint {
         return .json(.object(object))
     }
 }
+
+/// `GET /api/v1/runs/{id}/failures`: the run's failed, errored and flaky cases in report order,
+/// each with its first error's type and stack and its attachments: what a run page shows first.
+public struct ListRunFailures: Endpoint {
+    public typealias Access = Reader
+
+    public init() {}
+
+    public func handle(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTTPResponse {
+        let page = try RunFailures(db: try context.database()).list(
+            try request.pathID("id"), as: context.access, limit: try request.limit(), after: try request.cursor())
+        return .json(page.json(\.json))
+    }
+}

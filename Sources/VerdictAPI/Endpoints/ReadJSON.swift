@@ -120,3 +120,13 @@ extension Page {
         ["items": .array(items.map(item)), "next_cursor": JSON(nextCursor?.token)]
     }
 }
+
+extension FailedCase {
+    var json: JSON {
+        var object = summary.json.objectValue!
+        object["error_type"] = JSON(errorType)
+        object["stack"] = JSON(stack)
+        object["attachments"] = .array(attachments.map(\.json))
+        return .object(object)
+    }
+}

@@ -12,7 +12,9 @@ public struct ListRuns: Endpoint {
         let filter = RunFilter(
             project: request.nonEmptyQuery("project"), branch: request.nonEmptyQuery("branch"),
             status: try request.nonEmptyQuery("status").map { value throws(ServiceError) in try ReadParameter.runStatus(value) },
-            since: try request.timestampQuery("since"), until: try request.timestampQuery("until"))
+            since: try request.timestampQuery("since"), until: try request.timestampQuery("until"),
+            commitPrefix: try request.nonEmptyQuery("commit").map { value throws(ServiceError) in try ReadParameter.commitPrefix(value) },
+            ciRunID: request.nonEmptyQuery("ci_run_id"))
         let page = try RunQueries(db: try context.database()).list(
             filter, as: context.access, limit: try request.limit(), after: try request.cursor())
         return .json(page.json(\.json))

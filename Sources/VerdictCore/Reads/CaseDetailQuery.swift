@@ -73,17 +73,25 @@ public struct CaseDetailQuery {
     }
 
     func attachments(of caseID: CaseID) throws -> [AttachmentRecord] {
-        try db.query(
+        try attachments(ofCases: [caseID])[caseID] ?? []
+    }
+
+    /// The attachments of several cases at once, by case.
+    func attachments(ofCases caseIDs: [CaseID]) throws -> [CaseID: [AttachmentRecord]] {
+        var byCase: [CaseID: [AttachmentRecord]] = [:]
+        for row in try db.query(
             """
-            SELECT id, name, kind, content_type, attempt, path, size, object_key IS NOT NULL AS stored
-            FROM attachments WHERE case_id = $1
-            ORDER BY attempt NULLS FIRST, name, id
-            """, [caseID.text]
-        ).rows.map { row in
-            AttachmentRecord(
-                id: try row.decode("id"), name: try row.decode("name"), kind: try row.decode("kind"),
-                contentType: try row.decodeIfPresent("content_type"), attempt: try row.decodeIfPresent("attempt"),
-                path: try row.decodeIfPresent("path"), size: try row.decodeIfPresent("size"), isStored: try row.decode("stored"))
+            SELECT id, case_id, name, kind, content_type, attempt, path, size, object_key IS NOT NULL AS stored
+            FROM attachments WHERE case_id = ANY ($1::uuid[])
+            ORDER BY case_id, attempt NULLS FIRST, name, id
+            """, [postgresTextArray(caseIDs.map(\.text))]
+        ).rows {
+            byCase[try row.decode("case_id"), default: []].append(
+                AttachmentRecord(
+                    id: try row.decode("id"), name: try row.decode("name"), kind: try row.decode("kind"),
+                    contentType: try row.decodeIfPresent("content_type"), attempt: try row.decodeIfPresent("attempt"),
+                    path: try row.decodeIfPresent("path"), size: try row.decodeIfPresent("size"), isStored: try row.decode("stored")))
         }
+        return byCase
     }
 }

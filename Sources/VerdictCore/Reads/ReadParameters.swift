@@ -45,6 +45,15 @@ public enum ReadParameter {
         return statuses
     }
 
+    /// The start of a commit SHA: 1 to 64 hexadecimal digits, compared lower-case.
+    public static func commitPrefix(_ text: String, field: String = "commit") throws(ServiceError) -> String {
+        let lowered = text.lowercased()
+        guard (1...64).contains(lowered.utf8.count), lowered.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw .invalid(field: field, reason: "must be the start of a commit SHA: 1 to 64 hexadecimal digits")
+        }
+        return lowered
+    }
+
     /// `text` as a pattern that ILIKE matches literally anywhere in a string: `%`, `_` and the
     /// escape character itself lose their wildcard meaning.
     public static func containsPattern(_ text: String) -> String {

@@ -9,13 +9,22 @@ public struct RunFilter: Sendable, Equatable {
     public var since: String?
     /// RFC 3339, exclusive, on `created_at`.
     public var until: String?
+    /// The start of the commit SHA, lower-case hex.
+    public var commitPrefix: String?
+    /// The CI system's run id, exactly.
+    public var ciRunID: String?
 
-    public init(project: String? = nil, branch: String? = nil, status: RunStatus? = nil, since: String? = nil, until: String? = nil) {
+    public init(
+        project: String? = nil, branch: String? = nil, status: RunStatus? = nil, since: String? = nil, until: String? = nil,
+        commitPrefix: String? = nil, ciRunID: String? = nil
+    ) {
         self.project = project
         self.branch = branch
         self.status = status
         self.since = since
         self.until = until
+        self.commitPrefix = commitPrefix
+        self.ciRunID = ciRunID
     }
 }
 

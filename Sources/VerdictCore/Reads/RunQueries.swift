@@ -23,13 +23,15 @@ public struct RunQueries {
               AND ($4::timestamptz IS NULL OR r.created_at >= $4::timestamptz)
               AND ($5::timestamptz IS NULL OR r.created_at < $5::timestamptz)
               AND ($6::timestamptz IS NULL OR (r.created_at, r.id) < ($6::timestamptz, $7::uuid))
+              AND ($10::text IS NULL OR starts_with(r.commit_sha, $10))
+              AND ($11::text IS NULL OR r.ci_run_id = $11)
               AND \(Visibility.condition(viewer: "$9"))
             ORDER BY r.created_at DESC, r.id DESC
             LIMIT $8
             """,
             [
                 filter.project, filter.branch, filter.status?.rawValue, filter.since, filter.until, position?.createdAt, position?.id,
-                String(limit + 1), viewer.parameter,
+                String(limit + 1), viewer.parameter, filter.commitPrefix, filter.ciRunID,
             ]
         ).rows
         return try Page.from(rows, limit: limit, item: Self.summary) {

@@ -1,0 +1,55 @@
+import VerdictDB
+
+/// A case that did not simply pass, with what a person needs to start on it: the deciding
+/// attempt's first error with its stack, and the case's attachments.
+public struct FailedCase: Sendable {
+    public var summary: CaseSummary
+    public var errorType: String?
+    /// The deciding attempt's first stack, as the tool wrote it.
+    public var stack: String?
+    public var attachments: [AttachmentRecord]
+}
+
+/// A run's failed, errored and flaky cases, in report order: what a run page shows first, and
+/// what `GET /api/v1/runs/{id}/failures` answers.
+public struct RunFailures {
+    let db: PostgresConnection
+
+    public init(db: PostgresConnection) { self.db = db }
+
+    /// Up to `limit` of them after `cursor`, each with its first error's stack and its attachments.
+    public func list(_ runID: RunID, as viewer: Viewer, limit: Int, after cursor: PageCursor?) throws -> Page<FailedCase> {
+        try RunQueries(db: db).requireVisible(runID, as: viewer)
+        let position = try ReadCursor.position(cursor)
+        // The partial index cases_run_not_passed holds exactly these rows, in this order.
+        let rows = try db.query(
+            """
+            SELECT \(CaseQueries.columns), e.error_type, e.stack FROM cases
+            LEFT JOIN LATERAL (
+                SELECT a.error_types[1] AS error_type, a.error_stacks[1] AS stack FROM attempts a
+                WHERE a.case_id = cases.id AND a.status IN ('failed', 'errored') AND a.error_messages IS NOT NULL
+                ORDER BY a.attempt DESC LIMIT 1
+            ) e ON true
+            WHERE run_id = $1 AND status <> 'passed' AND status IN ('failed', 'errored', 'flaky')
+              AND ($2::uuid IS NULL OR (report_id, ordinal) > ($2::uuid, $3::integer))
+            ORDER BY report_id, ordinal
+            LIMIT $4
+            """, [runID.text, position?.reportID, position?.ordinal, String(limit + 1)]
+        ).rows
+        let page = try Page.from(
+            rows, limit: limit,
+            item: { row in
+                FailedCase(
+                    summary: try CaseQueries.summary(row), errorType: try row.decodeIfPresent("error_type"),
+                    stack: try row.decodeIfPresent("stack"), attachments: [])
+            }
+        ) {
+            ReadCursor.position(reportID: try $0.decode("report_id"), ordinal: try $0.decode("ordinal"), id: try $0.decode("id"))
+        }
+        guard !page.items.isEmpty else { return page }
+        let attachments = try CaseDetailQuery(db: db).attachments(ofCases: page.items.map(\.summary.id))
+        var items = page.items
+        for index in items.indices { items[index].attachments = attachments[items[index].summary.id] ?? [] }
+        return Page(items: items, nextCursor: page.nextCursor)
+    }
+}

@@ -55,6 +55,7 @@ let package = Package(
             name: "VerdictAPI",
             dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport"]),
         .target(name: "SAMTemplate", dependencies: ["HTTPContract", "Yams"]),
+        .target(name: "VerdictHTML", dependencies: ["VerdictJSON"]),
 
         .executableTarget(
             name: "verdict-emulator",
@@ -104,5 +105,6 @@ let package = Package(
         .target(name: "VerdictTestSupport", dependencies: ["VerdictReports", "VerdictJSON"], path: "Tests/Support"),
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON", "VerdictTestSupport"]),
         .testTarget(name: "VerdictExportTests", dependencies: ["VerdictExport", "VerdictReports", "VerdictJSON", "VerdictTestSupport"]),
+        .testTarget(name: "VerdictHTMLTests", dependencies: ["VerdictHTML", "VerdictJSON"]),
     ] + functionTargets
 )

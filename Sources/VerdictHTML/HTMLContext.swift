@@ -1,0 +1,489 @@
+/// Where the next byte of a template lands, as an HTML parser would see it: the state machine
+/// behind `HTML`'s contextual escaping.
+///
+/// It follows the WHATWG tokenizer closely enough to tell apart the places an interpolated value
+/// can land, and wherever it simplifies, it errs towards a stricter context: `<title>` and
+/// `<textarea>` are read as ordinary text (their entity escaping is the same, and a literal tag
+/// inside them only makes the machine stricter), `<noscript>` as raw text, and a comment or
+/// `<![CDATA[` runs to its longest possible end. Lookahead (`<!--`, `</script`) never crosses
+/// from one literal to the next: between two literals there is always an interpolation, and in
+/// every state that needs lookahead an interpolation is refused anyway.
+struct HTMLContext: Sendable, Equatable {
+    /// What an interpolated value landing here would be, which decides how it is escaped or
+    /// whether it is refused.
+    enum Kind: Sendable, Equatable {
+        /// Between tags (also `<title>` and `<textarea>`).
+        case text
+        /// Inside a quoted attribute value that is neither a URL, an event handler, a style nor
+        /// `srcdoc`.
+        case attribute
+        /// Inside a quoted URL attribute value (`href`, `src`, …); `atStart` while nothing of the
+        /// value has been written yet, so a whole URL and its scheme are the value's.
+        case urlAttribute(atStart: Bool)
+        /// Inside `<script type="application/json">` (or `application/ld+json`).
+        case jsonScript
+        /// Inside any other `<script>`.
+        case scriptData
+        /// Inside `<style>`, `<iframe>`, `<noscript>` and the other raw-text elements.
+        case rawText
+        /// Inside a comment, `<!DOCTYPE …>`, `<?…>` or `<![CDATA[…]]>`.
+        case comment
+        /// Right after `<` or `</`, or inside a tag name.
+        case tagName
+        /// Between attributes, or inside an attribute's name.
+        case attributeName
+        /// After `=` and before a quote, or inside an unquoted value.
+        case unquotedAttribute
+        /// Inside a quoted `on…=` attribute value: JavaScript.
+        case eventHandlerAttribute
+        /// Inside a quoted `style=` attribute value: CSS.
+        case styleAttribute
+        /// Inside a quoted `srcdoc=` attribute value: a whole HTML document, unescaped once.
+        case srcdocAttribute
+    }
+
+    private enum State: UInt8, Sendable {
+        case text
+        case tagOpen  // after `<`
+        case endTagOpen  // after `</`
+        case markupDeclarationOpen  // after `<!` at the end of a literal
+        case tagName
+        case beforeAttributeName
+        case attributeName
+        case afterAttributeName
+        case beforeAttributeValue
+        case attributeValue  // quoted; the quote is in `quote`
+        case unquotedAttributeValue
+        case rawText  // the element's name is in `rawTextTag`
+        case comment
+        case cdata
+        case declaration  // `<!DOCTYPE`, `<?`, `</ >`: up to the next `>`
+    }
+
+    private enum AttributeKind: UInt8, Sendable {
+        case plain, url, eventHandler, style, srcdoc, scriptType
+    }
+
+    private var state: State = .text
+    private var quote: UInt8 = 0
+    private var closing = false
+    private var tag = ShortName()
+    private var attribute = ShortName()
+    private var attributeKind: AttributeKind = .plain
+    /// Nothing of the current attribute value has been written yet.
+    private var valueAtStart = false
+    /// The `type` of the `<script>` being read, and whether it is known for sure.
+    private var scriptType = ShortName()
+    private var scriptTypeSeen = false
+    private var scriptTypeUncertain = false
+    private var rawTextTag = ShortName()
+    private var rawTextIsJSON = false
+
+    init() {}
+
+    /// The context after a literal prefix, for tests and for the messages of refused templates.
+    static func after(_ literal: String) -> HTMLContext {
+        var context = HTMLContext()
+        var copy = literal
+        copy.withUTF8 { context.advance(over: UnsafeRawBufferPointer($0)) }
+        return context
+    }
+
+    var kind: Kind {
+        switch state {
+        case .text: return .text
+        case .tagOpen, .endTagOpen, .tagName: return .tagName
+        case .beforeAttributeName, .attributeName, .afterAttributeName: return .attributeName
+        case .beforeAttributeValue, .unquotedAttributeValue: return .unquotedAttribute
+        case .attributeValue:
+            switch attributeKind {
+            case .plain, .scriptType: return .attribute
+            case .url: return .urlAttribute(atStart: valueAtStart)
+            case .eventHandler: return .eventHandlerAttribute
+            case .style: return .styleAttribute
+            case .srcdoc: return .srcdocAttribute
+            }
+        case .rawText: return rawTextIsJSON ? .jsonScript : (rawTextTag == .script ? .scriptData : .rawText)
+        case .markupDeclarationOpen, .comment, .cdata, .declaration: return .comment
+        }
+    }
+
+    /// A name for the context in the messages of refused templates.
+    var name: String {
+        switch kind {
+        case .text: return "text"
+        case .attribute: return "a quoted attribute value"
+        case .urlAttribute: return "a URL attribute value"
+        case .jsonScript: return "a JSON <script>"
+        case .scriptData: return "a <script>"
+        case .rawText: return "a raw-text element (<style>, <iframe>, <noscript>, …)"
+        case .comment: return "a comment or declaration"
+        case .tagName: return "a tag name"
+        case .attributeName: return "an attribute name"
+        case .unquotedAttribute: return "an unquoted attribute value"
+        case .eventHandlerAttribute: return "an on… event-handler attribute"
+        case .styleAttribute: return "a style attribute"
+        case .srcdocAttribute: return "a srcdoc attribute"
+        }
+    }
+
+    /// An interpolated value was written here: the attribute value is no longer at its start,
+    /// and a script's `type` is no longer a literal.
+    mutating func noteInterpolation(wroteBytes: Bool) {
+        guard wroteBytes, state == .attributeValue else { return }
+        valueAtStart = false
+        if attributeKind == .scriptType { scriptTypeUncertain = true }
+    }
+
+    mutating func advance(over bytes: UnsafeRawBufferPointer) {
+        var i = 0
+        let count = bytes.count
+        while i < count {
+            switch state {
+            case .text:
+                // Most of a page is text and attribute values; skip to the next byte that matters.
+                guard let next = Self.index(of: UInt8(ascii: "<"), in: bytes, from: i) else { return }
+                i = next + 1
+                state = .tagOpen
+                continue
+            case .attributeValue:
+                guard let next = Self.index(of: quote, in: bytes, from: i) else {
+                    if i < count { noteValueBytes(bytes, from: i, to: count) }
+                    return
+                }
+                if i < next { noteValueBytes(bytes, from: i, to: next) }
+                i = next + 1
+                if attributeKind == .scriptType { scriptTypeSeen = true }
+                state = .beforeAttributeName
+                continue
+            default:
+                break
+            }
+            let byte = bytes[i]
+            switch state {
+            case .tagOpen:
+                if Self.isLetter(byte) {
+                    beginTag(closing: false)
+                    continue  // reconsume as the name's first letter
+                } else if byte == UInt8(ascii: "/") {
+                    state = .endTagOpen
+                } else if byte == UInt8(ascii: "!") {
+                    i = markupDeclaration(bytes, after: i)
+                    continue
+                } else if byte == UInt8(ascii: "?") {
+                    state = .declaration
+                } else {
+                    state = .text
+                    continue
+                }
+            case .endTagOpen:
+                if Self.isLetter(byte) {
+                    beginTag(closing: true)
+                    continue
+                } else if byte == UInt8(ascii: ">") {
+                    state = .text
+                } else {
+                    state = .declaration
+                    continue
+                }
+            case .tagName:
+                if Self.isSpace(byte) || byte == UInt8(ascii: "/") {
+                    state = .beforeAttributeName
+                } else if byte == UInt8(ascii: ">") {
+                    endTag()
+                } else {
+                    tag.append(Self.lowercased(byte))
+                }
+            case .beforeAttributeName:
+                if Self.isSpace(byte) || byte == UInt8(ascii: "/") {
+                    // `/` only marks a self-closing tag, which changes nothing a value could be.
+                } else if byte == UInt8(ascii: ">") {
+                    endTag()
+                } else {
+                    attribute = ShortName()
+                    attribute.append(Self.lowercased(byte))
+                    state = .attributeName
+                }
+            case .attributeName:
+                if Self.isSpace(byte) {
+                    state = .afterAttributeName
+                } else if byte == UInt8(ascii: "/") {
+                    state = .beforeAttributeName
+                } else if byte == UInt8(ascii: "=") {
+                    state = .beforeAttributeValue
+                } else if byte == UInt8(ascii: ">") {
+                    endTag()
+                } else {
+                    attribute.append(Self.lowercased(byte))
+                }
+            case .afterAttributeName:
+                if Self.isSpace(byte) {
+                } else if byte == UInt8(ascii: "=") {
+                    state = .beforeAttributeValue
+                } else if byte == UInt8(ascii: "/") {
+                    state = .beforeAttributeName
+                } else if byte == UInt8(ascii: ">") {
+                    endTag()
+                } else {
+                    state = .beforeAttributeName
+                    continue
+                }
+            case .beforeAttributeValue:
+                if Self.isSpace(byte) {
+                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                    beginValue(quote: byte)
+                } else if byte == UInt8(ascii: ">") {
+                    endTag()
+                } else {
+                    beginValue(quote: 0)
+                    state = .unquotedAttributeValue
+                    continue
+                }
+            case .unquotedAttributeValue:
+                if Self.isSpace(byte) {
+                    if attributeKind == .scriptType { scriptTypeSeen = true }
+                    state = .beforeAttributeName
+                } else if byte == UInt8(ascii: ">") {
+                    if attributeKind == .scriptType { scriptTypeSeen = true }
+                    endTag()
+                } else {
+                    noteValueBytes(bytes, from: i, to: i + 1)
+                }
+            case .rawText:
+                guard let next = Self.index(of: UInt8(ascii: "<"), in: bytes, from: i) else { return }
+                i = next + 1
+                if closesRawText(bytes, at: i) {
+                    beginTag(closing: true)
+                    tag = rawTextTag
+                    i += rawTextTag.count + 1  // `/` and the name
+                    state = .tagName
+                }
+                continue
+            case .comment:
+                // `-->` or `--!>` ends a comment; `<!-->` and `<!--->` were handled on entry.
+                guard let next = Self.index(of: UInt8(ascii: ">"), in: bytes, from: i) else { return }
+                i = next + 1
+                if Self.matches(bytes, at: next - 2, "--") || Self.matches(bytes, at: next - 3, "--!") { state = .text }
+                continue
+            case .cdata:
+                guard let next = Self.index(of: UInt8(ascii: ">"), in: bytes, from: i) else { return }
+                i = next + 1
+                if Self.matches(bytes, at: next - 2, "]]") { state = .text }
+                continue
+            case .declaration:
+                guard let next = Self.index(of: UInt8(ascii: ">"), in: bytes, from: i) else { return }
+                i = next + 1
+                state = .text
+                continue
+            case .markupDeclarationOpen:
+                // Only reachable when `<!` ended the previous literal, which the interpolation that
+                // followed was refused for; read on as a declaration to stay strict.
+                state = .declaration
+                continue
+            case .text, .attributeValue:
+                break
+            }
+            i += 1
+        }
+    }
+
+    private mutating func beginTag(closing: Bool) {
+        self.closing = closing
+        tag = ShortName()
+        state = .tagName
+        if !closing {
+            scriptType = ShortName()
+            scriptTypeSeen = false
+            scriptTypeUncertain = false
+        }
+    }
+
+    private mutating func beginValue(quote: UInt8) {
+        self.quote = quote
+        valueAtStart = true
+        state = .attributeValue
+        attributeKind = classifyAttribute()
+        if attributeKind == .scriptType {
+            // A second `type` is ignored by browsers but would overwrite ours: trust neither.
+            if scriptTypeSeen { scriptTypeUncertain = true }
+            scriptType = ShortName()
+        }
+    }
+
+    private mutating func noteValueBytes(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) {
+        valueAtStart = false
+        if attributeKind == .scriptType {
+            for j in start..<end { scriptType.append(Self.lowercased(bytes[j])) }
+        }
+    }
+
+    private func classifyAttribute() -> AttributeKind {
+        if attribute.hasPrefix(0x6F, 0x6E) { return .eventHandler }  // "on"
+        if attribute == .style { return .style }
+        if attribute == .srcdoc { return .srcdoc }
+        if attribute == .type && tag == .script && !closing { return .scriptType }
+        for name in ShortName.urlAttributes where attribute == name { return .url }
+        return .plain
+    }
+
+    private mutating func endTag() {
+        state = .text
+        guard !closing else { return }
+        if tag == .script {
+            state = .rawText
+            rawTextTag = tag
+            rawTextIsJSON =
+                scriptTypeSeen && !scriptTypeUncertain && (scriptType == .applicationJSON || scriptType == .applicationLDJSON)
+        } else if tag == .plaintext {
+            state = .rawText
+            rawTextTag = ShortName.unmatchable  // nothing ends <plaintext>
+            rawTextIsJSON = false
+        } else {
+            for name in ShortName.rawTextElements where tag == name {
+                state = .rawText
+                rawTextTag = tag
+                rawTextIsJSON = false
+            }
+        }
+    }
+
+    /// `<!` was read at `index`: a comment, CDATA or a declaration follows.
+    private mutating func markupDeclaration(_ bytes: UnsafeRawBufferPointer, after index: Int) -> Int {
+        let next = index + 1
+        if next >= bytes.count {
+            state = .markupDeclarationOpen
+            return next
+        }
+        if Self.matches(bytes, at: next, "--") {
+            // `<!-->` and `<!--->` are whole (empty) comments.
+            if Self.matches(bytes, at: next + 2, ">") { state = .text; return next + 3 }
+            if Self.matches(bytes, at: next + 2, "->") { state = .text; return next + 4 }
+            state = .comment
+            return next + 2
+        }
+        if Self.matches(bytes, at: next, "[CDATA[") {
+            state = .cdata
+            return next + 7
+        }
+        state = .declaration
+        return next
+    }
+
+    /// Whether `bytes[at...]` is `/name` of the open raw-text element, followed by a byte that ends
+    /// a tag name.
+    private func closesRawText(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        let n = rawTextTag.count
+        let after = start + 1 + n
+        // A name running to the end of the literal is not known to end there, so it does not
+        // count; what follows is an interpolation, and none allowed here can end a tag name.
+        guard n <= ShortName.capacity, after < bytes.count, bytes[start] == UInt8(ascii: "/") else { return false }
+        for j in 0..<n where Self.lowercased(bytes[start + 1 + j]) != rawTextTag.byte(j) { return false }
+        let b = bytes[after]
+        return Self.isSpace(b) || b == UInt8(ascii: "/") || b == UInt8(ascii: ">")
+    }
+
+    @inline(__always)
+    private static func index(of target: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var j = start
+        while j < bytes.count {
+            if bytes[j] == target { return j }
+            j += 1
+        }
+        return nil
+    }
+
+    private static func matches(_ bytes: UnsafeRawBufferPointer, at start: Int, _ literal: StaticString) -> Bool {
+        guard start >= 0 else { return false }
+        return literal.withUTF8Buffer { expected in
+            guard start + expected.count <= bytes.count else { return false }
+            for j in 0..<expected.count where bytes[start + j] != expected[j] { return false }
+            return true
+        }
+    }
+
+    @inline(__always)
+    static func isSpace(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0C || b == 0x0D
+    }
+
+    @inline(__always)
+    static func isLetter(_ b: UInt8) -> Bool {
+        (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")
+    }
+
+    @inline(__always)
+    static func lowercased(_ b: UInt8) -> UInt8 {
+        b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b
+    }
+}
+
+/// A lower-cased tag or attribute name (or script type) of up to 24 bytes held inline, so reading
+/// a template allocates nothing; longer names compare unequal to every name the machine knows.
+struct ShortName: Sendable, Equatable {
+    static let capacity = 24
+    private var lanes: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    private(set) var count: Int = 0
+
+    init() {}
+
+    init(_ text: StaticString) {
+        text.withUTF8Buffer { for b in $0 { append(HTMLContext.lowercased(b)) } }
+    }
+
+    mutating func append(_ byte: UInt8) {
+        guard count < Self.capacity else {
+            count = Self.capacity + 1
+            return
+        }
+        let shift = UInt64((count % 8) * 8)
+        switch count / 8 {
+        case 0: lanes.0 |= UInt64(byte) << shift
+        case 1: lanes.1 |= UInt64(byte) << shift
+        default: lanes.2 |= UInt64(byte) << shift
+        }
+        count += 1
+    }
+
+    func byte(_ index: Int) -> UInt8 {
+        let shift = UInt64((index % 8) * 8)
+        switch index / 8 {
+        case 0: return UInt8(truncatingIfNeeded: lanes.0 >> shift)
+        case 1: return UInt8(truncatingIfNeeded: lanes.1 >> shift)
+        default: return UInt8(truncatingIfNeeded: lanes.2 >> shift)
+        }
+    }
+
+    func hasPrefix(_ a: UInt8, _ b: UInt8) -> Bool {
+        count >= 2 && byte(0) == a && byte(1) == b
+    }
+
+    static func == (l: ShortName, r: ShortName) -> Bool {
+        l.count == r.count && l.lanes.0 == r.lanes.0 && l.lanes.1 == r.lanes.1 && l.lanes.2 == r.lanes.2
+    }
+
+    static let script = ShortName("script")
+    static let plaintext = ShortName("plaintext")
+    static let style = ShortName("style")
+    static let srcdoc = ShortName("srcdoc")
+    static let type = ShortName("type")
+    static let applicationJSON = ShortName("application/json")
+    static let applicationLDJSON = ShortName("application/ld+json")
+    static let unmatchable: ShortName = {
+        var name = ShortName()
+        for _ in 0...capacity { name.append(0) }
+        return name
+    }()
+
+    /// Elements whose content is not markup: nothing but their end tag ends them.
+    static let rawTextElements: [ShortName] = [
+        ShortName("style"), ShortName("xmp"), ShortName("iframe"), ShortName("noembed"), ShortName("noframes"),
+        ShortName("noscript"),
+    ]
+
+    /// Attributes whose value a browser loads or navigates to.
+    static let urlAttributes: [ShortName] =
+        ([
+            "href", "src", "action", "formaction", "poster", "cite", "background", "longdesc", "usemap", "codebase", "classid",
+            "archive", "data", "manifest", "icon", "ping", "profile", "lowsrc", "dynsrc", "srcset", "xlink:href", "xml:base",
+        ] as [StaticString]).map { ShortName($0) }
+}

@@ -1,0 +1,122 @@
+/// Percent-encoding of one path segment, query name or query value.
+///
+/// Only RFC 3986's unreserved bytes (`A–Z a–z 0–9 - . _ ~`) stay as they are, so an encoded
+/// component is the same in a path, a query or a fragment, cannot add a segment (`/`), a
+/// parameter (`&`, `=`) or a scheme (`:`), and needs no entity escaping.
+public enum URLComponent {
+    public static func encode(_ component: String) -> String {
+        var copy = component
+        var out: [UInt8] = []
+        out.reserveCapacity(copy.utf8.count)
+        copy.withUTF8 { encode(UnsafeRawBufferPointer($0), into: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let hex: StaticString = "0123456789ABCDEF"
+
+    static func encode(_ component: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        hex.withUTF8Buffer { hex in
+            for byte in component {
+                if isUnreserved(byte) {
+                    out.append(byte)
+                } else {
+                    out.append(UInt8(ascii: "%"))
+                    out.append(hex[Int(byte >> 4)])
+                    out.append(hex[Int(byte & 0xF)])
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// A link into Verdict, written like the path it is: `URLPath("/runs/\(run.id)?status=\(status)")`
+/// or, where the type is known, just `"/runs/\(run.id)"`.
+///
+/// The literal parts are code and are kept as written; every interpolated `String` or number is
+/// one percent-encoded component, so a test name cannot add segments, parameters or a scheme.
+/// `HTML` puts a `URLPath` into `href` without the scheme check a `String` gets.
+public struct URLPath: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringInterpolation {
+    public typealias StringLiteralType = StaticString
+    public typealias ExtendedGraphemeClusterLiteralType = StaticString
+    public typealias UnicodeScalarLiteralType = StaticString
+
+    /// The encoded URL, ASCII only.
+    public private(set) var bytes: [UInt8]
+
+    public init(_ path: URLPath) { self = path }
+
+    public init(stringLiteral literal: StaticString) {
+        bytes = literal.withUTF8Buffer { Array($0) }
+    }
+
+    public init(unicodeScalarLiteral literal: StaticString) { self.init(stringLiteral: literal) }
+    public init(extendedGraphemeClusterLiteral literal: StaticString) { self.init(stringLiteral: literal) }
+
+    public init(stringInterpolation: StringInterpolation) {
+        bytes = stringInterpolation.bytes
+    }
+
+    public var description: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// This URL with `name=value` added to its query; a `nil` value adds nothing, which is how
+    /// optional filters read.
+    public func appendingQuery(_ name: String, _ value: String?) -> URLPath {
+        guard let value else { return self }
+        var copy = self
+        let hasQuery = bytes.contains(UInt8(ascii: "?"))
+        copy.bytes.append(hasQuery ? UInt8(ascii: "&") : UInt8(ascii: "?"))
+        var name = name
+        var text = value
+        name.withUTF8 { URLComponent.encode(UnsafeRawBufferPointer($0), into: &copy.bytes) }
+        copy.bytes.append(UInt8(ascii: "="))
+        text.withUTF8 { URLComponent.encode(UnsafeRawBufferPointer($0), into: &copy.bytes) }
+        return copy
+    }
+
+    public struct StringInterpolation: StringInterpolationProtocol {
+        public typealias StringLiteralType = StaticString
+        var bytes: [UInt8]
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            bytes = []
+            bytes.reserveCapacity(literalCapacity + interpolationCount * 16)
+        }
+
+        public mutating func appendLiteral(_ literal: StaticString) {
+            literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        }
+
+        public mutating func appendInterpolation(_ component: String) {
+            var component = component
+            component.withUTF8 { URLComponent.encode(UnsafeRawBufferPointer($0), into: &bytes) }
+        }
+
+        public mutating func appendInterpolation(_ component: Substring) {
+            appendInterpolation(String(component))
+        }
+
+        public mutating func appendInterpolation(_ value: Int) {
+            Digits.append(value, to: &bytes)
+        }
+
+        public mutating func appendInterpolation<I: BinaryInteger>(_ value: I) {
+            bytes.append(contentsOf: String(value).utf8)
+        }
+
+        /// Another path, as it is: a base to build on.
+        public mutating func appendInterpolation(_ path: URLPath) {
+            bytes.append(contentsOf: path.bytes)
+        }
+    }
+}

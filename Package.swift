@@ -9,8 +9,9 @@ let functionNames = ((try? FileManager.default.contentsOfDirectory(atPath: packa
     .filter { FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent("functions/\($0)/main.swift").path) }
     .sorted()
 
+// Page functions (`page-…`) link the page renderer; API functions do not, so they stay small.
 let functionTargets: [Target] = functionNames.map { name in
-    .executableTarget(name: name, dependencies: ["VerdictAPI"], path: "functions/\(name)")
+    .executableTarget(name: name, dependencies: [name.hasPrefix("page-") ? "VerdictPages" : "VerdictAPI"], path: "functions/\(name)")
 }
 
 // Tests lean on XCTest's shared fixtures, which predate strict concurrency checking.
@@ -56,6 +57,8 @@ let package = Package(
             dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport"]),
         .target(name: "SAMTemplate", dependencies: ["HTTPContract", "Yams"]),
         .target(name: "VerdictHTML", dependencies: ["VerdictJSON"]),
+        // The dashboard's pages and assets; only the page functions link it.
+        .target(name: "VerdictPages", dependencies: ["VerdictAPI", "VerdictHTML", "VerdictCore", "VerdictCrypto"]),
 
         .executableTarget(
             name: "verdict-emulator",

@@ -18,7 +18,9 @@ extension HTTPRequest {
         return JSONFields(object)
     }
 
-    public func limit() throws(ServiceError) -> Int { try PageLimit.parse(query("limit")) }
+    public func limit(default fallback: Int = PageLimit.default) throws(ServiceError) -> Int {
+        try PageLimit.parse(query("limit"), default: fallback)
+    }
 
     public func cursor() throws(ServiceError) -> PageCursor? {
         guard let token = query("cursor"), !token.isEmpty else { return nil }

@@ -37,8 +37,8 @@ public enum PageLimit {
     public static let `default` = 50
     public static let maximum = 500
 
-    public static func parse(_ text: String?) throws(ServiceError) -> Int {
-        guard let text else { return `default` }
+    public static func parse(_ text: String?, default fallback: Int = PageLimit.default) throws(ServiceError) -> Int {
+        guard let text, !text.isEmpty else { return fallback }
         guard let value = Int(text), value >= 1, value <= maximum else {
             throw .invalid(field: "limit", reason: "must be a whole number from 1 to \(maximum)")
         }

@@ -305,10 +305,10 @@ extension HTML.StringInterpolation {
 }
 
 /// The charts' colours and strokes, light and dark, as custom properties a page's own
-/// stylesheet may override. Put it in the page's `<head>`.
+/// stylesheet may override. Serve it with the page's stylesheet: a strict
+/// Content-Security-Policy refuses inline `<style>`.
 public enum ChartStyle {
-    public static let stylesheet: HTML = """
-        <style>
+    public static let css = """
         :root{--status-passed:#1a7f37;--status-failed:#cf222e;--status-flaky:#9a6700;--status-skipped:#6e7781;\
         --status-errored:#8250df;--chart-ink:#24292f;--chart-grid:#d0d7de;--chart-line:#0969da}
         @media (prefers-color-scheme:dark){:root{--status-passed:#3fb950;--status-failed:#f85149;--status-flaky:#d29922;\
@@ -322,6 +322,5 @@ public enum ChartStyle {
         .sparkline-line{stroke:var(--chart-line);stroke-width:1.5}.sparkline-last{fill:var(--chart-line)}
         .duration-chart .axis{stroke:var(--chart-ink)}.duration-chart .grid{stroke:var(--chart-grid);stroke-dasharray:2 2}
         .duration-chart .percentile{stroke:var(--chart-ink);stroke-dasharray:6 3}.duration-chart .percentile.p95{stroke-dasharray:2 3}
-        </style>
         """
 }

@@ -44,9 +44,9 @@ final class BuilderTests: XCTestCase {
         XCTAssertEqual(html.description, "<option value=\"a&#34;b\" selected>x</option><details  open><summary>s</summary></details>")
     }
 
-    func testStylesheetIsAWholeStyleElement() {
-        let css = ChartStyle.stylesheet.description
-        XCTAssertTrue(css.hasPrefix("<style>") && css.hasSuffix("</style>"))
+    func testChartStyleIsPlainCSSWithADarkPalette() {
+        let css = ChartStyle.css
+        XCTAssertFalse(css.contains("<"), "served as a file, not an element")
         XCTAssertTrue(css.contains("prefers-color-scheme:dark"))
     }
 

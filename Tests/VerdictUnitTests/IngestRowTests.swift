@@ -198,3 +198,15 @@ final class IngestRowTests: XCTestCase {
         XCTAssertThrowsError(try RunIdentity(project: "p", commit: nil, branch: nil, ciRunID: nil, ciRunAttempt: "0", name: nil))
     }
 }
+
+final class EpochParsingTests: XCTestCase {
+    func testTheDatabasesTimesReadBackToTheirMilliseconds() {
+        for milliseconds: Int64 in [0, 1_764_999_000_125, 951_782_400_000, -86_400_000, 4_102_444_800_999] {
+            let text = EpochMilliseconds.rfc3339(milliseconds)
+            XCTAssertEqual(EpochMilliseconds.parse(text), milliseconds, text)
+        }
+        XCTAssertEqual(EpochMilliseconds.parse("2026-12-06T06:50:11.123456Z"), EpochMilliseconds.parse("2026-12-06T06:50:11.123Z"))
+        XCTAssertNil(EpochMilliseconds.parse("2026-12-06 06:50:11"))
+        XCTAssertNil(EpochMilliseconds.parse("2026-13-06T06:50:11Z"))
+    }
+}

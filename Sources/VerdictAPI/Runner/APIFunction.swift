@@ -42,7 +42,7 @@ public struct APIFunction<Handler: Endpoint>: LambdaHandler {
             context.logger = logger
             return try await handler.handle(request, context: context)
         } catch {
-            let apiError = Self.apiError(for: error)
+            let apiError = APIError.answering(error)
             if apiError.status >= 500 {
                 logger.error("request failed", metadata: ["error": "\(error)", "code": "\(apiError.code.rawValue)"])
             }
@@ -50,15 +50,19 @@ public struct APIFunction<Handler: Endpoint>: LambdaHandler {
         }
     }
 
-    static func apiError(for error: any Error) -> APIError {
-        if let error = error as? APIError { return error }
-        if let error = error as? any ErrorResponseConvertible { return error.apiError }
-        return .internalError()
-    }
 
     /// Serves `handler` as this process's Lambda function.
     public static func run(_ handler: Handler) async -> Never {
         await LambdaRuntime.run { APIFunction(handler, resources: .fromEnvironment()) }
+    }
+}
+
+extension APIError {
+    /// The answer a client gets for `error`: its own when it knows it, else 500 `internal`.
+    public static func answering(_ error: any Error) -> APIError {
+        if let error = error as? APIError { return error }
+        if let error = error as? any ErrorResponseConvertible { return error.apiError }
+        return .internalError()
     }
 }
 

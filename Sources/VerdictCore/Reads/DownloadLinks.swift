@@ -70,3 +70,38 @@ public struct DownloadLinks {
         return try store.presignedURL(.get, key: key, expiresIn: Self.expirySeconds, downloadFilename: filename)
     }
 }
+
+/// The beginning of a text attachment, for a page to show in place.
+public struct AttachmentText: Sendable {
+    public var text: String
+    public var isTruncated: Bool
+}
+
+extension DownloadLinks {
+    /// Up to `maxBytes` of each stored text attachment among `attachments` (which the caller
+    /// read for a viewer who may see them), read from the bucket.
+    public func texts(of attachments: [AttachmentRecord], maxBytes: Int = 64 * 1024) throws -> [AttachmentID: AttachmentText] {
+        let wanted = attachments.filter { attachment in
+            attachment.isStored && MediaType.showsInline(attachment.contentType)
+                && MediaType.essence(attachment.contentType ?? "").hasPrefix("text/")
+        }
+        guard !wanted.isEmpty else { return [:] }
+        let keys = try db.query(
+            "SELECT id, object_key FROM attachments WHERE id = ANY ($1::uuid[]) AND object_key IS NOT NULL",
+            [postgresTextArray(wanted.map(\.id.text))])
+        var texts: [AttachmentID: AttachmentText] = [:]
+        for row in keys.rows {
+            let id = try row.decode("id", as: AttachmentID.self)
+            let size = wanted.first { $0.id == id }?.size
+            guard size != 0 else {
+                texts[id] = AttachmentText(text: "", isTruncated: false)
+                continue
+            }
+            // A range asks for no more than the preview, however large the log.
+            let bytes = try store.get(try row.decode("object_key"), range: 0...(maxBytes - 1))
+            texts[id] = AttachmentText(
+                text: String(decoding: bytes.prefix(maxBytes), as: UTF8.self), isTruncated: (size ?? 0) > Int64(maxBytes))
+        }
+        return texts
+    }
+}

@@ -13,11 +13,14 @@ public struct RunFilter: Sendable, Equatable {
     public var commitPrefix: String?
     /// The CI system's run id, exactly.
     public var ciRunID: String?
+    /// One project by id (names repeat across teams).
+    public var projectID: ProjectID?
 
     public init(
         project: String? = nil, branch: String? = nil, status: RunStatus? = nil, since: String? = nil, until: String? = nil,
-        commitPrefix: String? = nil, ciRunID: String? = nil
+        commitPrefix: String? = nil, ciRunID: String? = nil, projectID: ProjectID? = nil
     ) {
+        self.projectID = projectID
         self.project = project
         self.branch = branch
         self.status = status
@@ -31,6 +34,7 @@ public struct RunFilter: Sendable, Equatable {
 /// A run as lists show it.
 public struct RunSummary: Sendable {
     public var id: RunID
+    public var projectID: ProjectID
     public var project: String
     public var commit: String
     public var branch: String

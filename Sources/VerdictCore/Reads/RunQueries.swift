@@ -25,6 +25,7 @@ public struct RunQueries {
               AND ($6::timestamptz IS NULL OR (r.created_at, r.id) < ($6::timestamptz, $7::uuid))
               AND ($10::text IS NULL OR starts_with(r.commit_sha, $10))
               AND ($11::text IS NULL OR r.ci_run_id = $11)
+              AND ($12::uuid IS NULL OR r.project_id = $12::uuid)
               AND \(Visibility.condition(viewer: "$9"))
             ORDER BY r.created_at DESC, r.id DESC
             LIMIT $8
@@ -32,6 +33,7 @@ public struct RunQueries {
             [
                 filter.project, filter.branch, filter.status?.rawValue, filter.since, filter.until, position?.createdAt, position?.id,
                 String(limit + 1), viewer.parameter, filter.commitPrefix, filter.ciRunID,
+                filter.projectID?.text,
             ]
         ).rows
         return try Page.from(rows, limit: limit, item: Self.summary) {
@@ -73,7 +75,7 @@ public struct RunQueries {
     }
 
     static let columns = """
-        r.id, p.name AS project, r.commit_sha, r.branch, r.ci_run_id, r.ci_run_attempt, r.name, r.status,
+        r.id, r.project_id, p.name AS project, r.commit_sha, r.branch, r.ci_run_id, r.ci_run_attempt, r.name, r.status,
         r.tests, r.passed, r.failed, r.skipped, r.errors, r.flaky, r.total_reports_expected, r.reports_completed,
         rfc3339(r.created_at) AS created, rfc3339(r.started_at) AS started,
         (extract(epoch FROM r.ended_at - r.started_at) * 1000)::double precision AS duration,
@@ -82,7 +84,8 @@ public struct RunQueries {
 
     static func summary(_ row: Row) throws -> RunSummary {
         RunSummary(
-            id: try row.decode("id"), project: try row.decode("project"), commit: try row.decode("commit_sha"),
+            id: try row.decode("id"), projectID: try row.decode("project_id"), project: try row.decode("project"),
+            commit: try row.decode("commit_sha"),
             branch: try row.decode("branch"), ciRunID: try row.decode("ci_run_id"), ciRunAttempt: try row.decode("ci_run_attempt"),
             name: try row.decode("name"), status: try row.decode("status"), totals: try ResultTotals(row),
             totalReportsExpected: try row.decode("total_reports_expected"), reportsCompleted: try row.decode("reports_completed"),

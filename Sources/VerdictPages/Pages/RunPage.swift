@@ -1,0 +1,205 @@
+import VerdictCore
+import VerdictHTML
+import VerdictHTTP
+import VerdictJSON
+
+/// `/runs/{id}`: what a CI link opens. The run's identity and totals, its shards, its failures
+/// first (message, the head of the stack, attachments), then every case grouped by file and
+/// suite, filterable and paged so a run of any size stays a small page. A running run follows
+/// its shards live.
+public struct RunPage: PageRenderer {
+    static let failuresPerPage = 50
+    static let casesPerPage = 100
+    static let stackLinesShown = 6
+
+    public init() {}
+
+    /// What to call a run: its name, else its CI run, else when it started.
+    static func title(_ run: RunSummary) -> String {
+        if !run.name.isEmpty { return run.name }
+        if !run.ciRunID.isEmpty { return "CI run \(run.ciRunID)" + (run.ciRunAttempt > 1 ? " (attempt \(run.ciRunAttempt))" : "") }
+        return "Run of \(Components.utcText(run.createdAt))"
+    }
+
+    public func render(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTMLPage {
+        let db = try context.database()
+        let runID = try request.pathID("id", as: RunID.self)
+        let detail = try RunQueries(db: db).get(runID, as: context.access)
+        let run = detail.run
+        let failures = try RunFailures(db: db).list(
+            runID, as: context.access, limit: Self.failuresPerPage,
+            after: try request.nonEmptyQuery("failures_cursor").map { token throws(ServiceError) in try PageCursor(token: token) })
+        let statuses = try request.nonEmptyQuery("status").map { value throws(ServiceError) in try ReadParameter.caseStatuses(value) }
+        let cases = try CaseQueries(db: db).list(
+            runID, CaseFilter(statuses: statuses, titleContains: request.nonEmptyQuery("q")), as: context.access,
+            limit: try request.limit(default: Self.casesPerPage), after: try request.cursor())
+        let here: URLPath = "/runs/\(runID.text)"
+
+        var body = HTML(reservingCapacity: 64 * 1024)
+        body.append(header(run))
+        body.append(summary(run))
+        body.append(shards(run, detail.reports))
+        body.append(failureList(failures, run: run, request: request, here: here))
+        body.append(caseList(cases, request: request, here: here))
+        body.append(
+            """
+            <section aria-labelledby="downloads"><h2 id="downloads">Downloads</h2>
+            <p><a href="\(URLPath("/api/v1/runs/\(runID.text)/junit.xml"))">JUnit XML</a> · \
+            <a href="\(URLPath("/api/v1/runs/\(runID.text)/ctrf.json"))">CTRF JSON</a> · \
+            <a href="\(URLPath("/api/v1/runs/\(runID.text)"))">JSON</a></p></section>
+            """)
+        let live: JSON = [
+            "active": .bool(run.status == .running), "websocket": "/ws",
+            "subscribe": ["action": "subscribe", "run_id": .string(runID.text)],
+        ]
+        return HTMLPage(
+            title: Self.title(run),
+            crumbs: [("Projects", "/"), (run.project, "/projects/\(run.projectID.text)"), (Self.title(run), nil)], body: body,
+            live: live)
+    }
+
+    func header(_ run: RunSummary) -> HTML {
+        """
+        <h1>\(Self.title(run))</h1>
+        <p class="meta">\
+        <span>Project <b><a href="\(URLPath("/projects/\(run.projectID.text)"))">\(run.project)</a></b></span>\
+        \(if: !run.branch.isEmpty, "<span>Branch <b>\(run.branch)</b></span>")\
+        \(if: !run.commit.isEmpty, "<span>Commit <b><code title=\"\(run.commit)\">\(Components.shortCommit(run.commit))</code></b></span>")\
+        \(if: !run.ciRunID.isEmpty, "<span>CI run <b>\(run.ciRunID)</b> attempt <b>\(run.ciRunAttempt)</b></span>")\
+        <span>Created \(Components.time(run.createdAt))</span>\
+        \(if: run.durationMilliseconds != nil, "<span>Took <b>\(Components.duration(run.durationMilliseconds))</b></span>")\
+        <span class="live" data-live-status aria-live="polite"></span></p>
+        """
+    }
+
+    func summary(_ run: RunSummary) -> HTML {
+        """
+        <section id="summary" class="card" data-live-region aria-label="Totals">
+        <p>\(Components.status(run.status))\(if: run.status != .running, " · \(Components.status(Components.verdict(run.totals)))") · \
+        pass rate <b>\(Components.passRate(run.totals))</b> · \
+        <span data-count="reports">\(Format.count(run.reportsCompleted)) of \(Format.count(run.totalReportsExpected)) shards</span></p>
+        \(Components.totalsBar(run.totals))
+        \(Components.counts(run.totals))
+        </section>
+        """
+    }
+
+    func shards(_ run: RunSummary, _ reports: [StoredReportSummary]) -> HTML {
+        let missing = max(0, run.totalReportsExpected - reports.count)
+        return """
+            <section id="shards" data-live-region aria-labelledby="shards-title">
+            <h2 id="shards-title">Shards</h2>
+            <div class="scroll"><table>
+            <thead><tr><th scope="col">Shard</th><th scope="col">Status</th><th scope="col" class="optional">Tool</th>\
+            <th scope="col" class="num">Tests</th><th scope="col" class="num">Failed</th><th scope="col" class="num optional">Flaky</th>\
+            <th scope="col" class="num optional">Duration</th><th scope="col" class="num optional">Warnings</th>\
+            <th scope="col">File</th></tr></thead>
+            <tbody>\(HTML.join(reports.map(shardRow)))\(if: missing > 0, "<tr><td colspan=\"9\" class=\"muted\">\(Format.count(missing)) more expected, not registered yet</td></tr>")</tbody>
+            </table></div>
+            </section>
+            """
+    }
+
+    func failureList(_ failures: Page<FailedCase>, run: RunSummary, request: HTTPRequest, here: URLPath) -> HTML {
+        let count = run.totals.failed + run.totals.errors + run.totals.flaky
+        var html: HTML = """
+            <section id="failures" data-live-region aria-labelledby="failures-title">
+            <h2 id="failures-title">Failures <span class="muted">(\(Format.count(count)))</span></h2>
+            """
+        if failures.items.isEmpty {
+            html.append("<p class=\"empty\">Nothing failed.</p>")
+        } else {
+            html.append("<p class=\"muted\">Press j and k to move between failures.</p>")
+        }
+        for failure in failures.items { html.append(Self.failure(failure)) }
+        if let next = failures.nextCursor {
+            html.append(
+                Components.pager(
+                    next: here.appendingQueries(request.queryItems, replacing: "failures_cursor", with: next.token), first: nil))
+        }
+        html.append("</section>")
+        return html
+    }
+
+    static func failure(_ failure: FailedCase) -> HTML {
+        let summary = failure.summary
+        let lines = failure.stack.map { $0.split(separator: "\n", omittingEmptySubsequences: false) } ?? []
+        let head = lines.prefix(stackLinesShown).joined(separator: "\n")
+        let rest = lines.dropFirst(stackLinesShown).joined(separator: "\n")
+        let location = [summary.file, summary.line.map { "line \($0)" }].compactMap { $0 }.joined(separator: ", ")
+        return """
+            <article class="failure \(summary.status.rawValue)" tabindex="0" data-failure aria-label="\(summary.fullTitle)">
+            <h3>\(Components.status(summary.status)) <a href="\(URLPath("/cases/\(summary.id.text)"))">\(summary.fullTitle)</a>\
+            \(if: summary.status == .flaky, " <span class=\"badge status-flaky\">passed on retry</span>")</h3>
+            \(if: !location.isEmpty, "<p class=\"muted\">\(location)</p>")\
+            \(if: summary.errorMessage != nil, "<p class=\"message\">\(failure.errorType.map { $0 + ": " } ?? "")\(summary.errorMessage ?? "")</p>")\
+            \(if: !head.isEmpty, "<pre>\(head)</pre>")\
+            \(if: !rest.isEmpty, "<details><summary>Full stack (\(Format.count(lines.count - stackLinesShown)) more lines)</summary><pre>\(rest)</pre></details>")\
+            \(if: !failure.attachments.isEmpty, AttachmentViews.thumbnails(failure.attachments))
+            </article>
+            """
+    }
+
+    func caseList(_ cases: Page<CaseSummary>, request: HTTPRequest, here: URLPath) -> HTML {
+        let status = request.query("status") ?? ""
+        var html: HTML = """
+            <section id="cases" aria-labelledby="cases-title">
+            <h2 id="cases-title">All cases</h2>
+            <form class="filters" method="get" action="\(here)#cases" role="search">
+            <label>Title <input id="search" name="q" value="\(request.query("q") ?? "")" placeholder="part of a title"></label>
+            <label>Status <select name="status">
+            <option value=""\(attribute: "selected", if: status.isEmpty)>any</option>\
+            \(HTML.join(CaseStatus.allCases.map { option in "<option value=\"\(option.rawValue)\"\(attribute: "selected", if: status == option.rawValue)>\(option.rawValue)</option>" }))
+            <option value="failed,errored"\(attribute: "selected", if: status == "failed,errored")>failed or errored</option>
+            </select></label>
+            <button type="submit">Show</button>
+            </form>
+            """
+        if cases.items.isEmpty {
+            html.append("<p class=\"empty\">No cases match.</p>")
+        } else {
+            html.append(
+                """
+                <div class="scroll"><table>
+                <thead><tr><th scope="col">Case</th><th scope="col">Status</th><th scope="col" class="num">Duration</th>\
+                <th scope="col" class="num optional">Attempts</th></tr></thead>
+                <tbody>
+                """)
+            var group: String?
+            for item in cases.items {
+                let name = ([item.file].compactMap { $0 } + item.suitePath).joined(separator: " › ")
+                if name != group {
+                    group = name
+                    html.append(
+                        "<tr><th colspan=\"4\" scope=\"colgroup\" class=\"group\">\(name.isEmpty ? "(no file or suite)" : name)</th></tr>")
+                }
+                html.append(
+                    """
+                    <tr><td><a href="\(URLPath("/cases/\(item.id.text)"))">\(item.title)</a></td>\
+                    <td>\(Components.status(item.status))</td><td class="num">\(Components.duration(item.durationMilliseconds))</td>\
+                    <td class="num optional">\(item.attemptCount)</td></tr>
+                    """)
+            }
+            html.append("</tbody></table></div>")
+        }
+        let next = cases.nextCursor.map { here.appendingQueries(request.queryItems, replacing: "cursor", with: $0.token) }
+        let first = request.query("cursor") == nil ? nil : here.appendingQueries(request.queryItems, replacing: "cursor", with: nil)
+        html.append(Components.pager(next: next, first: first))
+        html.append("</section>")
+        return html
+    }
+
+    func shardRow(_ report: StoredReportSummary) -> HTML {
+        """
+        <tr data-report="\(report.id.text)"><td>\(report.shard)</td>\
+        <td>\(report.status == .completed ? Components.status(Components.verdict(report.totals)) : "<span class=\"status status-running\">● uploading</span>")</td>\
+        <td class="optional">\([report.toolName, report.toolVersion].compactMap { $0 }.joined(separator: " "))</td>\
+        <td class="num">\(Format.count(report.totals.tests))</td>\
+        <td class="num">\(Format.count(report.totals.failed + report.totals.errors))</td>\
+        <td class="num optional">\(Format.count(report.totals.flaky))</td>\
+        <td class="num optional">\(Components.duration(report.durationMilliseconds))</td>\
+        <td class="num optional">\(Format.count(report.warningCount))</td>\
+        <td>\(if: report.status == .completed, "<a href=\"\(URLPath("/api/v1/reports/\(report.id.text)/raw"))\">raw</a>")</td></tr>
+        """
+    }
+}

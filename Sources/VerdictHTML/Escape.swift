@@ -7,19 +7,23 @@ enum Escape {
         var i = 0
         let count = value.count
         while i < count {
-            let byte = value[i]
-            // Every byte to escape is at most `>`; most text is letters, which skip the switch.
-            if byte > UInt8(ascii: ">") || (byte > 0x27 && byte < 0x3C) {
-                i += 1
-                continue
+            // Eight bytes at a time while none needs escaping: most values are plain text, and
+            // word operations keep debug builds, which run the tests, from crawling.
+            if i + 8 <= count {
+                let word = value.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if !mayNeedEscape(word) {
+                    i += 8
+                    continue
+                }
             }
+            let byte = value[i]
             let replacement: StaticString
             switch byte {
-            case UInt8(ascii: "&"): replacement = "&amp;"
-            case UInt8(ascii: "<"): replacement = "&lt;"
-            case UInt8(ascii: ">"): replacement = "&gt;"
-            case UInt8(ascii: "\""): replacement = "&#34;"
-            case UInt8(ascii: "'"): replacement = "&#39;"
+            case 0x26 /* & */: replacement = "&amp;"
+            case 0x3C /* < */: replacement = "&lt;"
+            case 0x3E /* > */: replacement = "&gt;"
+            case 0x22 /* " */: replacement = "&#34;"
+            case 0x27 /* ' */: replacement = "&#39;"
             // Parsers drop or replace NUL inconsistently; U+FFFD is what the spec settles on.
             case 0: replacement = "\u{FFFD}"
             default:
@@ -34,6 +38,24 @@ enum Escape {
         if runStart < count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart..<count])) }
     }
 
+    /// Whether any byte of `word` is one of `& < > " '` or NUL (with rare false positives,
+    /// which the byte-wise path sorts out): the classic "has a zero byte" test on `word` XOR
+    /// each of them repeated.
+    @inline(__always)
+    private static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let amp = word ^ 0x2626_2626_2626_2626
+        let lt = word ^ 0x3C3C_3C3C_3C3C_3C3C
+        let gt = word ^ 0x3E3E_3E3E_3E3E_3E3E
+        let quot = word ^ 0x2222_2222_2222_2222
+        let apos = word ^ 0x2727_2727_2727_2727
+        let found =
+            ((word &- ones) & ~word) | ((amp &- ones) & ~amp) | ((lt &- ones) & ~lt) | ((gt &- ones) & ~gt) | ((quot &- ones) & ~quot)
+            | ((apos &- ones) & ~apos)
+        return found & highs != 0
+    }
+
     /// What a URL that failed `isSafeURL` is replaced by: a URL that goes nowhere, and says why.
     static let blockedURL: [UInt8] = Array("about:invalid#blocked".utf8)
 
@@ -45,9 +67,9 @@ enum Escape {
     static func isSafeURL(_ url: UnsafeRawBufferPointer) -> Bool {
         for i in 0..<url.count {
             switch url[i] {
-            case UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"):
+            case 0x2F /* / */, 0x3F /* ? */, 0x23 /* # */:
                 return true  // a `:` after these is in a path, query or fragment
-            case UInt8(ascii: ":"):
+            case 0x3A /* : */:
                 let scheme = UnsafeRawBufferPointer(rebasing: url[0..<i])
                 return equalsIgnoringASCIICase(scheme, "http") || equalsIgnoringASCIICase(scheme, "https")
                     || equalsIgnoringASCIICase(scheme, "mailto")
@@ -76,11 +98,11 @@ enum Escape {
         while i < count {
             let byte = json[i]
             let replacement: StaticString
-            if byte == UInt8(ascii: "<") {
+            if byte == 0x3C /* < */ {
                 replacement = "\\u003c"
-            } else if byte == UInt8(ascii: ">") {
+            } else if byte == 0x3E /* > */ {
                 replacement = "\\u003e"
-            } else if byte == UInt8(ascii: "&") {
+            } else if byte == 0x26 /* & */ {
                 replacement = "\\u0026"
             } else if byte == 0xE2, i + 2 < count, json[i + 1] == 0x80, json[i + 2] == 0xA8 || json[i + 2] == 0xA9 {
                 replacement = json[i + 2] == 0xA8 ? "\\u2028" : "\\u2029"
@@ -105,22 +127,16 @@ enum Escape {
 /// Decimal digits written straight into a page, without a `String` in between.
 enum Digits {
     static func append(_ value: Int, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
+        if value < 0 { out.append(0x2D /* - */) }
         append(value.magnitude, to: &out)
     }
 
     static func append(_ value: UInt, to out: inout [UInt8]) {
-        // Twenty digits hold any UInt; write them backwards into a fixed buffer, then copy.
-        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var remaining = value
-        var length = 0
-        withUnsafeMutableBytes(of: &buffer) { digits in
-            repeat {
-                length += 1
-                digits[24 - length] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
-            } while remaining > 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[(24 - length)...]))
+        var divisor: UInt = 1
+        while value / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            out.append(0x30 + UInt8(truncatingIfNeeded: (value / divisor) % 10))
+            divisor /= 10
         }
     }
 
@@ -129,7 +145,7 @@ enum Digits {
     /// callers that show figures check for them first.
     static func append(_ value: Double, maxFractionDigits: Int, trimZeros: Bool = true, to out: inout [UInt8]) {
         guard value.isFinite else {
-            out.append(UInt8(ascii: "0"))
+            out.append(0x30 /* 0 */)
             return
         }
         let digits = min(max(maxFractionDigits, 0), 6)
@@ -142,7 +158,7 @@ enum Digits {
         }
         let units = UInt(scaled)
         let divisor = UInt(scale)
-        if value < 0 && units > 0 { out.append(UInt8(ascii: "-")) }
+        if value < 0 && units > 0 { out.append(0x2D /* - */) }
         append(units / divisor, to: &out)
         var fraction = units % divisor
         var width = digits
@@ -153,11 +169,11 @@ enum Digits {
             }
         }
         guard width > 0 else { return }
-        out.append(UInt8(ascii: "."))
+        out.append(0x2E /* . */)
         var place: UInt = 1
         for _ in 1..<width { place *= 10 }
         while place > 0 {
-            out.append(UInt8(ascii: "0") + UInt8((fraction / place) % 10))
+            out.append(0x30 /* 0 */ + UInt8((fraction / place) % 10))
             place /= 10
         }
     }

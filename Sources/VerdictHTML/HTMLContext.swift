@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Where the next byte of a template lands, as an HTML parser would see it: the state machine
 /// behind `HTML`'s contextual escaping.
 ///
@@ -142,7 +150,7 @@ struct HTMLContext: Sendable, Equatable {
             switch state {
             case .text:
                 // Most of a page is text and attribute values; skip to the next byte that matters.
-                guard let next = Self.index(of: UInt8(ascii: "<"), in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3C /* < */, in: bytes, from: i) else { return }
                 i = next + 1
                 state = .tagOpen
                 continue
@@ -165,12 +173,12 @@ struct HTMLContext: Sendable, Equatable {
                 if Self.isLetter(byte) {
                     beginTag(closing: false)
                     continue  // reconsume as the name's first letter
-                } else if byte == UInt8(ascii: "/") {
+                } else if byte == 0x2F /* / */ {
                     state = .endTagOpen
-                } else if byte == UInt8(ascii: "!") {
+                } else if byte == 0x21 /* ! */ {
                     i = markupDeclaration(bytes, after: i)
                     continue
-                } else if byte == UInt8(ascii: "?") {
+                } else if byte == 0x3F /* ? */ {
                     state = .declaration
                 } else {
                     state = .text
@@ -180,49 +188,55 @@ struct HTMLContext: Sendable, Equatable {
                 if Self.isLetter(byte) {
                     beginTag(closing: true)
                     continue
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     state = .text
                 } else {
                     state = .declaration
                     continue
                 }
             case .tagName:
-                if Self.isSpace(byte) || byte == UInt8(ascii: "/") {
-                    state = .beforeAttributeName
-                } else if byte == UInt8(ascii: ">") {
-                    endTag()
-                } else {
-                    tag.append(Self.lowercased(byte))
-                }
+                // A name is read whole: it cannot span an interpolation, which is refused inside it.
+                let end = Self.endOfName(bytes, from: i, stoppingAtEquals: false)
+                tag.append(lowercasing: bytes, from: i, to: end)
+                i = end
+                guard i < count else { return }
+                if bytes[i] == 0x3E /* > */ { endTag() } else { state = .beforeAttributeName }
             case .beforeAttributeName:
-                if Self.isSpace(byte) || byte == UInt8(ascii: "/") {
+                if Self.isSpace(byte) || byte == 0x2F /* / */ {
                     // `/` only marks a self-closing tag, which changes nothing a value could be.
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     endTag()
                 } else {
+                    // A leading `=` belongs to the name.
+                    let end = Self.endOfName(bytes, from: i + 1, stoppingAtEquals: true)
                     attribute = ShortName()
-                    attribute.append(Self.lowercased(byte))
+                    attribute.append(lowercasing: bytes, from: i, to: end)
                     state = .attributeName
+                    i = end
+                    continue
                 }
             case .attributeName:
                 if Self.isSpace(byte) {
                     state = .afterAttributeName
-                } else if byte == UInt8(ascii: "/") {
+                } else if byte == 0x2F /* / */ {
                     state = .beforeAttributeName
-                } else if byte == UInt8(ascii: "=") {
+                } else if byte == 0x3D /* = */ {
                     state = .beforeAttributeValue
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     endTag()
                 } else {
-                    attribute.append(Self.lowercased(byte))
+                    let end = Self.endOfName(bytes, from: i, stoppingAtEquals: true)
+                    attribute.append(lowercasing: bytes, from: i, to: end)
+                    i = end
+                    continue
                 }
             case .afterAttributeName:
                 if Self.isSpace(byte) {
-                } else if byte == UInt8(ascii: "=") {
+                } else if byte == 0x3D /* = */ {
                     state = .beforeAttributeValue
-                } else if byte == UInt8(ascii: "/") {
+                } else if byte == 0x2F /* / */ {
                     state = .beforeAttributeName
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     endTag()
                 } else {
                     state = .beforeAttributeName
@@ -230,9 +244,9 @@ struct HTMLContext: Sendable, Equatable {
                 }
             case .beforeAttributeValue:
                 if Self.isSpace(byte) {
-                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                } else if byte == 0x22 /* " */ || byte == 0x27 /* ' */ {
                     beginValue(quote: byte)
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     endTag()
                 } else {
                     beginValue(quote: 0)
@@ -243,14 +257,14 @@ struct HTMLContext: Sendable, Equatable {
                 if Self.isSpace(byte) {
                     if attributeKind == .scriptType { scriptTypeSeen = true }
                     state = .beforeAttributeName
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     if attributeKind == .scriptType { scriptTypeSeen = true }
                     endTag()
                 } else {
                     noteValueBytes(bytes, from: i, to: i + 1)
                 }
             case .rawText:
-                guard let next = Self.index(of: UInt8(ascii: "<"), in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3C /* < */, in: bytes, from: i) else { return }
                 i = next + 1
                 if closesRawText(bytes, at: i) {
                     beginTag(closing: true)
@@ -261,17 +275,17 @@ struct HTMLContext: Sendable, Equatable {
                 continue
             case .comment:
                 // `-->` or `--!>` ends a comment; `<!-->` and `<!--->` were handled on entry.
-                guard let next = Self.index(of: UInt8(ascii: ">"), in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3E /* > */, in: bytes, from: i) else { return }
                 i = next + 1
                 if Self.matches(bytes, at: next - 2, "--") || Self.matches(bytes, at: next - 3, "--!") { state = .text }
                 continue
             case .cdata:
-                guard let next = Self.index(of: UInt8(ascii: ">"), in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3E /* > */, in: bytes, from: i) else { return }
                 i = next + 1
                 if Self.matches(bytes, at: next - 2, "]]") { state = .text }
                 continue
             case .declaration:
-                guard let next = Self.index(of: UInt8(ascii: ">"), in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3E /* > */, in: bytes, from: i) else { return }
                 i = next + 1
                 state = .text
                 continue
@@ -318,32 +332,65 @@ struct HTMLContext: Sendable, Equatable {
     }
 
     private func classifyAttribute() -> AttributeKind {
-        if attribute.hasPrefix(0x6F, 0x6E) { return .eventHandler }  // "on"
-        if attribute == .style { return .style }
-        if attribute == .srcdoc { return .srcdoc }
-        if attribute == .type && tag == .script && !closing { return .scriptType }
-        for name in ShortName.urlAttributes where attribute == name { return .url }
-        return .plain
+        if attribute.hasPrefix(0x6F /* o */, 0x6E /* n */) { return .eventHandler }
+        // Names are compared as their packed little-endian bytes: integer compares stay cheap in
+        // debug builds, where this runs for every attribute of every row. `ContextTests` checks
+        // each constant against its name.
+        switch (attribute.count, attribute.lanes.0, attribute.lanes.1) {
+        case (5, 0x656C797473, 0): return .style
+        case (6, 0x636F64637273, 0): return .srcdoc
+        case (4, 0x65707974, 0): return tag == .script && !closing ? .scriptType : .plain  // type
+        case (4, 0x66657268, 0),  // href
+            (3, 0x637273, 0),  // src
+            (6, 0x6E6F69746361, 0),  // action
+            (10, 0x697463616D726F66, 0x6E6F),  // formaction
+            (6, 0x726574736F70, 0),  // poster
+            (4, 0x65746963, 0),  // cite
+            (10, 0x756F72676B636162, 0x646E),  // background
+            (8, 0x63736564676E6F6C, 0),  // longdesc
+            (6, 0x70616D657375, 0),  // usemap
+            (8, 0x6573616265646F63, 0),  // codebase
+            (7, 0x64697373616C63, 0),  // classid
+            (7, 0x65766968637261, 0),  // archive
+            (4, 0x61746164, 0),  // data
+            (8, 0x74736566696E616D, 0),  // manifest
+            (4, 0x6E6F6369, 0),  // icon
+            (4, 0x676E6970, 0),  // ping
+            (7, 0x656C69666F7270, 0),  // profile
+            (6, 0x637273776F6C, 0),  // lowsrc
+            (6, 0x6372736E7964, 0),  // dynsrc
+            (6, 0x746573637273, 0),  // srcset
+            (10, 0x72683A6B6E696C78, 0x6665),  // xlink:href
+            (8, 0x657361623A6C6D78, 0):  // xml:base
+            return .url
+        default: return .plain
+        }
     }
 
     private mutating func endTag() {
         state = .text
         guard !closing else { return }
-        if tag == .script {
+        switch (tag.count, tag.lanes.0, tag.lanes.1) {
+        case (6, 0x747069726373, 0):  // script
             state = .rawText
             rawTextTag = tag
             rawTextIsJSON =
                 scriptTypeSeen && !scriptTypeUncertain && (scriptType == .applicationJSON || scriptType == .applicationLDJSON)
-        } else if tag == .plaintext {
+        case (9, 0x7865746E69616C70, 0x74):  // plaintext: nothing ends it
             state = .rawText
-            rawTextTag = ShortName.unmatchable  // nothing ends <plaintext>
+            rawTextTag = ShortName.unmatchable
             rawTextIsJSON = false
-        } else {
-            for name in ShortName.rawTextElements where tag == name {
-                state = .rawText
-                rawTextTag = tag
-                rawTextIsJSON = false
-            }
+        case (5, 0x656C797473, 0),  // style
+            (3, 0x706D78, 0),  // xmp
+            (6, 0x656D61726669, 0),  // iframe
+            (7, 0x6465626D656F6E, 0),  // noembed
+            (8, 0x73656D6172666F6E, 0),  // noframes
+            (8, 0x7470697263736F6E, 0):  // noscript
+            state = .rawText
+            rawTextTag = tag
+            rawTextIsJSON = false
+        default:
+            break
         }
     }
 
@@ -376,20 +423,16 @@ struct HTMLContext: Sendable, Equatable {
         let after = start + 1 + n
         // A name running to the end of the literal is not known to end there, so it does not
         // count; what follows is an interpolation, and none allowed here can end a tag name.
-        guard n <= ShortName.capacity, after < bytes.count, bytes[start] == UInt8(ascii: "/") else { return false }
+        guard n <= ShortName.capacity, after < bytes.count, bytes[start] == 0x2F /* / */ else { return false }
         for j in 0..<n where Self.lowercased(bytes[start + 1 + j]) != rawTextTag.byte(j) { return false }
         let b = bytes[after]
-        return Self.isSpace(b) || b == UInt8(ascii: "/") || b == UInt8(ascii: ">")
+        return Self.isSpace(b) || b == 0x2F /* / */ || b == 0x3E /* > */
     }
 
-    @inline(__always)
     private static func index(of target: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        var j = start
-        while j < bytes.count {
-            if bytes[j] == target { return j }
-            j += 1
-        }
-        return nil
+        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(target), bytes.count - start) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 
     private static func matches(_ bytes: UnsafeRawBufferPointer, at start: Int, _ literal: StaticString) -> Bool {
@@ -401,6 +444,21 @@ struct HTMLContext: Sendable, Equatable {
         }
     }
 
+    /// Where a tag or attribute name that continues at `start` ends: HTML whitespace, `/`, `>`
+    /// (and `=` for attributes), or the end of the literal.
+    private static func endOfName(_ bytes: UnsafeRawBufferPointer, from start: Int, stoppingAtEquals: Bool) -> Int {
+        var j = start
+        let count = bytes.count
+        while j < count {
+            let b = bytes[j]
+            // Written out rather than calling isSpace: this loop runs for every byte of every name.
+            if b == 0x20 || b == 0x2F || b == 0x3E || b == 0x0A || b == 0x09 || b == 0x0C || b == 0x0D { return j }
+            if b == 0x3D && stoppingAtEquals { return j }
+            j += 1
+        }
+        return j
+    }
+
     @inline(__always)
     static func isSpace(_ b: UInt8) -> Bool {
         b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0C || b == 0x0D
@@ -408,12 +466,12 @@ struct HTMLContext: Sendable, Equatable {
 
     @inline(__always)
     static func isLetter(_ b: UInt8) -> Bool {
-        (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")
+        (b | 0x20) >= 0x61 /* a */ && (b | 0x20) <= 0x7A /* z */
     }
 
     @inline(__always)
     static func lowercased(_ b: UInt8) -> UInt8 {
-        b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b
+        b >= 0x41 /* A */ && b <= 0x5A /* Z */ ? b | 0x20 : b
     }
 }
 
@@ -421,7 +479,7 @@ struct HTMLContext: Sendable, Equatable {
 /// a template allocates nothing; longer names compare unequal to every name the machine knows.
 struct ShortName: Sendable, Equatable {
     static let capacity = 24
-    private var lanes: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    private(set) var lanes: (UInt64, UInt64, UInt64) = (0, 0, 0)
     private(set) var count: Int = 0
 
     init() {}
@@ -444,6 +502,15 @@ struct ShortName: Sendable, Equatable {
         count += 1
     }
 
+    mutating func append(lowercasing bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) {
+        var j = start
+        while j < end {
+            let b = bytes[j]
+            append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+            j += 1
+        }
+    }
+
     func byte(_ index: Int) -> UInt8 {
         let shift = UInt64((index % 8) * 8)
         switch index / 8 {
@@ -462,10 +529,6 @@ struct ShortName: Sendable, Equatable {
     }
 
     static let script = ShortName("script")
-    static let plaintext = ShortName("plaintext")
-    static let style = ShortName("style")
-    static let srcdoc = ShortName("srcdoc")
-    static let type = ShortName("type")
     static let applicationJSON = ShortName("application/json")
     static let applicationLDJSON = ShortName("application/ld+json")
     static let unmatchable: ShortName = {
@@ -473,17 +536,4 @@ struct ShortName: Sendable, Equatable {
         for _ in 0...capacity { name.append(0) }
         return name
     }()
-
-    /// Elements whose content is not markup: nothing but their end tag ends them.
-    static let rawTextElements: [ShortName] = [
-        ShortName("style"), ShortName("xmp"), ShortName("iframe"), ShortName("noembed"), ShortName("noframes"),
-        ShortName("noscript"),
-    ]
-
-    /// Attributes whose value a browser loads or navigates to.
-    static let urlAttributes: [ShortName] =
-        ([
-            "href", "src", "action", "formaction", "poster", "cite", "background", "longdesc", "usemap", "codebase", "classid",
-            "archive", "data", "manifest", "icon", "ping", "profile", "lowsrc", "dynsrc", "srcset", "xlink:href", "xml:base",
-        ] as [StaticString]).map { ShortName($0) }
 }

@@ -45,6 +45,22 @@ final class ContextTests: XCTestCase {
         assert(.urlAttribute(atStart: false), ["<a href=\"/runs/", "<a href=\"?q=", "<img src='x"])
     }
 
+    /// The classifier compares names as packed integers; every name it knows is checked here,
+    /// in both cases, with its neighbours that must not match.
+    func testEveryKnownAttributeName() {
+        let urls = [
+            "href", "src", "action", "formaction", "poster", "cite", "background", "longdesc", "usemap", "codebase", "classid", "archive",
+            "data", "manifest", "icon", "ping", "profile", "lowsrc", "dynsrc", "srcset", "xlink:href", "xml:base",
+        ]
+        for name in urls {
+            assert(.urlAttribute(atStart: true), ["<x \(name)=\"", "<x \(name.uppercased())='"])
+            assert(.attribute, ["<x \(name)s=\"", "<x \(name.dropLast())=\"", "<x data-\(name)=\""])
+        }
+        assert(.styleAttribute, ["<x style=\"", "<x STYLE=\""])
+        assert(.attribute, ["<x styles=\"", "<x srcdocs=\"", "<x type=\"", "</script type=\""])
+        assert(.srcdocAttribute, ["<x srcdoc=\""])
+    }
+
     func testScriptsAndRawText() {
         assert(
             .scriptData,

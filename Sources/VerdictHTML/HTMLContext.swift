@@ -86,6 +86,7 @@ struct HTMLContext: Sendable, Equatable {
     private var scriptTypeUncertain = false
     private var rawTextTag = ShortName()
     private var rawTextIsJSON = false
+    private var rawTextIsEscapedScript = false
 
     init() {}
 
@@ -111,7 +112,9 @@ struct HTMLContext: Sendable, Equatable {
             case .style: return .styleAttribute
             case .srcdoc: return .srcdocAttribute
             }
-        case .rawText: return rawTextIsJSON ? .jsonScript : (rawTextTag == .script ? .scriptData : .rawText)
+        case .rawText:
+            if rawTextIsJSON { return .jsonScript }
+            return rawTextTag == .script || rawTextIsEscapedScript ? .scriptData : .rawText
         case .markupDeclarationOpen, .comment, .cdata, .declaration: return .comment
         }
     }
@@ -266,7 +269,14 @@ struct HTMLContext: Sendable, Equatable {
             case .rawText:
                 guard let next = Self.index(of: 0x3C /* < */, in: bytes, from: i) else { return }
                 i = next + 1
-                if closesRawText(bytes, at: i) {
+                if rawTextTag == .script && Self.matches(bytes, at: i, "!--") {
+                    // After `<!--` a script's end depends on the "escaped" states (`<script>` inside
+                    // it hides the next `</script>`); no template needs that, so the rest of the
+                    // script counts as never ending, and every interpolation after it is refused.
+                    rawTextTag = .unmatchable
+                    rawTextIsJSON = false
+                    rawTextIsEscapedScript = true
+                } else if closesRawText(bytes, at: i) {
                     beginTag(closing: true)
                     tag = rawTextTag
                     i += rawTextTag.count + 1  // `/` and the name
@@ -361,7 +371,12 @@ struct HTMLContext: Sendable, Equatable {
             (6, 0x6372736E7964, 0),  // dynsrc
             (6, 0x746573637273, 0),  // srcset
             (10, 0x72683A6B6E696C78, 0x6665),  // xlink:href
-            (8, 0x657361623A6C6D78, 0):  // xml:base
+            (8, 0x657361623A6C6D78, 0),  // xml:base
+            // SVG animation can set an `href` to its `to`, `from`, `values` or `by`.
+            (2, 0x6F74, 0),  // to
+            (4, 0x6D6F7266, 0),  // from
+            (6, 0x7365756C6176, 0),  // values
+            (2, 0x7962, 0):  // by
             return .url
         default: return .plain
         }
@@ -374,12 +389,14 @@ struct HTMLContext: Sendable, Equatable {
         case (6, 0x747069726373, 0):  // script
             state = .rawText
             rawTextTag = tag
+            rawTextIsEscapedScript = false
             rawTextIsJSON =
                 scriptTypeSeen && !scriptTypeUncertain && (scriptType == .applicationJSON || scriptType == .applicationLDJSON)
         case (9, 0x7865746E69616C70, 0x74):  // plaintext: nothing ends it
             state = .rawText
             rawTextTag = ShortName.unmatchable
             rawTextIsJSON = false
+            rawTextIsEscapedScript = false
         case (5, 0x656C797473, 0),  // style
             (3, 0x706D78, 0),  // xmp
             (6, 0x656D61726669, 0),  // iframe
@@ -389,6 +406,7 @@ struct HTMLContext: Sendable, Equatable {
             state = .rawText
             rawTextTag = tag
             rawTextIsJSON = false
+            rawTextIsEscapedScript = false
         default:
             break
         }

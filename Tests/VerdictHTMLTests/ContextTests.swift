@@ -50,7 +50,8 @@ final class ContextTests: XCTestCase {
     func testEveryKnownAttributeName() {
         let urls = [
             "href", "src", "action", "formaction", "poster", "cite", "background", "longdesc", "usemap", "codebase", "classid", "archive",
-            "data", "manifest", "icon", "ping", "profile", "lowsrc", "dynsrc", "srcset", "xlink:href", "xml:base",
+            "data", "manifest", "icon", "ping", "profile", "lowsrc", "dynsrc", "srcset", "xlink:href", "xml:base", "to", "from",
+            "values", "by",
         ]
         for name in urls {
             assert(.urlAttribute(atStart: true), ["<x \(name)=\"", "<x \(name.uppercased())='"])
@@ -69,7 +70,8 @@ final class ContextTests: XCTestCase {
                 "<script type=\"application/json\" type=\"text/javascript\">",
                 "<script type=\"text/javascript\" type=\"application/json\">",
                 "<script>var a = '</scriptx>';", "<script>'</script'", "<script>if (a<b) {", "<script src=\"x\">", "<svg><script>",
-                "<script type=\"application/jsonx\">", "<script/>",
+                "<script type=\"application/jsonx\">", "<script/>", "<script><!--<script></script>",
+                "<script type=\"application/json\"><!--</script>", "<script><!-- --></script>",
             ])
         assert(
             .jsonScript,

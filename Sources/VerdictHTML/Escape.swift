@@ -2,15 +2,17 @@
 enum Escape {
     /// Text and quoted attribute values share one escaper: escaping both quote kinds everywhere
     /// means a value can never close the attribute it is in, whichever quote the template used.
-    static func html(_ value: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    static func html(_ buffer: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // A typed pointer rather than the buffer: its subscript is inlined even in debug builds.
+        guard let value = buffer.baseAddress else { return }
         var runStart = 0
         var i = 0
-        let count = value.count
+        let count = buffer.count
         while i < count {
             // Eight bytes at a time while none needs escaping: most values are plain text, and
             // word operations keep debug builds, which run the tests, from crawling.
             if i + 8 <= count {
-                let word = value.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let word = UnsafeRawPointer(value + i).loadUnaligned(as: UInt64.self)
                 if !mayNeedEscape(word) {
                     i += 8
                     continue
@@ -30,12 +32,12 @@ enum Escape {
                 i += 1
                 continue
             }
-            if runStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart..<i])) }
+            if runStart < i { out.append(contentsOf: UnsafeBufferPointer(start: value + runStart, count: i - runStart)) }
             replacement.withUTF8Buffer { out.append(contentsOf: $0) }
             i += 1
             runStart = i
         }
-        if runStart < count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart..<count])) }
+        if runStart < count { out.append(contentsOf: UnsafeBufferPointer(start: value + runStart, count: count - runStart)) }
     }
 
     /// Whether any byte of `word` is one of `& < > " '` or NUL (with rare false positives,
@@ -64,13 +66,13 @@ enum Escape {
     /// deny-list, because browsers forgive spellings a deny-list would miss (`JaVaScRiPt:`,
     /// leading spaces and control characters, tabs and newlines inside the scheme): anything
     /// before the first `:` that is not exactly an allowed scheme is refused.
-    static func isSafeURL(_ url: UnsafeRawBufferPointer) -> Bool {
+    static func isSafeURL(_ url: UnsafeBufferPointer<UInt8>) -> Bool {
         for i in 0..<url.count {
             switch url[i] {
             case 0x2F /* / */, 0x3F /* ? */, 0x23 /* # */:
                 return true  // a `:` after these is in a path, query or fragment
             case 0x3A /* : */:
-                let scheme = UnsafeRawBufferPointer(rebasing: url[0..<i])
+                let scheme = UnsafeBufferPointer(rebasing: url[0..<i])
                 return equalsIgnoringASCIICase(scheme, "http") || equalsIgnoringASCIICase(scheme, "https")
                     || equalsIgnoringASCIICase(scheme, "mailto")
             default:
@@ -80,7 +82,7 @@ enum Escape {
         return true
     }
 
-    private static func equalsIgnoringASCIICase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
+    private static func equalsIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
         lowercase.withUTF8Buffer { expected in
             guard bytes.count == expected.count else { return false }
             for j in 0..<expected.count where HTMLContext.lowercased(bytes[j]) != expected[j] { return false }

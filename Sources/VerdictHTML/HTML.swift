@@ -110,7 +110,7 @@ public struct HTML: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
 
         public mutating func appendLiteral(_ literal: StaticString) {
             literal.withUTF8Buffer { buffer in
-                context.advance(over: UnsafeRawBufferPointer(buffer))
+                context.advance(over: buffer)
                 bytes.append(contentsOf: buffer)
             }
         }
@@ -119,7 +119,7 @@ public struct HTML: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
 
         public mutating func appendInterpolation(_ value: String, file: StaticString = #fileID, line: UInt = #line) {
             var value = value
-            value.withUTF8 { appendText(UnsafeRawBufferPointer($0), what: "a String", file: file, line: line) }
+            value.withUTF8 { appendText($0, what: "a String", file: file, line: line) }
         }
 
         public mutating func appendInterpolation(_ value: Substring, file: StaticString = #fileID, line: UInt = #line) {
@@ -131,7 +131,7 @@ public struct HTML: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
             appendInterpolation(value ?? "", file: file, line: line)
         }
 
-        private mutating func appendText(_ value: UnsafeRawBufferPointer, what: String, file: StaticString, line: UInt) {
+        private mutating func appendText(_ value: UnsafeBufferPointer<UInt8>, what: String, file: StaticString, line: UInt) {
             switch context.kind {
             case .text, .attribute:
                 Escape.html(value, into: &bytes)
@@ -185,7 +185,7 @@ public struct HTML: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
         public mutating func appendInterpolation(_ url: URLPath, file: StaticString = #fileID, line: UInt = #line) {
             switch context.kind {
             case .text, .attribute, .urlAttribute:
-                url.bytes.withUnsafeBytes { Escape.html($0, into: &bytes) }
+                url.bytes.withUnsafeBufferPointer { Escape.html($0, into: &bytes) }
             default:
                 refuse("a URLPath", file: file, line: line)
             }
@@ -202,7 +202,7 @@ public struct HTML: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
             case .jsonScript:
                 Escape.jsonInScript(serialized, into: &bytes)
             case .text, .attribute:
-                serialized.withUnsafeBytes { Escape.html($0, into: &bytes) }
+                serialized.withUnsafeBufferPointer { Escape.html($0, into: &bytes) }
             default:
                 refuse("JSON", file: file, line: line)
             }

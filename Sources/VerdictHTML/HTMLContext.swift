@@ -94,7 +94,7 @@ struct HTMLContext: Sendable, Equatable {
     static func after(_ literal: String) -> HTMLContext {
         var context = HTMLContext()
         var copy = literal
-        copy.withUTF8 { context.advance(over: UnsafeRawBufferPointer($0)) }
+        copy.withUTF8 { context.advance(over: $0) }
         return context
     }
 
@@ -146,19 +146,21 @@ struct HTMLContext: Sendable, Equatable {
         if attributeKind == .scriptType { scriptTypeUncertain = true }
     }
 
-    mutating func advance(over bytes: UnsafeRawBufferPointer) {
+    mutating func advance(over buffer: UnsafeBufferPointer<UInt8>) {
+        // A typed pointer rather than the buffer: its subscript is inlined even in debug builds.
+        guard let bytes = buffer.baseAddress else { return }
         var i = 0
-        let count = bytes.count
+        let count = buffer.count
         while i < count {
             switch state {
             case .text:
                 // Most of a page is text and attribute values; skip to the next byte that matters.
-                guard let next = Self.index(of: 0x3C /* < */, in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3C /* < */, in: bytes, count: count, from: i) else { return }
                 i = next + 1
                 state = .tagOpen
                 continue
             case .attributeValue:
-                guard let next = Self.index(of: quote, in: bytes, from: i) else {
+                guard let next = Self.index(of: quote, in: bytes, count: count, from: i) else {
                     if i < count { noteValueBytes(bytes, from: i, to: count) }
                     return
                 }
@@ -179,7 +181,7 @@ struct HTMLContext: Sendable, Equatable {
                 } else if byte == 0x2F /* / */ {
                     state = .endTagOpen
                 } else if byte == 0x21 /* ! */ {
-                    i = markupDeclaration(bytes, after: i)
+                    i = markupDeclaration(bytes, count: count, after: i)
                     continue
                 } else if byte == 0x3F /* ? */ {
                     state = .declaration
@@ -199,8 +201,8 @@ struct HTMLContext: Sendable, Equatable {
                 }
             case .tagName:
                 // A name is read whole: it cannot span an interpolation, which is refused inside it.
-                let end = Self.endOfName(bytes, from: i, stoppingAtEquals: false)
-                tag.append(lowercasing: bytes, from: i, to: end)
+                let end = Self.endOfName(bytes, count: count, from: i, stoppingAtEquals: false)
+                tag.append(lowercasing: bytes, from: i, to: end, available: count - i)
                 i = end
                 guard i < count else { return }
                 if bytes[i] == 0x3E /* > */ { endTag() } else { state = .beforeAttributeName }
@@ -211,9 +213,9 @@ struct HTMLContext: Sendable, Equatable {
                     endTag()
                 } else {
                     // A leading `=` belongs to the name.
-                    let end = Self.endOfName(bytes, from: i + 1, stoppingAtEquals: true)
+                    let end = Self.endOfName(bytes, count: count, from: i + 1, stoppingAtEquals: true)
                     attribute = ShortName()
-                    attribute.append(lowercasing: bytes, from: i, to: end)
+                    attribute.append(lowercasing: bytes, from: i, to: end, available: count - i)
                     state = .attributeName
                     i = end
                     continue
@@ -228,8 +230,8 @@ struct HTMLContext: Sendable, Equatable {
                 } else if byte == 0x3E /* > */ {
                     endTag()
                 } else {
-                    let end = Self.endOfName(bytes, from: i, stoppingAtEquals: true)
-                    attribute.append(lowercasing: bytes, from: i, to: end)
+                    let end = Self.endOfName(bytes, count: count, from: i, stoppingAtEquals: true)
+                    attribute.append(lowercasing: bytes, from: i, to: end, available: count - i)
                     i = end
                     continue
                 }
@@ -267,16 +269,16 @@ struct HTMLContext: Sendable, Equatable {
                     noteValueBytes(bytes, from: i, to: i + 1)
                 }
             case .rawText:
-                guard let next = Self.index(of: 0x3C /* < */, in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3C /* < */, in: bytes, count: count, from: i) else { return }
                 i = next + 1
-                if rawTextTag == .script && Self.matches(bytes, at: i, "!--") {
+                if rawTextTag == .script && Self.matches(bytes, count: count, at: i, "!--") {
                     // After `<!--` a script's end depends on the "escaped" states (`<script>` inside
                     // it hides the next `</script>`); no template needs that, so the rest of the
                     // script counts as never ending, and every interpolation after it is refused.
                     rawTextTag = .unmatchable
                     rawTextIsJSON = false
                     rawTextIsEscapedScript = true
-                } else if closesRawText(bytes, at: i) {
+                } else if closesRawText(bytes, count: count, at: i) {
                     beginTag(closing: true)
                     tag = rawTextTag
                     i += rawTextTag.count + 1  // `/` and the name
@@ -285,17 +287,19 @@ struct HTMLContext: Sendable, Equatable {
                 continue
             case .comment:
                 // `-->` or `--!>` ends a comment; `<!-->` and `<!--->` were handled on entry.
-                guard let next = Self.index(of: 0x3E /* > */, in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3E /* > */, in: bytes, count: count, from: i) else { return }
                 i = next + 1
-                if Self.matches(bytes, at: next - 2, "--") || Self.matches(bytes, at: next - 3, "--!") { state = .text }
+                if Self.matches(bytes, count: count, at: next - 2, "--") || Self.matches(bytes, count: count, at: next - 3, "--!") {
+                    state = .text
+                }
                 continue
             case .cdata:
-                guard let next = Self.index(of: 0x3E /* > */, in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3E /* > */, in: bytes, count: count, from: i) else { return }
                 i = next + 1
-                if Self.matches(bytes, at: next - 2, "]]") { state = .text }
+                if Self.matches(bytes, count: count, at: next - 2, "]]") { state = .text }
                 continue
             case .declaration:
-                guard let next = Self.index(of: 0x3E /* > */, in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3E /* > */, in: bytes, count: count, from: i) else { return }
                 i = next + 1
                 state = .text
                 continue
@@ -334,7 +338,7 @@ struct HTMLContext: Sendable, Equatable {
         }
     }
 
-    private mutating func noteValueBytes(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) {
+    private mutating func noteValueBytes(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) {
         valueAtStart = false
         if attributeKind == .scriptType {
             for j in start..<end { scriptType.append(Self.lowercased(bytes[j])) }
@@ -413,20 +417,20 @@ struct HTMLContext: Sendable, Equatable {
     }
 
     /// `<!` was read at `index`: a comment, CDATA or a declaration follows.
-    private mutating func markupDeclaration(_ bytes: UnsafeRawBufferPointer, after index: Int) -> Int {
+    private mutating func markupDeclaration(_ bytes: UnsafePointer<UInt8>, count: Int, after index: Int) -> Int {
         let next = index + 1
-        if next >= bytes.count {
+        if next >= count {
             state = .markupDeclarationOpen
             return next
         }
-        if Self.matches(bytes, at: next, "--") {
+        if Self.matches(bytes, count: count, at: next, "--") {
             // `<!-->` and `<!--->` are whole (empty) comments.
-            if Self.matches(bytes, at: next + 2, ">") { state = .text; return next + 3 }
-            if Self.matches(bytes, at: next + 2, "->") { state = .text; return next + 4 }
+            if Self.matches(bytes, count: count, at: next + 2, ">") { state = .text; return next + 3 }
+            if Self.matches(bytes, count: count, at: next + 2, "->") { state = .text; return next + 4 }
             state = .comment
             return next + 2
         }
-        if Self.matches(bytes, at: next, "[CDATA[") {
+        if Self.matches(bytes, count: count, at: next, "[CDATA[") {
             state = .cdata
             return next + 7
         }
@@ -436,27 +440,26 @@ struct HTMLContext: Sendable, Equatable {
 
     /// Whether `bytes[at...]` is `/name` of the open raw-text element, followed by a byte that ends
     /// a tag name.
-    private func closesRawText(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
+    private func closesRawText(_ bytes: UnsafePointer<UInt8>, count: Int, at start: Int) -> Bool {
         let n = rawTextTag.count
         let after = start + 1 + n
         // A name running to the end of the literal is not known to end there, so it does not
         // count; what follows is an interpolation, and none allowed here can end a tag name.
-        guard n <= ShortName.capacity, after < bytes.count, bytes[start] == 0x2F /* / */ else { return false }
+        guard n <= ShortName.capacity, after < count, bytes[start] == 0x2F /* / */ else { return false }
         for j in 0..<n where Self.lowercased(bytes[start + 1 + j]) != rawTextTag.byte(j) { return false }
         let b = bytes[after]
         return Self.isSpace(b) || b == 0x2F /* / */ || b == 0x3E /* > */
     }
 
-    private static func index(of target: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        guard start < bytes.count, let base = bytes.baseAddress else { return nil }
-        guard let found = memchr(base + start, Int32(target), bytes.count - start) else { return nil }
-        return base.distance(to: UnsafeRawPointer(found))
+    private static func index(of target: UInt8, in bytes: UnsafePointer<UInt8>, count: Int, from start: Int) -> Int? {
+        guard start < count, let found = memchr(bytes + start, Int32(target), count - start) else { return nil }
+        return UnsafeRawPointer(bytes).distance(to: UnsafeRawPointer(found))
     }
 
-    private static func matches(_ bytes: UnsafeRawBufferPointer, at start: Int, _ literal: StaticString) -> Bool {
+    private static func matches(_ bytes: UnsafePointer<UInt8>, count: Int, at start: Int, _ literal: StaticString) -> Bool {
         guard start >= 0 else { return false }
         return literal.withUTF8Buffer { expected in
-            guard start + expected.count <= bytes.count else { return false }
+            guard start + expected.count <= count else { return false }
             for j in 0..<expected.count where bytes[start + j] != expected[j] { return false }
             return true
         }
@@ -464,9 +467,8 @@ struct HTMLContext: Sendable, Equatable {
 
     /// Where a tag or attribute name that continues at `start` ends: HTML whitespace, `/`, `>`
     /// (and `=` for attributes), or the end of the literal.
-    private static func endOfName(_ bytes: UnsafeRawBufferPointer, from start: Int, stoppingAtEquals: Bool) -> Int {
+    private static func endOfName(_ bytes: UnsafePointer<UInt8>, count: Int, from start: Int, stoppingAtEquals: Bool) -> Int {
         var j = start
-        let count = bytes.count
         while j < count {
             let b = bytes[j]
             // Written out rather than calling isSpace: this loop runs for every byte of every name.
@@ -520,13 +522,38 @@ struct ShortName: Sendable, Equatable {
         count += 1
     }
 
-    mutating func append(lowercasing bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) {
+    /// Appends `bytes[start..<end]` lower-cased. `available` is how many bytes from `start` may
+    /// be read: a whole name of up to 16 bytes is then packed a word at a time, which is most of
+    /// what reading a template costs in a debug build.
+    mutating func append(lowercasing bytes: UnsafePointer<UInt8>, from start: Int, to end: Int, available: Int) {
+        let n = end - start
+        if count == 0 && n <= 16 && available >= 16 {
+            let raw = UnsafeRawPointer(bytes + start)
+            let low = Self.lowercased(raw.loadUnaligned(as: UInt64.self))
+            let high = Self.lowercased(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            lanes.0 = n >= 8 ? low : low & ((1 &<< UInt64(n * 8)) &- 1)
+            lanes.1 = n >= 16 ? high : (n <= 8 ? 0 : high & ((1 &<< UInt64((n - 8) * 8)) &- 1))
+            count = n
+            return
+        }
         var j = start
         while j < end {
             let b = bytes[j]
             append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
             j += 1
         }
+    }
+
+    /// ASCII `A`–`Z` to `a`–`z` in each byte of a word; every other byte is kept.
+    private static func lowercased(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let seven = word & (ones &* 0x7F)
+        // The high bit of each byte is set where the byte is at least `A` and at most `Z`, and
+        // was not over 0x7F to begin with.
+        let atLeastA = seven &+ ones &* (0x80 - 0x41)
+        let aboveZ = seven &+ ones &* (0x80 - 0x5B)
+        let upper = atLeastA & ~aboveZ & ~word & (ones &* 0x80)
+        return word | (upper &>> 2)
     }
 
     func byte(_ index: Int) -> UInt8 {

@@ -8,16 +8,18 @@ public enum URLComponent {
         var copy = component
         var out: [UInt8] = []
         out.reserveCapacity(copy.utf8.count)
-        copy.withUTF8 { encode(UnsafeRawBufferPointer($0), into: &out) }
+        copy.withUTF8 { encode($0, into: &out) }
         return String(decoding: out, as: UTF8.self)
     }
 
     private static let hex: StaticString = "0123456789ABCDEF"
 
-    static func encode(_ component: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    static func encode(_ buffer: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // A typed pointer rather than the buffer: its subscript is inlined even in debug builds.
+        guard let component = buffer.baseAddress else { return }
         hex.withUTF8Buffer { hex in
             var runStart = 0
-            let count = component.count
+            let count = buffer.count
             for i in 0..<count {
                 let byte = component[i]
                 // Unreserved: a-z, A-Z, 0-9, - . _ ~ (written out: this runs for every byte of every id).
@@ -26,13 +28,13 @@ public enum URLComponent {
                 {
                     continue
                 }
-                if runStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: component[runStart..<i])) }
+                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(start: component + runStart, count: i - runStart)) }
                 runStart = i + 1
                 out.append(0x25 /* % */)
                 out.append(hex[Int(byte >> 4)])
                 out.append(hex[Int(byte & 0xF)])
             }
-            if runStart < count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: component[runStart..<count])) }
+            if runStart < count { out.append(contentsOf: UnsafeBufferPointer(start: component + runStart, count: count - runStart)) }
         }
     }
 }
@@ -75,9 +77,9 @@ public struct URLPath: Sendable, Hashable, CustomStringConvertible, ExpressibleB
         copy.bytes.append(hasQuery ? 0x26 /* & */ : 0x3F /* ? */)
         var name = name
         var text = value
-        name.withUTF8 { URLComponent.encode(UnsafeRawBufferPointer($0), into: &copy.bytes) }
+        name.withUTF8 { URLComponent.encode($0, into: &copy.bytes) }
         copy.bytes.append(0x3D /* = */)
-        text.withUTF8 { URLComponent.encode(UnsafeRawBufferPointer($0), into: &copy.bytes) }
+        text.withUTF8 { URLComponent.encode($0, into: &copy.bytes) }
         return copy
     }
 
@@ -96,7 +98,7 @@ public struct URLPath: Sendable, Hashable, CustomStringConvertible, ExpressibleB
 
         public mutating func appendInterpolation(_ component: String) {
             var component = component
-            component.withUTF8 { URLComponent.encode(UnsafeRawBufferPointer($0), into: &bytes) }
+            component.withUTF8 { URLComponent.encode($0, into: &bytes) }
         }
 
         public mutating func appendInterpolation(_ component: Substring) {

@@ -192,7 +192,7 @@ final class EscapingTests: XCTestCase {
             let encoded = URLComponent.encode(value)
             let href: String = {
                 var copy = value
-                return copy.withUTF8 { Escape.isSafeURL(UnsafeRawBufferPointer($0)) } ? shown : "about:invalid#blocked"
+                return copy.withUTF8 { Escape.isSafeURL($0) } ? shown : "about:invalid#blocked"
             }()
             let head: [Python.Token] = [
                 .start("div", [("class", shown), ("title", shown)]), .start("a", [("href", href)]), .text(shown), .end("a"),

@@ -26,10 +26,15 @@ import VerdictJSON
 /// | a URL attribute after the start (`href="/runs/\(id)"`) | percent-encoded as one component | as is | escaped | refused | refused |
 /// | `<script type="application/json">` (or `ld+json`) | refused | refused | refused | serialized; `<`, `>`, `&`, U+2028, U+2029 as `\uXXXX` | refused |
 ///
+/// URL attributes are `href`, `src`, `action`, `formaction`, `poster`, `cite`, `srcset`, `data`,
+/// `xlink:href` and the rest of HTML's URL-valued attributes, plus SVG animation's `to`, `from`,
+/// `values` and `by`, which can set an `href`.
+///
 /// Everywhere else an interpolation is a programming error and stops the process with a message
-/// naming the context: any other `<script>`, `<style>` and the raw-text elements, comments and
-/// declarations, a tag or attribute name, an unquoted attribute value, an `on…=` event handler,
-/// `style=` and `srcdoc=`. Templates are code, and their tests reach every such mistake.
+/// naming the context and the template's line: any other `<script>` (or one whose literal text
+/// holds `<!--`), `<style>` and the raw-text elements, comments and declarations, a tag or
+/// attribute name, an unquoted attribute value, an `on…=` event handler, `style=` and `srcdoc=`.
+/// Templates are code, and their tests reach every such mistake.
 ///
 /// An `HTML` always ends back in text, so fragments compose: a literal that leaves a tag, an
 /// attribute or a `<script>` open stops the process too. Boolean attributes are the one

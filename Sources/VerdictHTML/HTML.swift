@@ -26,10 +26,15 @@ import VerdictJSON
 /// | a URL attribute after the start (`href="/runs/\(id)"`) | percent-encoded as one component | as is | escaped | refused | refused |
 /// | `<script type="application/json">` (or `ld+json`) | refused | refused | refused | serialized; `<`, `>`, `&`, U+2028, U+2029 as `\uXXXX` | refused |
 ///
+/// URL attributes are `href`, `src`, `action`, `formaction`, `poster`, `cite`, `srcset`, `data`,
+/// `xlink:href` and the rest of HTML's URL-valued attributes, plus SVG animation's `to`, `from`,
+/// `values` and `by`, which can set an `href`.
+///
 /// Everywhere else an interpolation is a programming error and stops the process with a message
-/// naming the context: any other `<script>`, `<style>` and the raw-text elements, comments and
-/// declarations, a tag or attribute name, an unquoted attribute value, an `on…=` event handler,
-/// `style=` and `srcdoc=`. Templates are code, and their tests reach every such mistake.
+/// naming the context and the template's line: any other `<script>` (or one whose literal text
+/// holds `<!--`), `<style>` and the raw-text elements, comments and declarations, a tag or
+/// attribute name, an unquoted attribute value, an `on…=` event handler, `style=` and `srcdoc=`.
+/// Templates are code, and their tests reach every such mistake.
 ///
 /// An `HTML` always ends back in text, so fragments compose: a literal that leaves a tag, an
 /// attribute or a `<script>` open stops the process too. Boolean attributes are the one
@@ -110,7 +115,7 @@ public struct HTML: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
 
         public mutating func appendLiteral(_ literal: StaticString) {
             literal.withUTF8Buffer { buffer in
-                context.advance(over: UnsafeRawBufferPointer(buffer))
+                context.advance(over: buffer)
                 bytes.append(contentsOf: buffer)
             }
         }
@@ -119,7 +124,7 @@ public struct HTML: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
 
         public mutating func appendInterpolation(_ value: String, file: StaticString = #fileID, line: UInt = #line) {
             var value = value
-            value.withUTF8 { appendText(UnsafeRawBufferPointer($0), what: "a String", file: file, line: line) }
+            value.withUTF8 { appendText($0, what: "a String", file: file, line: line) }
         }
 
         public mutating func appendInterpolation(_ value: Substring, file: StaticString = #fileID, line: UInt = #line) {
@@ -131,7 +136,7 @@ public struct HTML: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
             appendInterpolation(value ?? "", file: file, line: line)
         }
 
-        private mutating func appendText(_ value: UnsafeRawBufferPointer, what: String, file: StaticString, line: UInt) {
+        private mutating func appendText(_ value: UnsafeBufferPointer<UInt8>, what: String, file: StaticString, line: UInt) {
             switch context.kind {
             case .text, .attribute:
                 Escape.html(value, into: &bytes)
@@ -185,7 +190,7 @@ public struct HTML: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
         public mutating func appendInterpolation(_ url: URLPath, file: StaticString = #fileID, line: UInt = #line) {
             switch context.kind {
             case .text, .attribute, .urlAttribute:
-                url.bytes.withUnsafeBytes { Escape.html($0, into: &bytes) }
+                url.bytes.withUnsafeBufferPointer { Escape.html($0, into: &bytes) }
             default:
                 refuse("a URLPath", file: file, line: line)
             }
@@ -202,7 +207,7 @@ public struct HTML: Sendable, Hashable, CustomStringConvertible, ExpressibleBySt
             case .jsonScript:
                 Escape.jsonInScript(serialized, into: &bytes)
             case .text, .attribute:
-                serialized.withUnsafeBytes { Escape.html($0, into: &bytes) }
+                serialized.withUnsafeBufferPointer { Escape.html($0, into: &bytes) }
             default:
                 refuse("JSON", file: file, line: line)
             }

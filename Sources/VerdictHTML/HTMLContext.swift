@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Where the next byte of a template lands, as an HTML parser would see it: the state machine
 /// behind `HTML`'s contextual escaping.
 ///
@@ -78,6 +86,7 @@ struct HTMLContext: Sendable, Equatable {
     private var scriptTypeUncertain = false
     private var rawTextTag = ShortName()
     private var rawTextIsJSON = false
+    private var rawTextIsEscapedScript = false
 
     init() {}
 
@@ -85,7 +94,7 @@ struct HTMLContext: Sendable, Equatable {
     static func after(_ literal: String) -> HTMLContext {
         var context = HTMLContext()
         var copy = literal
-        copy.withUTF8 { context.advance(over: UnsafeRawBufferPointer($0)) }
+        copy.withUTF8 { context.advance(over: $0) }
         return context
     }
 
@@ -103,7 +112,9 @@ struct HTMLContext: Sendable, Equatable {
             case .style: return .styleAttribute
             case .srcdoc: return .srcdocAttribute
             }
-        case .rawText: return rawTextIsJSON ? .jsonScript : (rawTextTag == .script ? .scriptData : .rawText)
+        case .rawText:
+            if rawTextIsJSON { return .jsonScript }
+            return rawTextTag == .script || rawTextIsEscapedScript ? .scriptData : .rawText
         case .markupDeclarationOpen, .comment, .cdata, .declaration: return .comment
         }
     }
@@ -135,19 +146,21 @@ struct HTMLContext: Sendable, Equatable {
         if attributeKind == .scriptType { scriptTypeUncertain = true }
     }
 
-    mutating func advance(over bytes: UnsafeRawBufferPointer) {
+    mutating func advance(over buffer: UnsafeBufferPointer<UInt8>) {
+        // A typed pointer rather than the buffer: its subscript is inlined even in debug builds.
+        guard let bytes = buffer.baseAddress else { return }
         var i = 0
-        let count = bytes.count
+        let count = buffer.count
         while i < count {
             switch state {
             case .text:
                 // Most of a page is text and attribute values; skip to the next byte that matters.
-                guard let next = Self.index(of: UInt8(ascii: "<"), in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3C /* < */, in: bytes, count: count, from: i) else { return }
                 i = next + 1
                 state = .tagOpen
                 continue
             case .attributeValue:
-                guard let next = Self.index(of: quote, in: bytes, from: i) else {
+                guard let next = Self.index(of: quote, in: bytes, count: count, from: i) else {
                     if i < count { noteValueBytes(bytes, from: i, to: count) }
                     return
                 }
@@ -165,12 +178,12 @@ struct HTMLContext: Sendable, Equatable {
                 if Self.isLetter(byte) {
                     beginTag(closing: false)
                     continue  // reconsume as the name's first letter
-                } else if byte == UInt8(ascii: "/") {
+                } else if byte == 0x2F /* / */ {
                     state = .endTagOpen
-                } else if byte == UInt8(ascii: "!") {
-                    i = markupDeclaration(bytes, after: i)
+                } else if byte == 0x21 /* ! */ {
+                    i = markupDeclaration(bytes, count: count, after: i)
                     continue
-                } else if byte == UInt8(ascii: "?") {
+                } else if byte == 0x3F /* ? */ {
                     state = .declaration
                 } else {
                     state = .text
@@ -180,49 +193,55 @@ struct HTMLContext: Sendable, Equatable {
                 if Self.isLetter(byte) {
                     beginTag(closing: true)
                     continue
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     state = .text
                 } else {
                     state = .declaration
                     continue
                 }
             case .tagName:
-                if Self.isSpace(byte) || byte == UInt8(ascii: "/") {
-                    state = .beforeAttributeName
-                } else if byte == UInt8(ascii: ">") {
-                    endTag()
-                } else {
-                    tag.append(Self.lowercased(byte))
-                }
+                // A name is read whole: it cannot span an interpolation, which is refused inside it.
+                let end = Self.endOfName(bytes, count: count, from: i, stoppingAtEquals: false)
+                tag.append(lowercasing: bytes, from: i, to: end, available: count - i)
+                i = end
+                guard i < count else { return }
+                if bytes[i] == 0x3E /* > */ { endTag() } else { state = .beforeAttributeName }
             case .beforeAttributeName:
-                if Self.isSpace(byte) || byte == UInt8(ascii: "/") {
+                if Self.isSpace(byte) || byte == 0x2F /* / */ {
                     // `/` only marks a self-closing tag, which changes nothing a value could be.
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     endTag()
                 } else {
+                    // A leading `=` belongs to the name.
+                    let end = Self.endOfName(bytes, count: count, from: i + 1, stoppingAtEquals: true)
                     attribute = ShortName()
-                    attribute.append(Self.lowercased(byte))
+                    attribute.append(lowercasing: bytes, from: i, to: end, available: count - i)
                     state = .attributeName
+                    i = end
+                    continue
                 }
             case .attributeName:
                 if Self.isSpace(byte) {
                     state = .afterAttributeName
-                } else if byte == UInt8(ascii: "/") {
+                } else if byte == 0x2F /* / */ {
                     state = .beforeAttributeName
-                } else if byte == UInt8(ascii: "=") {
+                } else if byte == 0x3D /* = */ {
                     state = .beforeAttributeValue
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     endTag()
                 } else {
-                    attribute.append(Self.lowercased(byte))
+                    let end = Self.endOfName(bytes, count: count, from: i, stoppingAtEquals: true)
+                    attribute.append(lowercasing: bytes, from: i, to: end, available: count - i)
+                    i = end
+                    continue
                 }
             case .afterAttributeName:
                 if Self.isSpace(byte) {
-                } else if byte == UInt8(ascii: "=") {
+                } else if byte == 0x3D /* = */ {
                     state = .beforeAttributeValue
-                } else if byte == UInt8(ascii: "/") {
+                } else if byte == 0x2F /* / */ {
                     state = .beforeAttributeName
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     endTag()
                 } else {
                     state = .beforeAttributeName
@@ -230,9 +249,9 @@ struct HTMLContext: Sendable, Equatable {
                 }
             case .beforeAttributeValue:
                 if Self.isSpace(byte) {
-                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                } else if byte == 0x22 /* " */ || byte == 0x27 /* ' */ {
                     beginValue(quote: byte)
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     endTag()
                 } else {
                     beginValue(quote: 0)
@@ -243,16 +262,23 @@ struct HTMLContext: Sendable, Equatable {
                 if Self.isSpace(byte) {
                     if attributeKind == .scriptType { scriptTypeSeen = true }
                     state = .beforeAttributeName
-                } else if byte == UInt8(ascii: ">") {
+                } else if byte == 0x3E /* > */ {
                     if attributeKind == .scriptType { scriptTypeSeen = true }
                     endTag()
                 } else {
                     noteValueBytes(bytes, from: i, to: i + 1)
                 }
             case .rawText:
-                guard let next = Self.index(of: UInt8(ascii: "<"), in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3C /* < */, in: bytes, count: count, from: i) else { return }
                 i = next + 1
-                if closesRawText(bytes, at: i) {
+                if rawTextTag == .script && Self.matches(bytes, count: count, at: i, "!--") {
+                    // After `<!--` a script's end depends on the "escaped" states (`<script>` inside
+                    // it hides the next `</script>`); no template needs that, so the rest of the
+                    // script counts as never ending, and every interpolation after it is refused.
+                    rawTextTag = .unmatchable
+                    rawTextIsJSON = false
+                    rawTextIsEscapedScript = true
+                } else if closesRawText(bytes, count: count, at: i) {
                     beginTag(closing: true)
                     tag = rawTextTag
                     i += rawTextTag.count + 1  // `/` and the name
@@ -261,17 +287,19 @@ struct HTMLContext: Sendable, Equatable {
                 continue
             case .comment:
                 // `-->` or `--!>` ends a comment; `<!-->` and `<!--->` were handled on entry.
-                guard let next = Self.index(of: UInt8(ascii: ">"), in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3E /* > */, in: bytes, count: count, from: i) else { return }
                 i = next + 1
-                if Self.matches(bytes, at: next - 2, "--") || Self.matches(bytes, at: next - 3, "--!") { state = .text }
+                if Self.matches(bytes, count: count, at: next - 2, "--") || Self.matches(bytes, count: count, at: next - 3, "--!") {
+                    state = .text
+                }
                 continue
             case .cdata:
-                guard let next = Self.index(of: UInt8(ascii: ">"), in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3E /* > */, in: bytes, count: count, from: i) else { return }
                 i = next + 1
-                if Self.matches(bytes, at: next - 2, "]]") { state = .text }
+                if Self.matches(bytes, count: count, at: next - 2, "]]") { state = .text }
                 continue
             case .declaration:
-                guard let next = Self.index(of: UInt8(ascii: ">"), in: bytes, from: i) else { return }
+                guard let next = Self.index(of: 0x3E /* > */, in: bytes, count: count, from: i) else { return }
                 i = next + 1
                 state = .text
                 continue
@@ -310,7 +338,7 @@ struct HTMLContext: Sendable, Equatable {
         }
     }
 
-    private mutating func noteValueBytes(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) {
+    private mutating func noteValueBytes(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int) {
         valueAtStart = false
         if attributeKind == .scriptType {
             for j in start..<end { scriptType.append(Self.lowercased(bytes[j])) }
@@ -318,50 +346,91 @@ struct HTMLContext: Sendable, Equatable {
     }
 
     private func classifyAttribute() -> AttributeKind {
-        if attribute.hasPrefix(0x6F, 0x6E) { return .eventHandler }  // "on"
-        if attribute == .style { return .style }
-        if attribute == .srcdoc { return .srcdoc }
-        if attribute == .type && tag == .script && !closing { return .scriptType }
-        for name in ShortName.urlAttributes where attribute == name { return .url }
-        return .plain
+        if attribute.hasPrefix(0x6F /* o */, 0x6E /* n */) { return .eventHandler }
+        // Names are compared as their packed little-endian bytes: integer compares stay cheap in
+        // debug builds, where this runs for every attribute of every row. `ContextTests` checks
+        // each constant against its name.
+        switch (attribute.count, attribute.lanes.0, attribute.lanes.1) {
+        case (5, 0x656C797473, 0): return .style
+        case (6, 0x636F64637273, 0): return .srcdoc
+        case (4, 0x65707974, 0): return tag == .script && !closing ? .scriptType : .plain  // type
+        case (4, 0x66657268, 0),  // href
+            (3, 0x637273, 0),  // src
+            (6, 0x6E6F69746361, 0),  // action
+            (10, 0x697463616D726F66, 0x6E6F),  // formaction
+            (6, 0x726574736F70, 0),  // poster
+            (4, 0x65746963, 0),  // cite
+            (10, 0x756F72676B636162, 0x646E),  // background
+            (8, 0x63736564676E6F6C, 0),  // longdesc
+            (6, 0x70616D657375, 0),  // usemap
+            (8, 0x6573616265646F63, 0),  // codebase
+            (7, 0x64697373616C63, 0),  // classid
+            (7, 0x65766968637261, 0),  // archive
+            (4, 0x61746164, 0),  // data
+            (8, 0x74736566696E616D, 0),  // manifest
+            (4, 0x6E6F6369, 0),  // icon
+            (4, 0x676E6970, 0),  // ping
+            (7, 0x656C69666F7270, 0),  // profile
+            (6, 0x637273776F6C, 0),  // lowsrc
+            (6, 0x6372736E7964, 0),  // dynsrc
+            (6, 0x746573637273, 0),  // srcset
+            (10, 0x72683A6B6E696C78, 0x6665),  // xlink:href
+            (8, 0x657361623A6C6D78, 0),  // xml:base
+            // SVG animation can set an `href` to its `to`, `from`, `values` or `by`.
+            (2, 0x6F74, 0),  // to
+            (4, 0x6D6F7266, 0),  // from
+            (6, 0x7365756C6176, 0),  // values
+            (2, 0x7962, 0):  // by
+            return .url
+        default: return .plain
+        }
     }
 
     private mutating func endTag() {
         state = .text
         guard !closing else { return }
-        if tag == .script {
+        switch (tag.count, tag.lanes.0, tag.lanes.1) {
+        case (6, 0x747069726373, 0):  // script
             state = .rawText
             rawTextTag = tag
+            rawTextIsEscapedScript = false
             rawTextIsJSON =
                 scriptTypeSeen && !scriptTypeUncertain && (scriptType == .applicationJSON || scriptType == .applicationLDJSON)
-        } else if tag == .plaintext {
+        case (9, 0x7865746E69616C70, 0x74):  // plaintext: nothing ends it
             state = .rawText
-            rawTextTag = ShortName.unmatchable  // nothing ends <plaintext>
+            rawTextTag = ShortName.unmatchable
             rawTextIsJSON = false
-        } else {
-            for name in ShortName.rawTextElements where tag == name {
-                state = .rawText
-                rawTextTag = tag
-                rawTextIsJSON = false
-            }
+            rawTextIsEscapedScript = false
+        case (5, 0x656C797473, 0),  // style
+            (3, 0x706D78, 0),  // xmp
+            (6, 0x656D61726669, 0),  // iframe
+            (7, 0x6465626D656F6E, 0),  // noembed
+            (8, 0x73656D6172666F6E, 0),  // noframes
+            (8, 0x7470697263736F6E, 0):  // noscript
+            state = .rawText
+            rawTextTag = tag
+            rawTextIsJSON = false
+            rawTextIsEscapedScript = false
+        default:
+            break
         }
     }
 
     /// `<!` was read at `index`: a comment, CDATA or a declaration follows.
-    private mutating func markupDeclaration(_ bytes: UnsafeRawBufferPointer, after index: Int) -> Int {
+    private mutating func markupDeclaration(_ bytes: UnsafePointer<UInt8>, count: Int, after index: Int) -> Int {
         let next = index + 1
-        if next >= bytes.count {
+        if next >= count {
             state = .markupDeclarationOpen
             return next
         }
-        if Self.matches(bytes, at: next, "--") {
+        if Self.matches(bytes, count: count, at: next, "--") {
             // `<!-->` and `<!--->` are whole (empty) comments.
-            if Self.matches(bytes, at: next + 2, ">") { state = .text; return next + 3 }
-            if Self.matches(bytes, at: next + 2, "->") { state = .text; return next + 4 }
+            if Self.matches(bytes, count: count, at: next + 2, ">") { state = .text; return next + 3 }
+            if Self.matches(bytes, count: count, at: next + 2, "->") { state = .text; return next + 4 }
             state = .comment
             return next + 2
         }
-        if Self.matches(bytes, at: next, "[CDATA[") {
+        if Self.matches(bytes, count: count, at: next, "[CDATA[") {
             state = .cdata
             return next + 7
         }
@@ -371,34 +440,43 @@ struct HTMLContext: Sendable, Equatable {
 
     /// Whether `bytes[at...]` is `/name` of the open raw-text element, followed by a byte that ends
     /// a tag name.
-    private func closesRawText(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
+    private func closesRawText(_ bytes: UnsafePointer<UInt8>, count: Int, at start: Int) -> Bool {
         let n = rawTextTag.count
         let after = start + 1 + n
         // A name running to the end of the literal is not known to end there, so it does not
         // count; what follows is an interpolation, and none allowed here can end a tag name.
-        guard n <= ShortName.capacity, after < bytes.count, bytes[start] == UInt8(ascii: "/") else { return false }
+        guard n <= ShortName.capacity, after < count, bytes[start] == 0x2F /* / */ else { return false }
         for j in 0..<n where Self.lowercased(bytes[start + 1 + j]) != rawTextTag.byte(j) { return false }
         let b = bytes[after]
-        return Self.isSpace(b) || b == UInt8(ascii: "/") || b == UInt8(ascii: ">")
+        return Self.isSpace(b) || b == 0x2F /* / */ || b == 0x3E /* > */
     }
 
-    @inline(__always)
-    private static func index(of target: UInt8, in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
-        var j = start
-        while j < bytes.count {
-            if bytes[j] == target { return j }
-            j += 1
-        }
-        return nil
+    private static func index(of target: UInt8, in bytes: UnsafePointer<UInt8>, count: Int, from start: Int) -> Int? {
+        guard start < count, let found = memchr(bytes + start, Int32(target), count - start) else { return nil }
+        return UnsafeRawPointer(bytes).distance(to: UnsafeRawPointer(found))
     }
 
-    private static func matches(_ bytes: UnsafeRawBufferPointer, at start: Int, _ literal: StaticString) -> Bool {
+    private static func matches(_ bytes: UnsafePointer<UInt8>, count: Int, at start: Int, _ literal: StaticString) -> Bool {
         guard start >= 0 else { return false }
         return literal.withUTF8Buffer { expected in
-            guard start + expected.count <= bytes.count else { return false }
+            guard start + expected.count <= count else { return false }
             for j in 0..<expected.count where bytes[start + j] != expected[j] { return false }
             return true
         }
+    }
+
+    /// Where a tag or attribute name that continues at `start` ends: HTML whitespace, `/`, `>`
+    /// (and `=` for attributes), or the end of the literal.
+    private static func endOfName(_ bytes: UnsafePointer<UInt8>, count: Int, from start: Int, stoppingAtEquals: Bool) -> Int {
+        var j = start
+        while j < count {
+            let b = bytes[j]
+            // Written out rather than calling isSpace: this loop runs for every byte of every name.
+            if b == 0x20 || b == 0x2F || b == 0x3E || b == 0x0A || b == 0x09 || b == 0x0C || b == 0x0D { return j }
+            if b == 0x3D && stoppingAtEquals { return j }
+            j += 1
+        }
+        return j
     }
 
     @inline(__always)
@@ -408,12 +486,12 @@ struct HTMLContext: Sendable, Equatable {
 
     @inline(__always)
     static func isLetter(_ b: UInt8) -> Bool {
-        (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")
+        (b | 0x20) >= 0x61 /* a */ && (b | 0x20) <= 0x7A /* z */
     }
 
     @inline(__always)
     static func lowercased(_ b: UInt8) -> UInt8 {
-        b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b
+        b >= 0x41 /* A */ && b <= 0x5A /* Z */ ? b | 0x20 : b
     }
 }
 
@@ -421,7 +499,7 @@ struct HTMLContext: Sendable, Equatable {
 /// a template allocates nothing; longer names compare unequal to every name the machine knows.
 struct ShortName: Sendable, Equatable {
     static let capacity = 24
-    private var lanes: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    private(set) var lanes: (UInt64, UInt64, UInt64) = (0, 0, 0)
     private(set) var count: Int = 0
 
     init() {}
@@ -444,6 +522,40 @@ struct ShortName: Sendable, Equatable {
         count += 1
     }
 
+    /// Appends `bytes[start..<end]` lower-cased. `available` is how many bytes from `start` may
+    /// be read: a whole name of up to 16 bytes is then packed a word at a time, which is most of
+    /// what reading a template costs in a debug build.
+    mutating func append(lowercasing bytes: UnsafePointer<UInt8>, from start: Int, to end: Int, available: Int) {
+        let n = end - start
+        if count == 0 && n <= 16 && available >= 16 {
+            let raw = UnsafeRawPointer(bytes + start)
+            let low = Self.lowercased(raw.loadUnaligned(as: UInt64.self))
+            let high = Self.lowercased(raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            lanes.0 = n >= 8 ? low : low & ((1 &<< UInt64(n * 8)) &- 1)
+            lanes.1 = n >= 16 ? high : (n <= 8 ? 0 : high & ((1 &<< UInt64((n - 8) * 8)) &- 1))
+            count = n
+            return
+        }
+        var j = start
+        while j < end {
+            let b = bytes[j]
+            append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+            j += 1
+        }
+    }
+
+    /// ASCII `A`–`Z` to `a`–`z` in each byte of a word; every other byte is kept.
+    private static func lowercased(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let seven = word & (ones &* 0x7F)
+        // The high bit of each byte is set where the byte is at least `A` and at most `Z`, and
+        // was not over 0x7F to begin with.
+        let atLeastA = seven &+ ones &* (0x80 - 0x41)
+        let aboveZ = seven &+ ones &* (0x80 - 0x5B)
+        let upper = atLeastA & ~aboveZ & ~word & (ones &* 0x80)
+        return word | (upper &>> 2)
+    }
+
     func byte(_ index: Int) -> UInt8 {
         let shift = UInt64((index % 8) * 8)
         switch index / 8 {
@@ -462,10 +574,6 @@ struct ShortName: Sendable, Equatable {
     }
 
     static let script = ShortName("script")
-    static let plaintext = ShortName("plaintext")
-    static let style = ShortName("style")
-    static let srcdoc = ShortName("srcdoc")
-    static let type = ShortName("type")
     static let applicationJSON = ShortName("application/json")
     static let applicationLDJSON = ShortName("application/ld+json")
     static let unmatchable: ShortName = {
@@ -473,17 +581,4 @@ struct ShortName: Sendable, Equatable {
         for _ in 0...capacity { name.append(0) }
         return name
     }()
-
-    /// Elements whose content is not markup: nothing but their end tag ends them.
-    static let rawTextElements: [ShortName] = [
-        ShortName("style"), ShortName("xmp"), ShortName("iframe"), ShortName("noembed"), ShortName("noframes"),
-        ShortName("noscript"),
-    ]
-
-    /// Attributes whose value a browser loads or navigates to.
-    static let urlAttributes: [ShortName] =
-        ([
-            "href", "src", "action", "formaction", "poster", "cite", "background", "longdesc", "usemap", "codebase", "classid",
-            "archive", "data", "manifest", "icon", "ping", "profile", "lowsrc", "dynsrc", "srcset", "xlink:href", "xml:base",
-        ] as [StaticString]).map { ShortName($0) }
 }

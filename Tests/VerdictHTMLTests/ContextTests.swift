@@ -45,6 +45,49 @@ final class ContextTests: XCTestCase {
         assert(.urlAttribute(atStart: false), ["<a href=\"/runs/", "<a href=\"?q=", "<img src='x"])
     }
 
+    /// The classifier compares names as packed integers; every name it knows is checked here,
+    /// in both cases, with its neighbours that must not match.
+    func testEveryKnownAttributeName() {
+        let urls = [
+            "href", "src", "action", "formaction", "poster", "cite", "background", "longdesc", "usemap", "codebase", "classid", "archive",
+            "data", "manifest", "icon", "ping", "profile", "lowsrc", "dynsrc", "srcset", "xlink:href", "xml:base", "to", "from",
+            "values", "by",
+        ]
+        for name in urls {
+            assert(.urlAttribute(atStart: true), ["<x \(name)=\"", "<x \(name.uppercased())='"])
+            assert(.attribute, ["<x \(name)s=\"", "<x \(name.dropLast())=\"", "<x data-\(name)=\""])
+        }
+        assert(.styleAttribute, ["<x style=\"", "<x STYLE=\""])
+        assert(.attribute, ["<x styles=\"", "<x srcdocs=\"", "<x type=\"", "</script type=\""])
+        assert(.srcdocAttribute, ["<x srcdoc=\""])
+    }
+
+    /// Names are packed a word at a time where the literal is long enough, byte by byte
+    /// elsewhere; both must give the same name.
+    func testNamesPackTheSameWordWiseAndByteWise() {
+        let letters = Array("aZ-:09_Az@[`{\u{7F}".utf8) + [0xC3, 0xA9]
+        for length in 1...24 {
+            for shift in 0..<letters.count {
+                let name = (0..<length).map { letters[($0 + shift) % letters.count] }
+                let padded = name + Array(repeating: UInt8(ascii: " "), count: 20)
+                var wordWise = ShortName()
+                var byteWise = ShortName()
+                padded.withUnsafeBufferPointer { buffer in
+                    wordWise.append(lowercasing: buffer.baseAddress!, from: 0, to: length, available: buffer.count)
+                    byteWise.append(lowercasing: buffer.baseAddress!, from: 0, to: length, available: length)
+                }
+                var expected = ShortName()
+                for byte in name { expected.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+                XCTAssertEqual(wordWise, expected, "\(name)")
+                XCTAssertEqual(byteWise, expected, "\(name)")
+            }
+        }
+        XCTAssertEqual(
+            HTMLContext.after("<A HREF=\"https://example.com/a/long/literal/so/the/name/is/read/a/word/at/a/time\" ONCLICK=\"").kind,
+            .eventHandlerAttribute)
+        XCTAssertEqual(HTMLContext.after("<SVG><A XLINK:HREF=\"").kind, .urlAttribute(atStart: true))
+    }
+
     func testScriptsAndRawText() {
         assert(
             .scriptData,
@@ -53,7 +96,8 @@ final class ContextTests: XCTestCase {
                 "<script type=\"application/json\" type=\"text/javascript\">",
                 "<script type=\"text/javascript\" type=\"application/json\">",
                 "<script>var a = '</scriptx>';", "<script>'</script'", "<script>if (a<b) {", "<script src=\"x\">", "<svg><script>",
-                "<script type=\"application/jsonx\">", "<script/>",
+                "<script type=\"application/jsonx\">", "<script/>", "<script><!--<script></script>",
+                "<script type=\"application/json\"><!--</script>", "<script><!-- --></script>",
             ])
         assert(
             .jsonScript,
@@ -98,7 +142,7 @@ final class ContextTests: XCTestCase {
         var context = HTMLContext.after("<script type=\"")
         context.noteInterpolation(wroteBytes: true)
         var rest = "\">"
-        rest.withUTF8 { context.advance(over: UnsafeRawBufferPointer($0)) }
+        rest.withUTF8 { context.advance(over: $0) }
         XCTAssertEqual(context.kind, .scriptData)
     }
 

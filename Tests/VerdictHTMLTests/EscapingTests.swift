@@ -25,6 +25,21 @@ final class EscapingTests: XCTestCase {
             html.description, "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34; &#39;too&#39;</p>")
     }
 
+    /// Plain text is skipped eight bytes at a time: every special byte is found at every offset
+    /// of a word, and bytes that merely resemble one are left alone.
+    func testEscapesAtEveryOffset() {
+        let expected: [Character: String] = ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&#34;", "'": "&#39;", "\u{0}": "\u{FFFD}"]
+        for (special, replacement) in expected {
+            for k in 0..<20 {
+                let pad = String(repeating: "a", count: k)
+                let value = pad + String(special) + "bcdefghijklmnop=;%[]`"
+                XCTAssertEqual(("\(value)" as HTML).description, pad + replacement + "bcdefghijklmnop=;%[]`")
+            }
+        }
+        let lookalikes = "!#$%()*+,-./0123456789:;=?@[\\]^_`{|}~\u{7F}éあ\u{1}\u{1F}"
+        XCTAssertEqual(("\(lookalikes)" as HTML).description, lookalikes)
+    }
+
     func testAttributesCannotBeClosedWithEitherQuote() {
         let value = "\"><img src=x onerror=alert(1)>' onmouseover='alert(1)"
         let double: HTML = "<div title=\"\(value)\"></div>"
@@ -177,7 +192,7 @@ final class EscapingTests: XCTestCase {
             let encoded = URLComponent.encode(value)
             let href: String = {
                 var copy = value
-                return copy.withUTF8 { Escape.isSafeURL(UnsafeRawBufferPointer($0)) } ? shown : "about:invalid#blocked"
+                return copy.withUTF8 { Escape.isSafeURL($0) } ? shown : "about:invalid#blocked"
             }()
             let head: [Python.Token] = [
                 .start("div", [("class", shown), ("title", shown)]), .start("a", [("href", href)]), .text(shown), .end("a"),

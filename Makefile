@@ -7,8 +7,8 @@ PORT ?= 8080
 PG_PORT ?= 5433
 STATE_DIR := .verdict
 TEMPLATE := infra-templates/template.yaml
-DEB_PACKAGES := libpq-dev libcurl4-openssl-dev libssl-dev libxml2-dev pkg-config postgresql postgresql-client curl wrk libxml2-utils
-PY_PACKAGES := cfn-lint botocore junitparser openapi-spec-validator jsonschema
+DEB_PACKAGES := libpq-dev libcurl4-openssl-dev libssl-dev libxml2-dev pkg-config postgresql postgresql-client curl wrk libxml2-utils chromium chromium-driver
+PY_PACKAGES := cfn-lint botocore junitparser openapi-spec-validator jsonschema selenium html5lib
 # The manifest lists one executable per functions/ folder; a cached manifest would miss a new one.
 SWIFT_FLAGS := --manifest-cache none
 LAMBDA_FUNCTIONS := $(notdir $(patsubst %/main.swift,%,$(wildcard functions/*/main.swift)))
@@ -23,7 +23,7 @@ SERVE_BUILD_FLAGS := -c $(SERVE_CONFIG) $(if $(filter release,$(SERVE_CONFIG)),-
 # Handlers come from the build just made, never from a packaged bootstrap that may be older.
 SERVE_FLAGS := --build-dir $(SERVE_DIR) --ignore-bootstraps
 
-.PHONY: deps py-deps build serve-build emulator seed routes test lint bench package format clean openapi contract
+.PHONY: deps py-deps build serve-build emulator seed routes test lint bench package format clean openapi contract browser
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -34,7 +34,7 @@ deps:
 	fi
 
 py-deps:
-	@python3 -c 'import cfnlint, botocore, junitparser, openapi_spec_validator, jsonschema' 2>/dev/null \
+	@python3 -c 'import cfnlint, botocore, junitparser, openapi_spec_validator, jsonschema, selenium, html5lib' 2>/dev/null \
 	  || python3 -m pip install --quiet $(PY_PACKAGES)
 
 # The debug build `make test` runs against. The served copy of the API contract is regenerated
@@ -71,8 +71,8 @@ test: py-deps build lint
 	trap "emulator/scripts/local-postgres.sh stop $$dir/pg; rm -rf $$dir" EXIT; \
 	url=$$(emulator/scripts/local-postgres.sh start $$dir/pg $$port --throwaway); \
 	DATABASE_URL="$$url" $(SWIFT) test $(SWIFT_FLAGS)
-	@# The published contract, checked against the running emulator (see `contract`).
-	@$(MAKE) --no-print-directory contract
+	@# The published contract and the dashboard, checked against the running emulator.
+	@$(MAKE) --no-print-directory contract browser
 
 # Release, statically linked `bootstrap` per function, in the CodeUri folders the template names.
 package: deps
@@ -101,15 +101,11 @@ openapi:
 # Schemathesis against the emulator on a throw-away database: every route of openapi.yaml,
 # valid and invalid requests, each answer checked against the spec. CONTRACT_ARGS are passed
 # on to `schemathesis run` (e.g. --exclude-path /api/v1/team); reports stay in .build/contract.
-contract: build
-	@set -e; dir=$$(mktemp -d /tmp/verdict-contract.XXXXXX); chmod 755 $$dir; pid=""; \
-	port=$$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
-	trap 'if [ -n "$$pid" ]; then kill $$pid 2>/dev/null; wait $$pid 2>/dev/null || true; fi; emulator/scripts/local-postgres.sh stop '"$$dir"'/pg; rm -rf '"$$dir" EXIT; \
-	url=$$(emulator/scripts/local-postgres.sh start $$dir/pg $$port --throwaway); \
-	.build/debug/verdict-emulator --port 0 --state-dir $$dir/state --ignore-bootstraps --parameter DatabaseUrl="$$url" >$$dir/emulator.log 2>&1 & pid=$$!; \
-	for i in $$(seq 120); do grep -q 'listening on http' $$dir/emulator.log && break; kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
-	base=$$(grep -o 'listening on http://[0-9.:]*' $$dir/emulator.log | sed 's/^listening on //'); \
-	[ -n "$$base" ] || { echo "the emulator did not start:"; cat $$dir/emulator.log; exit 1; }; \
-	key=$$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["key"])' $$dir/state/SeedFunction.json); \
-	SCHEMATHESIS_REPORT_DIR=$${SCHEMATHESIS_REPORT_DIR:-$(CURDIR)/.build/contract} Tests/Contract/schemathesis.sh "$$base" "$$key" $(CONTRACT_ARGS) \
-	  || { echo "emulator log: the last 40 lines"; tail -n 40 $$dir/emulator.log; exit 1; }
+contract: build py-deps
+	@SCHEMATHESIS_REPORT_DIR=$${SCHEMATHESIS_REPORT_DIR:-$(CURDIR)/.build/contract} Tests/Support/with-emulator.sh .build/debug \
+	  bash -c 'Tests/Contract/schemathesis.sh "$$VERDICT_BASE" "$$VERDICT_KEY" $(CONTRACT_ARGS)'
+
+# The dashboard in headless Chromium: every page, live updates, XSS, no-JavaScript, dark mode,
+# a phone's width. Screenshots go to .build/browser.
+browser: build py-deps
+	@Tests/Support/with-emulator.sh .build/debug python3 Tests/Browser/test_pages.py .build/browser

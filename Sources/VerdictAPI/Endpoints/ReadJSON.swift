@@ -16,7 +16,8 @@ extension ResultTotals {
 extension RunSummary {
     var json: JSON {
         [
-            "id": .string(id.text), "project": .string(project), "commit": .string(commit), "branch": .string(branch),
+            "id": .string(id.text), "project_id": .string(projectID.text), "project": .string(project), "commit": .string(commit),
+            "branch": .string(branch),
             "ci_run_id": .string(ciRunID), "ci_run_attempt": JSON(ciRunAttempt), "name": .string(name), "status": .string(status.rawValue),
             "totals": totals.json, "total_reports_expected": JSON(totalReportsExpected), "reports_completed": JSON(reportsCompleted),
             "created_at": .string(createdAt), "started_at": JSON(startedAt), "duration_ms": JSON(durationMilliseconds),

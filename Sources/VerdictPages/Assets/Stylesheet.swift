@@ -34,7 +34,7 @@ enum Stylesheet {
         h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
         .muted { color: var(--muted); }
         .crumbs { color: var(--muted); font-size: .9rem; overflow-wrap: anywhere; }
-        .crumbs a + a::before, .crumbs span::before { content: "/ "; color: var(--muted); }
+        .crumbs > :not(:first-child)::before { content: "/"; color: var(--muted); padding: 0 .35rem; }
         .meta { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; color: var(--muted); margin: .25rem 0 1rem; }
         .meta b { color: var(--fg); font-weight: 600; }
         .card { border: 1px solid var(--border); border-radius: 6px; background: var(--card); padding: .75rem 1rem; margin: .75rem 0; }
@@ -54,13 +54,12 @@ enum Stylesheet {
         .status-skipped { color: var(--skipped); }
         .status-running { color: var(--running); }
         .status-incomplete { color: var(--incomplete); }
-        .totalsbar { display: flex; height: .6rem; border-radius: 3px; overflow: hidden; background: var(--border); margin: .4rem 0; }
-        .totalsbar span { display: block; }
-        .totalsbar .passed { background: var(--passed); }
-        .totalsbar .failed { background: var(--failed); }
-        .totalsbar .errored { background: var(--errored); }
-        .totalsbar .flaky { background: var(--flaky); }
-        .totalsbar .skipped { background: var(--skipped); }
+        svg.totalsbar { display: block; width: 100%; height: .6rem; border-radius: 3px; background: var(--border); margin: .4rem 0; }
+        svg.totalsbar .bar-passed { fill: var(--passed); }
+        svg.totalsbar .bar-failed { fill: var(--failed); }
+        svg.totalsbar .bar-errored { fill: var(--errored); }
+        svg.totalsbar .bar-flaky { fill: var(--flaky); }
+        svg.totalsbar .bar-skipped { fill: var(--skipped); }
         .counts { display: flex; flex-wrap: wrap; gap: .25rem 1rem; font-variant-numeric: tabular-nums; }
         form.filters { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .5rem 0 1rem; }
         form.filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }

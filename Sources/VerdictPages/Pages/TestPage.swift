@@ -65,7 +65,7 @@ public struct TestPage: PageRenderer {
         """
         <tr><td><a href="\(URLPath("/cases/\(result.caseID.text)"))">\(Components.time(result.createdAt))</a></td>\
         <td>\(Components.status(result.status))</td>\
-        <td><a href="\(URLPath("/runs/\(result.runID.text)"))">\(result.runName.isEmpty ? Components.shortCommit(result.commit) : result.runName)</a></td>\
+        <td><a href="\(URLPath("/runs/\(result.runID.text)"))">\(!result.runName.isEmpty ? result.runName : result.commit.isEmpty ? "run" : Components.shortCommit(result.commit))</a></td>\
         <td class="optional">\(result.branch)</td><td class="num">\(Components.duration(result.durationMilliseconds))</td></tr>
         """
     }

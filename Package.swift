@@ -59,6 +59,8 @@ let package = Package(
         .target(name: "VerdictHTML", dependencies: ["VerdictJSON"]),
         // The dashboard's pages and assets; only the page functions link it.
         .target(name: "VerdictPages", dependencies: ["VerdictAPI", "VerdictHTML", "VerdictCore", "VerdictCrypto"]),
+        // What functions need to push to WebSocket clients: the signed @connections client.
+        .target(name: "VerdictLive", dependencies: ["VerdictS3", "CurlClient", "VerdictJSON"]),
 
         .executableTarget(
             name: "verdict-emulator",
@@ -67,6 +69,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "emulator",
@@ -76,7 +79,7 @@ let package = Package(
         // A function used only by the tests: it echoes, sleeps, crashes and fails on request so the
         // emulator's timeout, crash and error paths can be exercised against a real process.
         .executableTarget(
-            name: "verdict-test-function", dependencies: ["VerdictHTTP", "LambdaRuntime"], path: "Tests/Fixtures/TestFunction"),
+            name: "verdict-test-function", dependencies: ["VerdictHTTP", "LambdaRuntime", "VerdictLive"], path: "Tests/Fixtures/TestFunction"),
 
         // `make bench`'s report generators and parse timer (Tests/Benchmarks/run.sh).
         .executableTarget(
@@ -86,13 +89,15 @@ let package = Package(
             name: "VerdictUnitTests",
             dependencies: [
                 "VerdictJSON", "HTTPContract", "VerdictHTTP", "VerdictCore", "VerdictCrypto", "VerdictDB", "SAMTemplate", "LambdaRuntime",
-                "Yams", "VerdictTestSupport", .product(name: "Logging", package: "swift-log"),
+                "VerdictS3", "VerdictLive", "Yams", "VerdictTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSettings),
         .testTarget(
             name: "VerdictEndToEndTests",
             dependencies: [
                 "VerdictJSON", "VerdictS3", "VerdictCrypto", "VerdictDB", "VerdictCore", "VerdictReports", "VerdictTestSupport",
+                "VerdictLive", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: testSettings),
         // Endpoints invoked in process with a real context over the test PostgreSQL: no emulator.

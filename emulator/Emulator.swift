@@ -1,6 +1,7 @@
 import Foundation
 import HTTPContract
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import SAMTemplate
 import VerdictJSON
@@ -14,6 +15,8 @@ final class Emulator: @unchecked Sendable {
     let pools: [String: FunctionPool]
     /// The local S3 endpoint at /_s3; nil when --s3-endpoint names another store.
     let objectStorage: LocalS3Endpoint?
+    /// The template's WebSocket API on --websocket-path; nil when it declares none.
+    let webSocket: WebSocketGateway?
     private var signalSources: [DispatchSourceSignal] = []
 
     init(settings: EmulatorSettings, template: Template) {
@@ -33,6 +36,12 @@ final class Emulator: @unchecked Sendable {
             objectStorage = try LocalS3Endpoint.configure(settings: settings, template: template)
         } catch {
             Console.line("verdict-emulator: local S3: \(error)")
+            exit(1)
+        }
+        do {
+            webSocket = try WebSocketGateway.configure(settings: settings, template: template, pools: pools, localSecret: objectStorage?.secret)
+        } catch {
+            Console.line("verdict-emulator: WebSocket API: \(error)")
             exit(1)
         }
     }
@@ -77,16 +86,22 @@ final class Emulator: @unchecked Sendable {
 
     func serve() throws {
         let scheduler = Scheduler(pools: Array(pools.values), group: group, region: settings.region)
-        let gateway = try Gateway(template: template, pools: pools, scheduler: scheduler)
+        let gateway = try Gateway(template: template, pools: pools, scheduler: scheduler, webSocket: webSocket)
+        var upgraders: (@Sendable () -> [HTTPServerProtocolUpgrader & Sendable])?
+        if let webSocket { upgraders = { [webSocket.upgrader()] } }
         let channel = try LocalS3Server.bind(
             group: group, host: settings.host, port: settings.port, maxBodyBytes: PayloadLimits.invocationBytes,
-            objectStorage: objectStorage
+            objectStorage: objectStorage, upgraders: upgraders
         ) { request, responder in
             gateway.handle(request, responder: responder)
         }.wait()
         if let objectStorage, let boundPort = channel.localAddress?.port {
             objectStorage.publish(host: settings.host, port: boundPort)
             Console.line(objectStorage.banner(host: settings.host, port: boundPort))
+        }
+        if let webSocket, let boundPort = channel.localAddress?.port {
+            webSocket.publish(host: settings.host, port: boundPort)
+            Console.line(webSocket.banner(host: settings.host, port: boundPort))
         }
         if settings.runSchedules { scheduler.run() }
         let routeCount = template.functions.reduce(0) { $0 + $1.routes.count }

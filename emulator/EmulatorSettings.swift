@@ -29,6 +29,8 @@ struct EmulatorSettings: Sendable {
     var s3Secret: String?
     /// An S3 (or MinIO…) endpoint to send handlers to instead of serving `/_s3` locally.
     var s3Endpoint: String?
+    /// Where the template's WebSocket API is served on the gateway's port.
+    var webSocketPath = "/ws"
 
     static let usage = """
         usage: verdict-emulator [serve|startup|routes] [options]
@@ -55,6 +57,8 @@ struct EmulatorSettings: Sendable {
                                   (default: made once, kept in <state-dir>/s3-credentials)
           --s3-endpoint URL       send handlers to this S3-compatible endpoint (path style, credentials
                                   from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) and do not serve /_s3
+          --websocket-path PATH   where the template's WebSocket API upgrades connections (default /ws);
+                                  its @connections API is at /_ws/@connections/{connectionId}
         """
 
     static func parse(_ arguments: [String]) throws -> EmulatorSettings {
@@ -102,6 +106,12 @@ struct EmulatorSettings: Sendable {
                     throw UsageError("--s3-endpoint needs an http:// or https:// URL, not \(url)")
                 }
                 settings.s3Endpoint = url
+            case "--websocket-path":
+                let path = try value(option)
+                guard path.hasPrefix("/"), !path.contains("?"), !WebSocketGateway.owns(managementPath: path) else {
+                    throw UsageError("--websocket-path needs a path such as /ws (not under \(WebSocketGateway.managementPrefix)), not \(path)")
+                }
+                settings.webSocketPath = path
             case "--help", "-h": throw UsageError(nil)
             default: throw UsageError("unknown option \(option)")
             }

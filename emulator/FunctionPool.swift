@@ -208,6 +208,8 @@ final class FunctionPool: @unchecked Sendable {
         environment["LAMBDA_TASK_ROOT"] = settings.resolve(definition.codeURI)
         // Object storage: VERDICT_S3_ENDPOINT and its credentials (LocalS3Environment.swift).
         for (key, value) in LocalS3Environment.shared.variables { environment[key] = value }
+        // The @connections API (WebSocketEnvironment.swift), over the template's AWS URL.
+        for (key, value) in WebSocketEnvironment.shared.variables { environment[key] = value }
         lock.withLock { worker.server = channel }
         do {
             worker.spawnedAt = Monotonic.now()

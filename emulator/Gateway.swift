@@ -12,9 +12,11 @@ final class Gateway: @unchecked Sendable {
     let routes: RouteTable<String>
     let scheduler: Scheduler
     let template: Template
+    let webSocket: WebSocketGateway?
 
-    init(template: Template, pools: [String: FunctionPool], scheduler: Scheduler) throws {
+    init(template: Template, pools: [String: FunctionPool], scheduler: Scheduler, webSocket: WebSocketGateway? = nil) throws {
         self.template = template
+        self.webSocket = webSocket
         self.pools = pools
         self.scheduler = scheduler
         routes = try RouteTable(template.functions.flatMap { function in function.routes.map { ($0, function.logicalID) } })
@@ -29,6 +31,15 @@ final class Gateway: @unchecked Sendable {
         let path = request.path
         if path.hasPrefix("/2015-03-31/functions/") {
             invokeAPI(request, responder: responder)
+        } else if let webSocket, path == webSocket.path {
+            // Upgrades never get here (the listener's upgrader takes them); refusals and plain requests do.
+            webSocket.answerNonUpgrade(request, responder: responder)
+        } else if WebSocketGateway.owns(managementPath: path) {
+            guard let webSocket else {
+                responder.send(.error(.notFound, message: "the template declares no WebSocket API, so there is no @connections API"))
+                return
+            }
+            webSocket.manage(request, responder: responder)
         } else if path.hasPrefix("/_emulator/") {
             admin(request, responder: responder)
         } else if LocalS3Endpoint.owns(path: path) {

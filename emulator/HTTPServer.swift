@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOWebSocket
 
 /// A request with its body gathered, up to a limit.
 struct ServerRequest {
@@ -66,7 +67,7 @@ typealias RequestHandler = @Sendable (ServerRequest, Responder) -> Void
 
 /// Gathers each request's head and body, then hands it to `onRequest`. Pipelining assistance
 /// upstream guarantees one request in flight per connection.
-final class HTTPRequestCollector: ChannelInboundHandler, @unchecked Sendable {
+final class HTTPRequestCollector: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
 
     let maxBodyBytes: Int
@@ -113,21 +114,31 @@ final class HTTPRequestCollector: ChannelInboundHandler, @unchecked Sendable {
 }
 
 enum HTTPServer {
+    /// The names the front handler and the collector are added under, so an upgrade to
+    /// WebSocket can take them out of the pipeline.
+    static let requestHandlerNames = ["verdict-front", "verdict-collector"]
+
     /// `front`, when given, makes a handler that sees each request before the collector does
-    /// (the local S3 endpoint streams its bodies instead of collecting them).
+    /// (the local S3 endpoint streams its bodies instead of collecting them). `upgraders`, when
+    /// given, makes each connection's protocol upgraders (the WebSocket API's).
     static func bind(
         group: EventLoopGroup, host: String, port: Int, maxBodyBytes: Int,
-        front: (@Sendable () -> any ChannelHandler)? = nil, onRequest: @escaping RequestHandler
+        front: (@Sendable () -> any ChannelHandler)? = nil,
+        upgraders: (@Sendable () -> [HTTPServerProtocolUpgrader & Sendable])? = nil, onRequest: @escaping RequestHandler
     ) -> EventLoopFuture<Channel> {
         ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true).flatMap {
-                    let collector = HTTPRequestCollector(maxBodyBytes: maxBodyBytes, onRequest: onRequest)
-                    guard let front else { return channel.pipeline.addHandler(collector) }
-                    return channel.pipeline.addHandler(front()).flatMap { channel.pipeline.addHandler(collector) }
+                let upgrade: NIOHTTPServerUpgradeSendableConfiguration? = upgraders.map { ($0(), { _ in }) }
+                return channel.pipeline.configureHTTPServerPipeline(
+                    withPipeliningAssistance: true, withServerUpgrade: upgrade, withErrorHandling: true
+                ).flatMapThrowing {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let front { try pipeline.addHandler(front(), name: requestHandlerNames[0]) }
+                    try pipeline.addHandler(
+                        HTTPRequestCollector(maxBodyBytes: maxBodyBytes, onRequest: onRequest), name: requestHandlerNames[1])
                 }
             }
             .bind(host: host, port: port)

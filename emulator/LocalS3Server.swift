@@ -10,18 +10,19 @@ import NIOPosix
 enum LocalS3Server {
     static func bind(
         group: EventLoopGroup, host: String, port: Int, maxBodyBytes: Int, objectStorage: LocalS3Endpoint?,
-        onRequest: @escaping RequestHandler
+        upgraders: (@Sendable () -> [HTTPServerProtocolUpgrader & Sendable])? = nil, onRequest: @escaping RequestHandler
     ) -> EventLoopFuture<Channel> {
         var front: (@Sendable () -> any ChannelHandler)?
         if let objectStorage {
             front = { LocalS3ChannelHandler(endpoint: objectStorage) }
         }
-        return HTTPServer.bind(group: group, host: host, port: port, maxBodyBytes: maxBodyBytes, front: front, onRequest: onRequest)
+        return HTTPServer.bind(
+            group: group, host: host, port: port, maxBodyBytes: maxBodyBytes, front: front, upgraders: upgraders, onRequest: onRequest)
     }
 }
 
 /// Serves `/_s3` requests on the event loop, part by part; passes everything else on.
-final class LocalS3ChannelHandler: ChannelInboundHandler, @unchecked Sendable {
+final class LocalS3ChannelHandler: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart

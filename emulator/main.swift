@@ -25,6 +25,9 @@ if settings.command == .routes {
         for route in function.routes { print("\(route.routeKey)\t\(function.logicalID)") }
         for schedule in function.schedules { print("SCHEDULE \(schedule.expression)\t\(function.logicalID)") }
     }
+    for api in template.webSocketAPIs {
+        for (routeKey, function) in api.routes.sorted(by: { $0.key < $1.key }) { print("WEBSOCKET \(routeKey)\t\(function)") }
+    }
     exit(0)
 }
 

@@ -10,6 +10,8 @@ public struct Template: Sendable {
     public var functions: [FunctionDefinition]
     /// Resolved `AWS::S3::Bucket` names by logical id.
     public var buckets: [String: String]
+    /// `AWS::ApiGatewayV2::Api`s with `ProtocolType: WEBSOCKET`, by logical id order.
+    public var webSocketAPIs: [WebSocketAPIDefinition] = []
 
     public func function(named name: String) -> FunctionDefinition? {
         functions.first { $0.logicalID == name || $0.functionName == name }
@@ -115,6 +117,9 @@ extension Template {
         for (key, value) in resources where value["Type"]?.string != "AWS::S3::Bucket" {
             if let id = key.string { resolver.resourceNames[id] = id }
         }
+        for (key, value) in resources {
+            if let id = key.string, let type = value["Type"]?.string { resolver.resourceTypes[id] = type }
+        }
 
         let globals = rootMap["Globals"]?["Function"]
         var functions: [FunctionDefinition] = []
@@ -132,8 +137,10 @@ extension Template {
                 seenRoutes[route.routeKey] = function.logicalID
             }
         }
+        let webSocketAPIs = try parseWebSocketAPIs(resources: resources, functions: functions, resolver: resolver)
         return Template(
-            description: rootMap["Description"]?.string, parameters: parameters, functions: functions, buckets: buckets)
+            description: rootMap["Description"]?.string, parameters: parameters, functions: functions, buckets: buckets,
+            webSocketAPIs: webSocketAPIs)
     }
 
     static func parseFunction(id: String, node: Node, globals: Node?, resolver: IntrinsicResolver) throws -> FunctionDefinition {
@@ -215,6 +222,8 @@ extension Template {
 struct IntrinsicResolver {
     var parameters: [String: String?]
     var resourceNames: [String: String]
+    /// `Type` by logical id, for what `Fn::GetAtt` (and `${Resource.Attribute}`) resolve to.
+    var resourceTypes: [String: String] = [:]
 
     func resolve(_ node: Node, at location: String) throws -> String {
         switch node {
@@ -222,6 +231,7 @@ struct IntrinsicResolver {
             switch node.tag.description {
             case "!Ref": return try ref(scalar.string, at: location)
             case "!Sub": return try sub(scalar.string, at: location)
+            case "!GetAtt": return try ref(scalar.string, at: location)
             default: return scalar.string
             }
         case .mapping(let mapping):
@@ -231,6 +241,13 @@ struct IntrinsicResolver {
             switch name {
             case "Ref": return try ref(value.string ?? "", at: location)
             case "Fn::Sub": return try sub(value.string ?? "", at: location)
+            case "Fn::GetAtt":
+                let parts = value.sequence?.compactMap(\.string) ?? value.string.map { [$0] } ?? []
+                return try ref(parts.joined(separator: "."), at: location)
+            case "Fn::Join":
+                guard let sequence = value.sequence, sequence.count == 2, let separator = sequence[0].string, let parts = sequence[1].sequence
+                else { throw TemplateError("\(location) has a malformed Fn::Join") }
+                return try parts.map { try resolve($0, at: location) }.joined(separator: separator)
             default: throw TemplateError("\(location) uses \(name), which the emulator cannot resolve")
             }
         case .sequence(let sequence):
@@ -253,12 +270,29 @@ struct IntrinsicResolver {
             return value
         }
         if let resource = resourceNames[name] { return resource }
+        if let dot = name.firstIndex(of: "."), let resource = resourceNames[String(name[..<dot])] {
+            return attribute(String(name[name.index(after: dot)...]), of: String(name[..<dot]), named: resource)
+        }
         switch name {
-        case "AWS::Region": return ProcessInfo.processInfo.environment["AWS_REGION"] ?? "us-east-1"
+        case "AWS::Region": return region
         case "AWS::AccountId": return "000000000000"
         case "AWS::StackName": return "verdict"
         case "AWS::Partition": return "aws"
+        case "AWS::URLSuffix": return "amazonaws.com"
         default: throw TemplateError("\(location) refers to \(name), which the template does not define")
+        }
+    }
+
+    var region: String { ProcessInfo.processInfo.environment["AWS_REGION"] ?? "us-east-1" }
+
+    /// A resource attribute as it would read once deployed; only a function's `Arn` is looked
+    /// into (integrations name their function by it), others are stable placeholders.
+    func attribute(_ attribute: String, of logicalID: String, named name: String) -> String {
+        switch (resourceTypes[logicalID], attribute) {
+        case ("AWS::Serverless::Function", "Arn"), ("AWS::Lambda::Function", "Arn"):
+            return "arn:aws:lambda:\(region):000000000000:function:\(name)"
+        default:
+            return "\(name).\(attribute)"
         }
     }
 

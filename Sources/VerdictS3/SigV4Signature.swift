@@ -41,13 +41,14 @@ enum SigV4Signature {
             .joined(separator: " ")
     }
 
-    /// `headers` must already be lower-cased and in signed order.
+    /// `headers` must already be lower-cased and in signed order. `payloadHash` is the body's
+    /// hex SHA-256 for services that sign the body (execute-api); S3's presigned URLs never do.
     static func canonicalRequest(
-        method: String, canonicalURI: String, canonicalQuery: String, headers: [Header]
+        method: String, canonicalURI: String, canonicalQuery: String, headers: [Header], payloadHash: String = unsignedPayload
     ) -> String {
         let canonicalHeaders = headers.map { "\($0.name):\($0.value)\n" }.joined()
         let signedHeaders = headers.map(\.name).joined(separator: ";")
-        return [method, canonicalURI, canonicalQuery, canonicalHeaders, signedHeaders, unsignedPayload].joined(
+        return [method, canonicalURI, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].joined(
             separator: "\n")
     }
 

@@ -23,7 +23,7 @@ public struct SigV4Verifier: Sendable {
     public var service: String
     /// How far in the future X-Amz-Date may be, for clients whose clocks run ahead.
     public var allowedClockSkew: Int
-    private let secretForAccessKey: SecretLookup
+    let secretForAccessKey: SecretLookup
 
     public init(
         region: String?, service: String = "s3", allowedClockSkew: Int = 900, secretForAccessKey: @escaping SecretLookup
@@ -104,7 +104,7 @@ public struct SigV4Verifier: Sendable {
     }
 
     /// Repeated headers are signed as one comma-joined value, in the order received.
-    private func headerValue(_ name: String, in request: IncomingS3Request) -> String {
+    func headerValue(_ name: String, in request: IncomingS3Request) -> String {
         let values = request.headers.filter { $0.name.lowercased() == name }.map {
             SigV4Signature.canonicalHeaderValue($0.value)
         }

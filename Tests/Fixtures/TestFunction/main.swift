@@ -4,6 +4,7 @@
 import LambdaRuntime
 import VerdictHTTP
 import VerdictJSON
+import VerdictLive
 
 #if canImport(Glibc)
     import Glibc
@@ -33,6 +34,9 @@ struct Fixture: LambdaHandler {
         if event["requestContext"]?["http"] != nil {
             let request = try HTTPRequest(event: event)
             return try http(request, facts: facts).event.serialized()
+        }
+        if WebSocketEvent.isWebSocketEvent(event) {
+            return try webSocket(try WebSocketEvent(event: event)).event.serialized()
         }
         try perform(action: event["action"]?.stringValue, milliseconds: event["ms"]?.intValue ?? 0)
         return JSON.object(JSONObject([("payload", event), ("context", facts)])).serialized()
@@ -69,6 +73,38 @@ struct Fixture: LambdaHandler {
         return HTTPResponse(
             status: 200, headers: [("content-type", "application/json"), ("x-fixture", "yes")], cookies: ["fixture=1; Path=/"],
             body: echo.serialized())
+    }
+
+    /// `$connect` with `?refuse=1` is refused; messages `{"action":"echo","text":…}` are posted
+    /// back through @connections, `{"action":"broadcast-after-close","target":…}` posts to
+    /// `target` and tells the sender what came of it, anything else (`$default`) comes back
+    /// as `default:<body>`.
+    func webSocket(_ event: WebSocketEvent) throws -> HTTPResponse {
+        switch event.eventType {
+        case .connect:
+            if event.query("refuse") == "1" { return HTTPResponse(status: 403, body: Array("refused by the fixture".utf8)) }
+            return HTTPResponse(status: 200)
+        case .disconnect:
+            return HTTPResponse(status: 200)
+        case .message:
+            let client = try ConnectionsClient.fromEnvironment()
+            let message = try? JSON.parse(event.body)
+            let reply: String
+            switch event.routeKey {
+            case "echo":
+                reply = message?["text"]?.stringValue ?? ""
+            case "broadcast-after-close":
+                let outcome = try client.post(connectionID: message?["target"]?.stringValue ?? "", data: Array("late news".utf8))
+                reply = outcome == .gone ? "gone:410" : "sent"
+            default:
+                reply = "default:" + (event.bodyText ?? "")
+            }
+            guard try client.post(connectionID: event.connectionID, data: Array(reply.utf8)) == .sent else {
+                throw FixtureError()
+            }
+            // API Gateway would drop this without a route response; the emulator does too.
+            return HTTPResponse(status: 200, body: Array("not sent to the client".utf8))
+        }
     }
 
     func perform(action: String?, milliseconds: Int64) throws {

@@ -54,7 +54,7 @@ let package = Package(
             name: "VerdictCore", dependencies: ["HTTPContract", "VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports"]),
         .target(
             name: "VerdictAPI",
-            dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport"]),
+            dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport", "VerdictLive"]),
         .target(name: "SAMTemplate", dependencies: ["HTTPContract", "Yams"]),
         .target(name: "VerdictHTML", dependencies: ["VerdictJSON"]),
         // The dashboard's pages and assets; only the page functions link it.

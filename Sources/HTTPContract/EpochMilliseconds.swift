@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Unix milliseconds as calendar time, without Foundation or the C library's calendar: RFC 3339
 /// UTC (`2026-11-21T09:30:00.125Z`, the API's time format, which PostgreSQL also reads as a
 /// `timestamptz`), and the civil date the gateway's own time formats are built from.
@@ -9,6 +13,13 @@ public enum EpochMilliseconds {
         let seconds = msOfDay / 1000
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
             + "\(pad(seconds % 60, 2)).\(pad(msOfDay % 1000, 3))Z"
+    }
+
+    /// The current time.
+    public static func now() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
     }
 
     /// Reads the UTC form the database writes (`2026-11-21T09:30:00.125Z`, any number of

@@ -47,6 +47,7 @@ public struct ReapStaleRuns: Job {
         if !reaped.isEmpty {
             context.logger.info("marked runs incomplete", metadata: ["count": "\(reaped.count)", "idle_minutes": "\(minutes)"])
         }
+        for runID in reaped { context.publish(.runIncomplete, run: runID) }
         return .object(JSONObject([("marked_incomplete", .array(reaped.map { .string($0.text) })), ("idle_minutes", JSON(minutes))]))
     }
 }

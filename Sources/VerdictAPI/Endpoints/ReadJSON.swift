@@ -4,15 +4,6 @@ import VerdictJSON
 // The JSON shapes of the read endpoints, one per value type, so a run looks the same in a
 // list and in its detail.
 
-extension ResultTotals {
-    var json: JSON {
-        [
-            "tests": .int(Int64(tests)), "passed": .int(Int64(passed)), "failed": .int(Int64(failed)),
-            "skipped": .int(Int64(skipped)), "errors": .int(Int64(errors)), "flaky": .int(Int64(flaky)),
-        ]
-    }
-}
-
 extension RunSummary {
     var json: JSON {
         [

@@ -1,4 +1,5 @@
 import VerdictCore
+import VerdictDB
 import VerdictHTTP
 import VerdictJSON
 import VerdictReports
@@ -20,6 +21,18 @@ extension IngestedReport {
             ],
             "duplicate": .bool(alreadyCompleted),
         ]
+    }
+
+    /// Tells the run's live followers that the report is in, and the run too when it was the last.
+    func announce<Access>(_ context: InvocationContext<Access>) {
+        guard !alreadyCompleted else { return }
+        context.publish(
+            .reportCompleted, run: runID,
+            details: JSONObject([
+                ("report_id", .string(reportID.text)), ("shard", .string(shard)),
+                ("report_totals", json["summary"] ?? .null),
+            ]))
+        if runStatus == .completed { context.publish(.runCompleted, run: runID) }
     }
 
     /// 201 when this call stored the report, 200 when it had been stored before.
@@ -63,6 +76,7 @@ public struct UploadReport: Endpoint {
             identity, for: context.access, expected: expected,
             shard: try ShardName.validate(request.query("shard"), default: "1"),
             format: try request.reportFormat(request.query("format")), filename: request.query("filename"), bytes: request.body)
+        uploaded.announce(context)
         return uploaded.response
     }
 }
@@ -83,6 +97,7 @@ public struct BeginRun: Endpoint {
             throw APIError.invalidParameter("total_reports_expected", "is required")
         }
         let (run, created) = try RunService(db: try context.database()).begin(identity, for: context.access, expected: expected)
+        if created { context.publish(.runCreated, run: run.id) }
         return .json(
             [
                 "run_id": .string(run.id.text), "status": .string(run.status.rawValue),
@@ -117,6 +132,11 @@ public struct RegisterReport: Endpoint {
         let registration = try ReportRegistrar(db: try context.database(), store: try context.objectStore()).register(
             runID, for: context.access, shard: try ShardName.validate(try body.text("shard")),
             format: try request.reportFormat(try body.string("format")), files: files)
+        if registration.created {
+            context.publish(
+                .reportRegistered, run: registration.runID,
+                details: JSONObject([("report_id", .string(registration.reportID.text)), ("shard", .string(registration.shard))]))
+        }
         let uploads: [JSON] = registration.uploads.map {
             ["name": .string($0.name), "kind": .string($0.kind.rawValue), "method": "PUT", "url": .string($0.url)]
         }
@@ -137,8 +157,32 @@ public struct CompleteReport: Endpoint {
     public init() {}
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
-        let completed = try ReportIngest(db: try context.database(), store: try context.objectStore()).complete(
-            try request.pathID("id"), for: context.access, scratchDirectory: context.settings.scratchDirectory)
+        let reportID = try request.pathID("id", as: ReportID.self)
+        let db = try context.database()
+        let progress = try progressReporter(for: reportID, db: db, context: context)
+        let completed = try ReportIngest(db: db, store: try context.objectStore()).complete(
+            reportID, for: context.access, scratchDirectory: context.settings.scratchDirectory, progress: progress)
+        completed.announce(context)
         return .json(completed.json, status: 200)
+    }
+}
+
+extension CompleteReport {
+    /// For a report with live followers, what sends `report.progress` while it is stored: the
+    /// audience is read first, since during the COPY the connection can run nothing else.
+    func progressReporter(for reportID: ReportID, db: PostgresConnection, context: InvocationContext<TeamAccess>) throws
+        -> ((Int) -> Void)?
+    {
+        guard let events = try context.liveEvents(),
+            let run = try db.query("SELECT run_id FROM reports WHERE id = $1", [reportID.text]).first
+        else { return nil }
+        let audience = try events.audience(of: try run.decode("run_id"))
+        guard !audience.isEmpty else { return nil }
+        return { stored in
+            _ = try? events.send(
+                .reportProgress, to: audience,
+                details: JSONObject([("report_id", .string(reportID.text)), ("cases_ingested", .int(Int64(stored)))]),
+                forgetGone: false)
+        }
     }
 }

@@ -50,7 +50,6 @@ public struct APIFunction<Handler: Endpoint>: LambdaHandler {
         }
     }
 
-
     /// Serves `handler` as this process's Lambda function.
     public static func run(_ handler: Handler) async -> Never {
         await LambdaRuntime.run { APIFunction(handler, resources: .fromEnvironment()) }

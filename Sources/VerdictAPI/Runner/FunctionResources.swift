@@ -3,6 +3,7 @@ import Logging
 import VerdictCore
 import VerdictDB
 import VerdictHTTP
+import VerdictLive
 import VerdictS3
 
 #if canImport(Glibc)
@@ -45,6 +46,7 @@ public final class FunctionResources {
     private let storeConfiguration: Result<ObjectStoreConfiguration, ObjectStoreError>
     private var connection: PostgresConnection?
     private var store: ObjectStore?
+    private var sender: Result<any LiveSender, ConnectionsClient.Failure>?
 
     public init(settings: FunctionSettings, objectStore: Result<ObjectStoreConfiguration, ObjectStoreError>) {
         self.settings = settings
@@ -71,6 +73,22 @@ public final class FunctionResources {
         return opened
     }
 
+    /// Where live events go: nil when the function has no WebSocket API to push through
+    /// (`VERDICT_WEBSOCKET_MANAGEMENT_ENDPOINT` is unset), which is no error: events are extras.
+    public func liveSender() -> (any LiveSender)? {
+        if sender == nil {
+            sender = Result { () throws(ConnectionsClient.Failure) -> any LiveSender in
+                ConnectionsSender(client: try ConnectionsClient.fromEnvironment())
+            }
+        }
+        return try? sender?.get()
+    }
+
+    /// A sender of the test's own, in place of the environment's.
+    public func useLiveSender(_ sender: any LiveSender) {
+        self.sender = .success(sender)
+    }
+
     public func objectStore() throws -> ObjectStore {
         if let store { return store }
         switch storeConfiguration {
@@ -80,6 +98,18 @@ public final class FunctionResources {
             return made
         case .failure(let error):
             throw APIError(.storageUnavailable, "the function's artifacts bucket is not configured: \(error)")
+        }
+    }
+}
+
+/// Pushes through API Gateway's `@connections` API (the emulator's, locally).
+struct ConnectionsSender: LiveSender {
+    let client: ConnectionsClient
+
+    func send(_ message: [UInt8], to connectionID: String) throws -> LiveDelivery {
+        switch try client.post(connectionID: connectionID, data: message) {
+        case .sent: return .sent
+        case .gone: return .gone
         }
     }
 }

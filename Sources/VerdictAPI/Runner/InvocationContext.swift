@@ -2,6 +2,7 @@ import LambdaRuntime
 import Logging
 import VerdictCore
 import VerdictDB
+import VerdictJSON
 import VerdictS3
 
 /// Everything one invocation may use, built by the runner and handed to the handler: who is
@@ -39,5 +40,22 @@ public struct InvocationContext<Access: Sendable> {
             logger.error("object store unavailable", metadata: ["error": "\(error)"])
             throw error
         }
+    }
+
+    /// Tells the run's live followers what happened. Best effort: a failure is logged, never
+    /// thrown, since the upload that caused the event has succeeded either way.
+    public func publish(_ type: LiveEventType, run runID: RunID, details: JSONObject = JSONObject()) {
+        guard let sender = resources.liveSender() else { return }
+        do {
+            try LiveEvents(db: try database(), sender: sender).publish(type, run: runID, details: details)
+        } catch {
+            logger.warning("live event not sent", metadata: ["type": "\(type.rawValue)", "error": "\(error)"])
+        }
+    }
+
+    /// The live events of this function, when it can send any.
+    public func liveEvents() throws -> LiveEvents? {
+        guard let sender = resources.liveSender() else { return nil }
+        return LiveEvents(db: try database(), sender: sender)
     }
 }

@@ -39,7 +39,11 @@ public struct ReportIngest {
     /// `POST /reports/{id}/complete`: reads the report's files from the bucket (the report file
     /// into `scratchDirectory`), checks each against its declared size and SHA-256, ingests.
     /// Completing a completed report returns its summary and writes nothing.
-    public func complete(_ reportID: ReportID, for access: TeamAccess, scratchDirectory: String) throws -> IngestedReport {
+    /// - Parameter progress: told the number of cases stored so far, every `progressInterval`
+    ///   cases, while a large report is being stored.
+    public func complete(
+        _ reportID: ReportID, for access: TeamAccess, scratchDirectory: String, progress: ((Int) -> Void)? = nil
+    ) throws -> IngestedReport {
         guard
             let report = try db.query(
                 """
@@ -96,8 +100,12 @@ public struct ReportIngest {
         let format = try report.decodeIfPresent("requested_format", as: String.self).flatMap(ReportFormat.init(rawValue:))
         return try ingest(
             reportID: reportID, runID: try report.decode("run_id"), projectID: try report.decode("project_id"), uploaded: uploaded,
-            produce: reportBytes.map { Self.producer(bytes: $0, format: format) } ?? Self.producer(file: reportPath, format: format))
+            produce: reportBytes.map { Self.producer(bytes: $0, format: format) } ?? Self.producer(file: reportPath, format: format),
+            progress: progress)
     }
+
+    /// How often a large ingest reports its progress, in cases.
+    public static let progressInterval = 5_000
 
     /// Reports up to 32 MiB are parsed from memory (the function has 1 GB): the disk round trip
     /// costs more than the parse of such a file.
@@ -105,7 +113,8 @@ public struct ReportIngest {
 
     /// Writes a registered report's rows and completes it, unless a concurrent call already did.
     func ingest(
-        reportID: ReportID, runID: RunID, projectID: ProjectID, uploaded: [String: StoredObject], produce: CaseProducer
+        reportID: ReportID, runID: RunID, projectID: ProjectID, uploaded: [String: StoredObject], produce: CaseProducer,
+        progress: ((Int) -> Void)? = nil
     ) throws -> IngestedReport {
         let resolver = AttachmentResolver(uploaded: uploaded, store: store, reportID: reportID.text)
         let writer = try ReportRowWriter(runID: runID.text, reportID: reportID.text, projectID: projectID.text, attachments: resolver)
@@ -115,7 +124,12 @@ public struct ReportIngest {
 
             var parsed: ReportSummary?
             try db.copy(into: "cases", columns: ReportRowWriter.caseColumns) { copy in
-                parsed = try produce { testCase in try writer.write(testCase, suiteIndex: testCase.suiteIndex, into: copy) }
+                var stored = 0
+                parsed = try produce { testCase in
+                    try writer.write(testCase, suiteIndex: testCase.suiteIndex, into: copy)
+                    stored += 1
+                    if let progress, stored % Self.progressInterval == 0 { progress(stored) }
+                }
             }
             guard let report = parsed else { return nil }
             try db.copy(into: "suites", columns: ReportRowWriter.suiteColumns, rows: try writer.suiteRows(report.suites))

@@ -5,6 +5,6 @@ import VerdictDB
 public enum Schema {
     public static let migrations: [Migration] =
         Migrations.sqlOnly + [
-            migration0008TestIDScopePrefix, migration0009TestScopeSpans, migration0010ProjectVisibility,
+            migration0008TestIDScopePrefix, migration0009TestScopeSpans, migration0010ProjectVisibility, migration0011LiveConnections,
         ]
 }

@@ -113,6 +113,10 @@ class Data:
         status, failures = api("GET", f"/api/v1/runs/{cls.run_id}/failures")
         cls.failure = next(item for item in failures["items"] if item["attachments"])
         cls.project_id = cls.run["project_id"]
+        status, project = api("PATCH", f"/api/v1/projects/{cls.project_id}", {"repository": "https://github.com/acme/shop"})
+        assert status == 200, project
+        # The screenshot registered as image/png keeps that type, though the report names only its path.
+        assert cls.failure["attachments"][0]["content_type"] == "image/png", cls.failure
 
 
 class Browser:
@@ -209,6 +213,9 @@ class PageTests(unittest.TestCase):
         for name in ("tests", "passed", "failed", "errors", "flaky", "skipped"):
             shown = driver.find_element(By.CSS_SELECTOR, f"#summary [data-count={name}] b").text.replace(",", "")
             self.assertEqual(int(shown), totals[name], name)
+        commit = driver.find_element(By.CSS_SELECTOR, "a[href='https://github.com/acme/shop/commit/abcdef1234567']")
+        self.assertEqual(commit.text, "abcdef12")
+        driver.find_element(By.CSS_SELECTOR, "a[href='https://github.com/acme/shop/actions/runs/4242']")
         failures = driver.find_elements(By.CSS_SELECTOR, "[data-failure]")
         self.assertEqual(len(failures), totals["failed"] + totals["errors"] + totals["flaky"])
 

@@ -197,3 +197,34 @@ final class TenancyTests: XCTestCase {
         return ids
     }
 }
+
+/// A project's repository: set by its team, refused when it is not a repository URL, and used
+/// by the run page to link the commit and the CI run.
+final class ProjectRepositoryTests: XCTestCase {
+    func testARepositoryLinksTheRunPagesCommitAndCIRun() async throws {
+        let db = try TestDatabase.connection()
+        let team = try TestDatabase.team(db)
+        let identity = try RunIdentity(
+            project: "linked-\(UUID().uuidString.prefix(8))", commit: "abcdef1234567", branch: "main", ciRunID: "123456", ciRunAttempt: "2",
+            name: nil)
+        let run = try RunService(db: db).begin(identity, for: team.access, expected: 1).run
+        let harness = HandlerHarness()
+        let path = ["id": run.projectID.text]
+        let bad = await harness.call(
+            UpdateProject(), "/x", method: "PATCH", pathParameters: path, key: team.key, body: #"{"repository":"javascript:alert(1)"}"#)
+        XCTAssertEqual(bad.errorCode, "invalid_parameter")
+        let set = await harness.call(
+            UpdateProject(), "/x", method: "PATCH", pathParameters: path, key: team.key,
+            body: #"{"repository":"https://github.com/acme/shop"}"#)
+        XCTAssertEqual(set.status, 200, set.text)
+        XCTAssertEqual(set.json["repository"]?.stringValue, "https://github.com/acme/shop")
+        XCTAssertEqual(set.json["public"]?.boolValue, true, "a change leaves what it does not name")
+        let project = try ProjectService(db: db).get(run.projectID, as: .anonymous)
+        XCTAssertEqual(project.commitURL("abcdef1234567"), "https://github.com/acme/shop/commit/abcdef1234567")
+        XCTAssertEqual(project.ciRunURL("123456", attempt: 2), "https://github.com/acme/shop/actions/runs/123456/attempts/2")
+        XCTAssertNil(project.ciRunURL("build-7", attempt: 1), "only a numeric run id is an Actions run")
+        let cleared = await harness.call(
+            UpdateProject(), "/x", method: "PATCH", pathParameters: path, key: team.key, body: #"{"repository":null}"#)
+        XCTAssertEqual(cleared.json["repository"], .null)
+    }
+}

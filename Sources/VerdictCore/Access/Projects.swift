@@ -9,7 +9,34 @@ public struct ProjectRecord: Sendable, Equatable {
     public var isPublic: Bool
     /// The project's own setting; nil follows the team's default.
     public var publicOverride: Bool?
+    /// Where its code lives (`https://github.com/org/repo`): pages link commits and CI runs there.
+    public var repositoryURL: String?
     public var createdAt: String
+
+    /// The page of a commit, on GitHub and the forges that share its paths.
+    public func commitURL(_ sha: String) -> String? {
+        guard let repositoryURL, !sha.isEmpty else { return nil }
+        return "\(repositoryURL)/commit/\(sha)"
+    }
+
+    /// The page of a GitHub Actions run, when the CI run id is one (a number).
+    public func ciRunURL(_ ciRunID: String, attempt: Int) -> String? {
+        guard let repositoryURL, !ciRunID.isEmpty, ciRunID.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        return "\(repositoryURL)/actions/runs/\(ciRunID)" + (attempt > 1 ? "/attempts/\(attempt)" : "")
+    }
+}
+
+/// A change to a project; nil leaves a setting as it is.
+public struct ProjectChange: Sendable {
+    /// `.some(nil)` clears the project's own visibility (it follows the team again).
+    public var isPublic: Bool??
+    /// `.some(nil)` forgets the repository.
+    public var repositoryURL: String??
+
+    public init(isPublic: Bool?? = nil, repositoryURL: String?? = nil) {
+        self.isPublic = isPublic
+        self.repositoryURL = repositoryURL
+    }
 }
 
 /// Projects are made by the first upload that names them; this lists them and sets who may
@@ -36,30 +63,60 @@ public struct ProjectService {
         }
     }
 
-    /// Sets (or with nil, clears) a project's own visibility. Only the project's team may.
-    public func setPublic(_ isPublic: Bool?, project id: ProjectID, for access: TeamAccess) throws -> ProjectRecord {
+    /// One project, if the viewer may see it.
+    public func get(_ id: ProjectID, as viewer: Viewer) throws -> ProjectRecord {
         guard
             let row = try db.query(
-                """
-                WITH updated AS (
-                    UPDATE projects SET public = $3::boolean WHERE id = $1 AND team_id = $2 RETURNING *
-                )
-                SELECT \(Self.columns) FROM updated p \(Visibility.join())
-                """, [id.text, access.teamID.text, isPublic.map { $0 ? "true" : "false" }]
+                "SELECT \(Self.columns) FROM projects p \(Visibility.join()) WHERE p.id = $1 AND \(Visibility.condition(viewer: "$2"))",
+                [id.text, viewer.parameter]
             ).first
         else { throw ServiceError.notFound(id.named) }
         return try Self.record(row)
     }
 
+    /// Sets (or with nil, clears) a project's own visibility. Only the project's team may.
+    public func update(_ id: ProjectID, _ change: ProjectChange, for access: TeamAccess) throws -> ProjectRecord {
+        if case .some(.some(let url)) = change.repositoryURL { try Self.validateRepository(url) }
+        guard
+            let row = try db.query(
+                """
+                WITH updated AS (
+                    UPDATE projects SET
+                        public = CASE WHEN $3::boolean THEN $4::boolean ELSE public END,
+                        repository_url = CASE WHEN $5::boolean THEN $6 ELSE repository_url END
+                    WHERE id = $1 AND team_id = $2 RETURNING *
+                )
+                SELECT \(Self.columns) FROM updated p \(Visibility.join())
+                """,
+                [
+                    id.text, access.teamID.text, change.isPublic == nil ? "false" : "true",
+                    change.isPublic.flatMap { $0 }.map { $0 ? "true" : "false" }, change.repositoryURL == nil ? "false" : "true",
+                    change.repositoryURL.flatMap { $0 },
+                ]
+            ).first
+        else { throw ServiceError.notFound(id.named) }
+        return try Self.record(row)
+    }
+
+    /// `https://host/owner/repo`: what links to commits and CI runs are made from.
+    static func validateRepository(_ url: String) throws(ServiceError) {
+        let parts = url.split(separator: "/", omittingEmptySubsequences: false)
+        guard url.hasPrefix("https://"), parts.count == 5, parts[2...].allSatisfy({ !$0.isEmpty }), url.utf8.count <= 300,
+            !url.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == "?" || $0 == "#" || $0 == "\"" })
+        else {
+            throw .invalid(field: "repository", reason: "must be a repository's https URL, such as https://github.com/org/repo")
+        }
+    }
+
     static let columns = """
         p.id, p.team_id, p.name, coalesce(p.public, pt.projects_public) AS is_public, p.public AS public_override,
-        rfc3339(p.created_at) AS created
+        p.repository_url, rfc3339(p.created_at) AS created
         """
 
     static func record(_ row: Row) throws -> ProjectRecord {
         ProjectRecord(
             id: try row.decode("id"), teamID: try row.decode("team_id"), name: try row.decode("name"),
             isPublic: try row.decode("is_public"), publicOverride: try row.decodeIfPresent("public_override"),
-            createdAt: try row.decode("created"))
+            repositoryURL: try row.decodeIfPresent("repository_url"), createdAt: try row.decode("created"))
     }
 }

@@ -26,6 +26,7 @@ public struct RunPage: PageRenderer {
         let runID = try request.pathID("id", as: RunID.self)
         let detail = try RunQueries(db: db).get(runID, as: context.access)
         let run = detail.run
+        let project = try ProjectService(db: db).get(run.projectID, as: context.access)
         let failures = try RunFailures(db: db).list(
             runID, as: context.access, limit: Self.failuresPerPage,
             after: try request.nonEmptyQuery("failures_cursor").map { token throws(ServiceError) in try PageCursor(token: token) })
@@ -36,7 +37,7 @@ public struct RunPage: PageRenderer {
         let here: URLPath = "/runs/\(runID.text)"
 
         var body = HTML(reservingCapacity: 64 * 1024)
-        body.append(header(run))
+        body.append(header(run, project: project))
         body.append(summary(run))
         body.append(shards(run, detail.reports))
         body.append(failureList(failures, run: run, request: request, here: here))
@@ -58,18 +59,23 @@ public struct RunPage: PageRenderer {
             live: live)
     }
 
-    func header(_ run: RunSummary) -> HTML {
-        """
-        <h1>\(Self.title(run))</h1>
-        <p class="meta">\
-        <span>Project <b><a href="\(URLPath("/projects/\(run.projectID.text)"))">\(run.project)</a></b></span>\
-        \(if: !run.branch.isEmpty, "<span>Branch <b>\(run.branch)</b></span>")\
-        \(if: !run.commit.isEmpty, "<span>Commit <b><code title=\"\(run.commit)\">\(Components.shortCommit(run.commit))</code></b></span>")\
-        \(if: !run.ciRunID.isEmpty, "<span>CI run <b>\(run.ciRunID)</b> attempt <b>\(run.ciRunAttempt)</b></span>")\
-        <span>Created \(Components.time(run.createdAt))</span>\
-        \(if: run.durationMilliseconds != nil, "<span>Took <b>\(Components.duration(run.durationMilliseconds))</b></span>")\
-        <span class="live" data-live-status aria-live="polite"></span></p>
-        """
+    func header(_ run: RunSummary, project: ProjectRecord) -> HTML {
+        let commit: HTML = "<code title=\"\(run.commit)\">\(Components.shortCommit(run.commit))</code>"
+        let commitLink = project.commitURL(run.commit).map { url -> HTML in "<a href=\"\(url)\">\(commit)</a>" } ?? commit
+        let ciRun: HTML = "\(run.ciRunID)"
+        let ciRunLink =
+            project.ciRunURL(run.ciRunID, attempt: run.ciRunAttempt).map { url -> HTML in "<a href=\"\(url)\">\(ciRun)</a>" } ?? ciRun
+        return """
+            <h1>\(Self.title(run))</h1>
+            <p class="meta">\
+            <span>Project <b><a href="\(URLPath("/projects/\(run.projectID.text)"))">\(run.project)</a></b></span>\
+            \(if: !run.branch.isEmpty, "<span>Branch <b>\(run.branch)</b></span>")\
+            \(if: !run.commit.isEmpty, "<span>Commit <b>\(commitLink)</b></span>")\
+            \(if: !run.ciRunID.isEmpty, "<span>CI run <b>\(ciRunLink)</b> attempt <b>\(run.ciRunAttempt)</b></span>")\
+            <span>Created \(Components.time(run.createdAt))</span>\
+            \(if: run.durationMilliseconds != nil, "<span>Took <b>\(Components.duration(run.durationMilliseconds))</b></span>")\
+            <span class="live" data-live-status aria-live="polite"></span></p>
+            """
     }
 
     func summary(_ run: RunSummary) -> HTML {

@@ -17,33 +17,14 @@ import urllib.error
 import urllib.request
 import uuid
 
+from api_client import API, must
+
 base, key, junit_path, playwright_path, shard_count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 rounds = int(sys.argv[6]) if len(sys.argv) > 6 else 5
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-opener = urllib.request.build_opener(NoRedirect)
-
-
-def call(method, url, body=None, raw=None):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(url if url.startswith("http") else base + url, data=data, method=method,
-                                     headers={"X-API-Key": key, "Content-Type": "application/json"})
-    try:
-        with opener.open(request, timeout=600) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def must(status, body, *expected):
-    if status not in expected:
-        sys.exit(f"unexpected {status}: {body[:500]!r}")
-    return json.loads(body) if body else {}
+api = API(base, key)
+call = api.call
 
 
 def split_junit(data, parts):

@@ -38,7 +38,8 @@ enum Stylesheet {
         .meta { display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; color: var(--muted); margin: .25rem 0 1rem; }
         .meta b { color: var(--fg); font-weight: 600; }
         .card { border: 1px solid var(--border); border-radius: 6px; background: var(--card); padding: .75rem 1rem; margin: .75rem 0; }
-        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: .75rem; }
+        .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 480px), 1fr)); gap: .75rem; }
+        .cards th, .cards td { padding: .3rem .4rem; }
         .cards .card { margin: 0; }
         .card h2 { margin-top: 0; }
         .scroll { overflow-x: auto; }

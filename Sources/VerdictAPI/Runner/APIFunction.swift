@@ -30,17 +30,35 @@ public struct APIFunction<Handler: Endpoint>: LambdaHandler {
 
     /// The response to one request; what a test calls to run an endpoint in process.
     public mutating func respond(to request: HTTPRequest, lambda: LambdaContext) async -> HTTPResponse {
+        await Admission<Handler.Access>.serve(
+            presentedKey: request.presentedKey, lambda: lambda, resources: resources,
+            metadata: ["route": .string("\(request.method) \(request.rawPath)")]
+        ) { context in try await handler.handle(request, context: context) }
+    }
+
+    /// Serves `handler` as this process's Lambda function.
+    public static func run(_ handler: Handler) async -> Never {
+        await LambdaRuntime.run { APIFunction(handler, resources: .fromEnvironment()) }
+    }
+}
+
+/// What every kind of function does around its handler: admit the caller by the handler's
+/// policy, build the invocation's context, and turn a failure into its answer (logged when it
+/// is Verdict's own fault).
+enum Admission<Access: AccessPolicy> {
+    static func serve(
+        presentedKey: String?, lambda: LambdaContext, resources: FunctionResources, metadata: Logger.Metadata,
+        _ body: (InvocationContext<Access.Granted>) async throws -> HTTPResponse
+    ) async -> HTTPResponse {
         var logger = lambda.logger
-        logger[metadataKey: "route"] = .string("\(request.method) \(request.rawPath)")
+        for (key, value) in metadata { logger[metadataKey: key] = value }
         do {
-            let key = Handler.Access.readsKey ? request.presentedKey : nil
-            let resources = self.resources
-            let access = try Handler.Access.grant(presentedKey: key) { key in
+            let access = try Access.grant(presentedKey: Access.readsKey ? presentedKey : nil) { key in
                 try APIKeyService(db: try resources.database()).authenticate(key)
             }
             var context = InvocationContext(access: access, lambda: lambda, resources: resources)
             context.logger = logger
-            return try await handler.handle(request, context: context)
+            return try await body(context)
         } catch {
             let apiError = APIError.answering(error)
             if apiError.status >= 500 {
@@ -48,11 +66,6 @@ public struct APIFunction<Handler: Endpoint>: LambdaHandler {
             }
             return .error(apiError)
         }
-    }
-
-    /// Serves `handler` as this process's Lambda function.
-    public static func run(_ handler: Handler) async -> Never {
-        await LambdaRuntime.run { APIFunction(handler, resources: .fromEnvironment()) }
     }
 }
 

@@ -27,23 +27,10 @@ public struct SocketFunction<Handler: SocketEndpoint>: LambdaHandler {
 
     /// The answer to one event; what a test calls to run the route in process.
     public mutating func respond(to event: WebSocketEvent, lambda: LambdaContext) async -> HTTPResponse {
-        var logger = lambda.logger
-        logger[metadataKey: "route"] = .string(event.routeKey)
-        logger[metadataKey: "connection_id"] = .string(event.connectionID)
-        do {
-            let key = Handler.Access.readsKey ? Self.presentedKey(event) : nil
-            let resources = self.resources
-            let access = try Handler.Access.grant(presentedKey: key) { key in
-                try APIKeyService(db: try resources.database()).authenticate(key)
-            }
-            var context = InvocationContext(access: access, lambda: lambda, resources: resources)
-            context.logger = logger
-            return try await handler.handle(event, context: context)
-        } catch {
-            let apiError = APIError.answering(error)
-            if apiError.status >= 500 { logger.error("route failed", metadata: ["error": "\(error)"]) }
-            return .error(apiError)
-        }
+        await Admission<Handler.Access>.serve(
+            presentedKey: Self.presentedKey(event), lambda: lambda, resources: resources,
+            metadata: ["route": .string(event.routeKey), "connection_id": .string(event.connectionID)]
+        ) { context in try await handler.handle(event, context: context) }
     }
 
     /// A key sent with the connection's opening request, as for HTTP requests.

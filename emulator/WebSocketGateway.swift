@@ -76,7 +76,7 @@ final class WebSocketGateway: @unchecked Sendable {
         let requestID = Self.makeRequestID()
         let event = connection.event(.connect, routeKey: "$connect", requestID: requestID, at: now)
         pool.submit(
-            Invocation(requestID: requestID, payload: event.event.serialized()) { [self] outcome in
+            Invocation(requestID: Self.makeInvocationID(), payload: event.event.serialized()) { [self] outcome in
                 let response = Gateway.httpResponse(outcome, function: pool.name, requestID: requestID)
                 guard (200...299).contains(Int(response.status.code)) else {
                     lock.withLock { refusals[key] = response }
@@ -233,6 +233,11 @@ final class WebSocketGateway: @unchecked Sendable {
         return Base64.encode((0..<11).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
+    /// Lambda's own request id is a UUID, distinct from the gateway's `requestId` (whose base64
+    /// would not fit in a Runtime API path).
+    static func makeInvocationID() -> String { UUID().uuidString.lowercased() }
+
+    /// The gateway's `requestId` / `messageId`: base64, like API Gateway's `L0SM9cOFvHcCIhw=`.
     static func makeRequestID() -> String {
         var generator = SystemRandomNumberGenerator()
         return Base64.encode((0..<6).map { _ in UInt8.random(in: 0...255, using: &generator) }) + "="
@@ -361,7 +366,7 @@ final class WebSocketConnection: @unchecked Sendable {
             return
         }
         pool.submit(
-            Invocation(requestID: event.requestID, payload: event.event.serialized()) { [self] outcome in
+            Invocation(requestID: WebSocketGateway.makeInvocationID(), payload: event.event.serialized()) { [self] outcome in
                 if event.eventType == .message, !Self.succeeded(outcome) {
                     reply(error: "Internal server error", requestID: event.requestID)
                 }

@@ -187,7 +187,9 @@ final class WebSocketGateway: @unchecked Sendable {
             _ = try verifier.verifyServiceRequest(incoming, body: Array(buffer: request.body))
         } catch {
             // AWS answers every authentication failure of execute-api with 403 and a message.
-            answer(.forbidden, type: error.code == .accessDenied ? "MissingAuthenticationTokenException" : "ForbiddenException", ["message": .string(error.message)])
+            answer(
+                .forbidden, type: error.code == .accessDenied ? "MissingAuthenticationTokenException" : "ForbiddenException",
+                ["message": .string(error.message)])
             return
         }
 
@@ -322,7 +324,9 @@ final class WebSocketConnection: @unchecked Sendable {
         let now = WebSocketGateway.epochMilliseconds()
         lock.withLock { lastActiveAt = now }
         let routeKey = gateway.routeKey(for: body, isBinary: isBinary)
-        enqueue(routeKey, event(.message, routeKey: routeKey, requestID: WebSocketGateway.makeRequestID(), at: now, body: body, isBinary: isBinary))
+        enqueue(
+            routeKey,
+            event(.message, routeKey: routeKey, requestID: WebSocketGateway.makeRequestID(), at: now, body: body, isBinary: isBinary))
     }
 
     /// The client said why it closes, or the emulator did; the first word counts.
@@ -338,7 +342,11 @@ final class WebSocketConnection: @unchecked Sendable {
     func closed() {
         gateway.disconnected(self)
         Console.line("[websocket] \(id) disconnected (\(lock.withLock { closeCode ?? 1006 }))")
-        enqueue("$disconnect", event(.disconnect, routeKey: "$disconnect", requestID: WebSocketGateway.makeRequestID(), at: WebSocketGateway.epochMilliseconds()))
+        enqueue(
+            "$disconnect",
+            event(
+                .disconnect, routeKey: "$disconnect", requestID: WebSocketGateway.makeRequestID(), at: WebSocketGateway.epochMilliseconds())
+        )
     }
 
     private func enqueue(_ routeKey: String, _ event: WebSocketEvent) {
@@ -352,13 +360,15 @@ final class WebSocketConnection: @unchecked Sendable {
     }
 
     private func invokeNext() {
-        guard let (routeKey, event) = lock.withLock({ () -> (String, WebSocketEvent)? in
-            guard !waiting.isEmpty else {
-                invoking = false
-                return nil
-            }
-            return waiting.removeFirst()
-        }) else { return }
+        guard
+            let (routeKey, event) = lock.withLock({ () -> (String, WebSocketEvent)? in
+                guard !waiting.isEmpty else {
+                    invoking = false
+                    return nil
+                }
+                return waiting.removeFirst()
+            })
+        else { return }
         guard let pool = gateway.pool(for: routeKey) else {
             // No route and no $default: API Gateway tells the client so.
             if event.eventType == .message { reply(error: "Forbidden", requestID: event.requestID) }
@@ -387,7 +397,8 @@ final class WebSocketConnection: @unchecked Sendable {
     // MARK: To the client
 
     func send(_ payload: ByteBuffer) -> EventLoopFuture<Void> {
-        let frame = WebSocketFrame(fin: true, opcode: String(validating: payload.readableBytesView, as: UTF8.self) != nil ? .text : .binary, data: payload)
+        let frame = WebSocketFrame(
+            fin: true, opcode: String(validating: payload.readableBytesView, as: UTF8.self) != nil ? .text : .binary, data: payload)
         return channel.writeAndFlush(frame)
     }
 

@@ -85,7 +85,8 @@ final class WebSocketTemplateTests: XCTestCase {
         let notProxy = Self.threeFunctions.replacingOccurrences(
             of: "IntegrationType: AWS_PROXY\n      IntegrationUri: !Sub", with: "IntegrationType: HTTP_PROXY\n      IntegrationUri: !Sub")
         XCTAssertThrowsError(try Template.parse(notProxy)) { XCTAssertTrue("\($0)".contains("AWS_PROXY"), "\($0)") }
-        let unknownFunction = Self.threeFunctions.replacingOccurrences(of: "${ConnectFunction.Arn}", with: "arn:aws:lambda:us-east-1:1:function:nope")
+        let unknownFunction = Self.threeFunctions.replacingOccurrences(
+            of: "${ConnectFunction.Arn}", with: "arn:aws:lambda:us-east-1:1:function:nope")
         XCTAssertThrowsError(try Template.parse(unknownFunction)) { XCTAssertTrue("\($0)".contains("names no function"), "\($0)") }
         let noTarget = Self.threeFunctions.replacingOccurrences(of: ", Target: !Sub \"integrations/${MessageIntegration}\"", with: "")
         XCTAssertThrowsError(try Template.parse(noTarget)) { XCTAssertTrue("\($0)".contains("no Target"), "\($0)") }
@@ -202,7 +203,9 @@ final class SigV4ServiceRequestTests: XCTestCase {
             "AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token",
         ]
         let client = try ConnectionsClient.fromEnvironment { environment[$0] }
-        XCTAssertEqual(client.url(connectionID: "L0SM9cOFvHcCIhw="), "https://abc.execute-api.eu-west-1.amazonaws.com/live/@connections/L0SM9cOFvHcCIhw%3D")
+        XCTAssertEqual(
+            client.url(connectionID: "L0SM9cOFvHcCIhw="),
+            "https://abc.execute-api.eu-west-1.amazonaws.com/live/@connections/L0SM9cOFvHcCIhw%3D")
         XCTAssertEqual(client.signer.region, "eu-west-1")
         XCTAssertEqual(client.signer.service, "execute-api")
         XCTAssertEqual(client.signer.credentials.sessionToken, "token")

@@ -98,6 +98,7 @@ let package = Package(
                 "VerdictJSON", "VerdictS3", "VerdictCrypto", "VerdictDB", "VerdictCore", "VerdictReports", "VerdictTestSupport",
                 "VerdictLive", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: testSettings),
         // Endpoints invoked in process with a real context over the test PostgreSQL: no emulator.

@@ -39,7 +39,8 @@ final class Emulator: @unchecked Sendable {
             exit(1)
         }
         do {
-            webSocket = try WebSocketGateway.configure(settings: settings, template: template, pools: pools, localSecret: objectStorage?.secret)
+            webSocket = try WebSocketGateway.configure(
+                settings: settings, template: template, pools: pools, localSecret: objectStorage?.secret)
         } catch {
             Console.line("verdict-emulator: WebSocket API: \(error)")
             exit(1)

@@ -109,7 +109,8 @@ struct EmulatorSettings: Sendable {
             case "--websocket-path":
                 let path = try value(option)
                 guard path.hasPrefix("/"), !path.contains("?"), !WebSocketGateway.owns(managementPath: path) else {
-                    throw UsageError("--websocket-path needs a path such as /ws (not under \(WebSocketGateway.managementPrefix)), not \(path)")
+                    throw UsageError(
+                        "--websocket-path needs a path such as /ws (not under \(WebSocketGateway.managementPrefix)), not \(path)")
                 }
                 settings.webSocketPath = path
             case "--help", "-h": throw UsageError(nil)

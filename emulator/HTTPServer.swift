@@ -109,6 +109,9 @@ final class HTTPRequestCollector: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A declined upgrade (a refused $connect, or an Upgrade header on another path) is
+        // reported here before its request is passed on as an ordinary one, which it then is.
+        if error is NIOWebSocketUpgradeError { return }
         context.close(promise: nil)
     }
 }

@@ -76,7 +76,7 @@ final class WebSocketGateway: @unchecked Sendable {
         let requestID = Self.makeRequestID()
         let event = connection.event(.connect, routeKey: "$connect", requestID: requestID, at: now)
         pool.submit(
-            Invocation(requestID: requestID, payload: event.event.serialized()) { [self] outcome in
+            Invocation(requestID: Self.makeInvocationID(), payload: event.event.serialized()) { [self] outcome in
                 let response = Gateway.httpResponse(outcome, function: pool.name, requestID: requestID)
                 guard (200...299).contains(Int(response.status.code)) else {
                     lock.withLock { refusals[key] = response }
@@ -235,11 +235,14 @@ final class WebSocketGateway: @unchecked Sendable {
         return Base64.encode((0..<11).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
-    /// The request id doubles as the Lambda invocation's id, which travels in Runtime API paths
-    /// (`/invocation/{id}/response`), so it takes base64's URL-safe alphabet: a `/` broke the path.
+    /// Lambda's own request id is a UUID, distinct from the gateway's `requestId` (whose base64
+    /// would not fit in a Runtime API path).
+    static func makeInvocationID() -> String { UUID().uuidString.lowercased() }
+
+    /// The gateway's `requestId` / `messageId`: base64, like API Gateway's `L0SM9cOFvHcCIhw=`.
     static func makeRequestID() -> String {
         var generator = SystemRandomNumberGenerator()
-        return Base64.encodeURLSafe((0..<6).map { _ in UInt8.random(in: 0...255, using: &generator) }) + "="
+        return Base64.encode((0..<6).map { _ in UInt8.random(in: 0...255, using: &generator) }) + "="
     }
 
     static func epochMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
@@ -373,7 +376,7 @@ final class WebSocketConnection: @unchecked Sendable {
             return
         }
         pool.submit(
-            Invocation(requestID: event.requestID, payload: event.event.serialized()) { [self] outcome in
+            Invocation(requestID: WebSocketGateway.makeInvocationID(), payload: event.event.serialized()) { [self] outcome in
                 if event.eventType == .message, !Self.succeeded(outcome) {
                     reply(error: "Internal server error", requestID: event.requestID)
                 }

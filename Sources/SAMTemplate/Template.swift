@@ -245,7 +245,8 @@ struct IntrinsicResolver {
                 let parts = value.sequence?.compactMap(\.string) ?? value.string.map { [$0] } ?? []
                 return try ref(parts.joined(separator: "."), at: location)
             case "Fn::Join":
-                guard let sequence = value.sequence, sequence.count == 2, let separator = sequence[0].string, let parts = sequence[1].sequence
+                guard let sequence = value.sequence, sequence.count == 2, let separator = sequence[0].string,
+                    let parts = sequence[1].sequence
                 else { throw TemplateError("\(location) has a malformed Fn::Join") }
                 return try parts.map { try resolve($0, at: location) }.joined(separator: separator)
             default: throw TemplateError("\(location) uses \(name), which the emulator cannot resolve")

@@ -41,7 +41,8 @@ extension Template {
     /// Joins Api, Route and Integration resources into route → function. Stages, deployments
     /// and Lambda permissions only matter on AWS (cfn-lint wants them) and are read for the
     /// stage name at most.
-    static func parseWebSocketAPIs(resources allResources: Node.Mapping, functions: [FunctionDefinition], resolver: IntrinsicResolver) throws
+    static func parseWebSocketAPIs(resources allResources: Node.Mapping, functions: [FunctionDefinition], resolver: IntrinsicResolver)
+        throws
         -> [WebSocketAPIDefinition]
     {
         func resources(ofType type: String) -> [(id: String, properties: Node?)] {
@@ -62,7 +63,8 @@ extension Template {
                 throw TemplateError("\(id) is a WebSocket API without a RouteSelectionExpression")
             }
             guard expression.hasPrefix("$request.body.") || !expression.contains("$request") else {
-                throw TemplateError("\(id).RouteSelectionExpression \(expression) is not $request.body.<member>, which the emulator evaluates")
+                throw TemplateError(
+                    "\(id).RouteSelectionExpression \(expression) is not $request.body.<member>, which the emulator evaluates")
             }
             apis[id] = WebSocketAPIDefinition(logicalID: id, routeSelectionExpression: expression, routes: [:])
         }
@@ -73,7 +75,8 @@ extension Template {
             guard apis[try apiID(properties, of: id)] != nil else { continue }
             let type = properties?["IntegrationType"]?.string ?? ""
             guard type == "AWS_PROXY" else {
-                throw TemplateError("\(id) has IntegrationType \(type.isEmpty ? "(none)" : type); the emulator serves AWS_PROXY (Lambda) only")
+                throw TemplateError(
+                    "\(id) has IntegrationType \(type.isEmpty ? "(none)" : type); the emulator serves AWS_PROXY (Lambda) only")
             }
             guard let uriNode = properties?["IntegrationUri"] else { throw TemplateError("\(id) has no IntegrationUri") }
             let uri = try resolver.resolve(uriNode, at: "\(id).IntegrationUri")

@@ -117,8 +117,9 @@ public final class ConnectionsClient {
         }
     }
 
-    /// The connection id is a path segment: percent-encoded as botocore encodes URI labels.
-    func url(connectionID: String) -> String {
+    /// The connection's management URL; the id is a path segment, percent-encoded as botocore
+    /// encodes URI labels.
+    public func url(connectionID: String) -> String {
         var encoded = ""
         for byte in connectionID.utf8 {
             switch byte {

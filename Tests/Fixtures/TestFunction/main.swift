@@ -77,8 +77,8 @@ struct Fixture: LambdaHandler {
 
     /// `$connect` with `?refuse=1` is refused; messages `{"action":"echo","text":…}` are posted
     /// back through @connections, `{"action":"broadcast-after-close","target":…}` posts to
-    /// `target` and tells the sender what came of it, anything else (`$default`) comes back
-    /// as `default:<body>`.
+    /// `target` and tells the sender what came of it, `whoami` answers the connection id, anything
+    /// else (`$default`) comes back as `default:<body>`.
     func webSocket(_ event: WebSocketEvent) throws -> HTTPResponse {
         switch event.eventType {
         case .connect:
@@ -97,7 +97,7 @@ struct Fixture: LambdaHandler {
                 let outcome = try client.post(connectionID: message?["target"]?.stringValue ?? "", data: Array("late news".utf8))
                 reply = outcome == .gone ? "gone:410" : "sent"
             default:
-                reply = "default:" + (event.bodyText ?? "")
+                reply = event.bodyText == "whoami" ? event.connectionID : "default:" + (event.bodyText ?? "")
             }
             guard try client.post(connectionID: event.connectionID, data: Array(reply.utf8)) == .sent else {
                 throw FixtureError()

@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "VerdictHTTP", dependencies: ["VerdictJSON", "HTTPContract", "LambdaRuntime"]),
         .target(name: "VerdictDB", dependencies: ["CPostgres"]),
         .target(name: "VerdictCrypto", dependencies: ["CCrypto"]),
-        .target(name: "VerdictS3", dependencies: ["VerdictCrypto", "CurlClient"]),
+        .target(name: "VerdictS3", dependencies: ["VerdictCrypto", "CurlClient", "VerdictJSON"]),
         .target(name: "VerdictReports", dependencies: ["CLibXML2", "CTextScan", "VerdictJSON"]),
         .target(name: "VerdictExport", dependencies: ["CLibXML2", "CTextScan", "VerdictReports", "VerdictJSON"]),
         .target(

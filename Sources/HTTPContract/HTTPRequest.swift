@@ -215,8 +215,7 @@ extension HTTPRequest {
     /// API Gateway passes text bodies through and base64-encodes everything else.
     static func isTextual(_ contentType: String?) -> Bool {
         guard let type = contentType?.lowercased() else { return true }
-        return type.hasPrefix("text/") || type.contains("json") || type.contains("xml") || type.contains("x-www-form-urlencoded")
-            || type.contains("javascript") || type.contains("yaml")
+        return type.hasPrefix("text/") || ["json", "xml", "x-www-form-urlencoded", "javascript", "yaml"].contains(where: type.containsText)
     }
 }
 

@@ -1,3 +1,5 @@
+import VerdictJSON
+
 /// Where S3 (or an S3-compatible server) listens: `scheme://host[:port][/prefix]`,
 /// without the bucket, which `S3AddressingStyle` places.
 public struct S3Endpoint: Sendable, Hashable {
@@ -14,7 +16,7 @@ public struct S3Endpoint: Sendable, Hashable {
 
     public init(_ url: String) throws(SigV4PresignError) {
         let invalid = SigV4PresignError.invalidEndpoint(url)
-        guard let schemeEnd = url.firstRange(of: "://") else { throw invalid }
+        guard let schemeEnd = url.rangeOfText("://") else { throw invalid }
         scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { throw invalid }
         let rest = url[schemeEnd.upperBound...]

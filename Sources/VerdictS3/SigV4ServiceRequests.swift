@@ -1,3 +1,4 @@
+import VerdictJSON
 import VerdictCrypto
 
 /// SigV4 with the `Authorization` header, as AWS SDKs sign calls to services other than S3
@@ -59,7 +60,7 @@ public struct SigV4RequestSigner: Sendable, Hashable {
         var query: String
 
         init?(_ url: String) {
-            guard let schemeEnd = url.firstRange(of: "://") else { return nil }
+            guard let schemeEnd = url.rangeOfText("://") else { return nil }
             scheme = url[..<schemeEnd.lowerBound].lowercased()
             guard scheme == "http" || scheme == "https" else { return nil }
             let rest = url[schemeEnd.upperBound...]
@@ -87,7 +88,7 @@ extension SigV4Verifier {
         let parsed: HeaderAuthorization
         if let authorization {
             parsed = try HeaderAuthorization(authorization: authorization, request: request)
-        } else if request.rawQuery.contains("X-Amz-Signature=") {
+        } else if request.rawQuery.containsText("X-Amz-Signature=") {
             let query = try QueryAuthorization(rawQuery: request.rawQuery)
             parsed = HeaderAuthorization(
                 accessKeyID: query.accessKeyID, scope: query.scope, date: query.date, signedHeaders: query.signedHeaders,

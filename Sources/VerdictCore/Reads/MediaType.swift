@@ -1,3 +1,5 @@
+import VerdictJSON
+
 /// What kind of file an attachment is, for the browser that downloads it: the type a file's
 /// extension implies when nobody declared one, whether a browser may show it in place, and a
 /// file name that keeps (or regains) its extension.
@@ -34,7 +36,7 @@ public enum MediaType {
     /// The `Content-Type` a download answers with: text is declared UTF-8 so logs read right.
     public static func forDownload(_ type: String?) -> String {
         guard let type, !type.isEmpty else { return "application/octet-stream" }
-        return essence(type).hasPrefix("text/") && !type.lowercased().contains("charset") ? "\(type); charset=utf-8" : type
+        return essence(type).hasPrefix("text/") && !type.lowercased().containsText("charset") ? "\(type); charset=utf-8" : type
     }
 
     /// The name a download is saved under: the attachment's name when it has an extension, else

@@ -21,19 +21,23 @@ public struct RunFailures {
     public func list(_ runID: RunID, as viewer: Viewer, limit: Int, after cursor: PageCursor?) throws -> Page<FailedCase> {
         try RunQueries(db: db).requireVisible(runID, as: viewer)
         let position = try ReadCursor.position(cursor)
-        // The partial index cases_run_not_passed holds exactly these rows, in this order.
+        // The page's cases first, then one stack each: joined before the LIMIT, every failure of
+        // a large run had its stack read (and decompressed) only to be thrown away.
         let rows = try db.query(
             """
-            SELECT \(CaseQueries.columns), e.error_type, e.stack FROM cases
+            SELECT f.*, e.error_type, e.stack FROM (
+                SELECT \(CaseQueries.columns) FROM cases
+                WHERE run_id = $1 AND status <> 'passed' AND status IN ('failed', 'errored', 'flaky')
+                  AND ($2::uuid IS NULL OR (report_id, ordinal) > ($2::uuid, $3::integer))
+                ORDER BY report_id, ordinal
+                LIMIT $4
+            ) f
             LEFT JOIN LATERAL (
                 SELECT a.error_types[1] AS error_type, a.error_stacks[1] AS stack FROM attempts a
-                WHERE a.case_id = cases.id AND a.status IN ('failed', 'errored') AND a.error_messages IS NOT NULL
+                WHERE a.case_id = f.id AND a.status IN ('failed', 'errored') AND a.error_messages IS NOT NULL
                 ORDER BY a.attempt DESC LIMIT 1
             ) e ON true
-            WHERE run_id = $1 AND status <> 'passed' AND status IN ('failed', 'errored', 'flaky')
-              AND ($2::uuid IS NULL OR (report_id, ordinal) > ($2::uuid, $3::integer))
-            ORDER BY report_id, ordinal
-            LIMIT $4
+            ORDER BY f.report_id, f.ordinal
             """, [runID.text, position?.reportID, position?.ordinal, String(limit + 1)]
         ).rows
         let page = try Page.from(

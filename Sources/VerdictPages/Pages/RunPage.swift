@@ -11,6 +11,7 @@ public struct RunPage: PageRenderer {
     static let failuresPerPage = 50
     static let casesPerPage = 100
     static let stackLinesShown = 6
+    static let stackLinesDisclosed = 60
 
     public init() {}
 
@@ -131,7 +132,9 @@ public struct RunPage: PageRenderer {
         let summary = failure.summary
         let lines = failure.stack.map { $0.split(separator: "\n", omittingEmptySubsequences: false) } ?? []
         let head = lines.prefix(stackLinesShown).joined(separator: "\n")
-        let rest = lines.dropFirst(stackLinesShown).joined(separator: "\n")
+        // The disclosure holds a screenful more; the case page has the whole stack.
+        let rest = lines.dropFirst(stackLinesShown).prefix(stackLinesDisclosed).joined(separator: "\n")
+        let beyond = max(0, lines.count - stackLinesShown - stackLinesDisclosed)
         let location = [summary.file, summary.line.map { "line \($0)" }].compactMap { $0 }.joined(separator: ", ")
         return """
             <article class="failure \(summary.status.rawValue)" tabindex="0" data-failure aria-label="\(summary.fullTitle)">
@@ -140,7 +143,7 @@ public struct RunPage: PageRenderer {
             \(if: !location.isEmpty, "<p class=\"muted\">\(location)</p>")\
             \(if: summary.errorMessage != nil, "<p class=\"message\">\(failure.errorType.map { $0 + ": " } ?? "")\(summary.errorMessage ?? "")</p>")\
             \(if: !head.isEmpty, "<pre>\(head)</pre>")\
-            \(if: !rest.isEmpty, "<details><summary>Full stack (\(Format.count(lines.count - stackLinesShown)) more lines)</summary><pre>\(rest)</pre></details>")\
+            \(if: !rest.isEmpty, "<details><summary>More of the stack (\(Format.count(lines.count - stackLinesShown)) lines)</summary><pre>\(rest)</pre>\(if: beyond > 0, "<p><a href=\"\(URLPath("/cases/\(summary.id.text)"))\">The whole stack</a></p>")</details>")\
             \(if: !failure.attachments.isEmpty, AttachmentViews.thumbnails(failure.attachments))
             </article>
             """

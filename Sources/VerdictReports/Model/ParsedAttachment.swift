@@ -1,3 +1,5 @@
+import VerdictJSON
+
 /// A file a test produced: a screenshot, a video, a Playwright trace, a log.
 public struct ParsedAttachment: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable, CaseIterable {
@@ -58,10 +60,10 @@ extension ParsedAttachment.Kind {
         let lowerName = name.lowercased()
         let type = contentType?.lowercased() ?? ""
         let file = (path ?? name).lowercased()
-        if lowerName == "trace" || file.hasSuffix("trace.zip") || (file.contains("/trace") && file.hasSuffix(".zip")) {
+        if lowerName == "trace" || file.hasSuffix("trace.zip") || (file.containsText("/trace") && file.hasSuffix(".zip")) {
             return .trace
         }
-        if type.hasPrefix("image/") || lowerName.contains("screenshot") || imageExtensions.contains(where: file.hasSuffix) {
+        if type.hasPrefix("image/") || lowerName.containsText("screenshot") || imageExtensions.contains(where: file.hasSuffix) {
             return .screenshot
         }
         if type.hasPrefix("video/") || lowerName == "video" || videoExtensions.contains(where: file.hasSuffix) {

@@ -1,3 +1,5 @@
+import VerdictJSON
+
 /// Small text helpers shared by the parsers.
 enum Text {
     /// `nil` for absent or whitespace-only text, which reports use to mean "nothing".
@@ -20,7 +22,15 @@ enum Text {
 
     /// Splits on a multi-character separator (`" > "`), dropping empty parts.
     static func split(_ text: String, separator: String) -> [String] {
-        text.split(separator: separator).map { trimmed(String($0)) }.filter { !$0.isEmpty }
+        var parts: [String] = []
+        var rest = Substring(text)
+        while let range = String(rest).rangeOfText(separator) {
+            let before = String(rest)
+            parts.append(String(before[..<range.lowerBound]))
+            rest = Substring(before[range.upperBound...])
+        }
+        parts.append(String(rest))
+        return parts.map(trimmed).filter { !$0.isEmpty }
     }
 }
 

@@ -88,7 +88,9 @@ enum TestDatabase {
 
     /// Ingests a JUnit report for `access`'s team as one shard of a new run, straight through
     /// the core services (the bucket is not involved: the report is parsed from memory).
-    static func ingest(_ junit: String, project: String, for access: TeamAccess, _ db: PostgresConnection) throws -> IngestedReport {
+    static func ingest(
+        _ junit: String, project: String, for access: TeamAccess, _ db: PostgresConnection, progress: ((Int) -> Void)? = nil
+    ) throws -> IngestedReport {
         let identity = try RunIdentity(
             project: project, commit: nil, branch: "main", ciRunID: UUID().uuidString, ciRunAttempt: nil, name: nil)
         let run = try RunService(db: db).begin(identity, for: access, expected: 1).run
@@ -102,6 +104,6 @@ enum TestDatabase {
         }
         return try ReportIngest(db: db, store: store).ingest(
             reportID: reserved.reportID, runID: run.id, projectID: run.projectID, uploaded: [:],
-            produce: ReportIngest.producer(try ReportParser.parse(bytes, format: nil)))
+            produce: ReportIngest.producer(try ReportParser.parse(bytes, format: nil)), progress: progress)
     }
 }

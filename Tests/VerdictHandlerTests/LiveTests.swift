@@ -131,4 +131,15 @@ final class LiveTests: XCTestCase {
         let remaining = try db.query("SELECT id FROM live_connections WHERE id = $1", [leaver]).rows
         XCTAssertTrue(remaining.isEmpty, "a connection found gone is forgotten")
     }
+
+    func testALargeIngestReportsItsProgressAsItStores() throws {
+        let db = try TestDatabase.connection()
+        let team = try TestDatabase.team(db)
+        let cases = (0..<12_345).map { #"<testcase classname="big.Suite" name="case \#($0)"/>"# }.joined()
+        var progress: [Int] = []
+        let report = try TestDatabase.ingest(
+            "<testsuite name=\"big\">\(cases)</testsuite>", project: "progress", for: team.access, db, progress: { progress.append($0) })
+        XCTAssertEqual(report.totals.tests, 12_345)
+        XCTAssertEqual(progress, [5_000, 10_000], "every \(ReportIngest.progressInterval) cases, while the COPY runs")
+    }
 }

@@ -219,10 +219,11 @@ final class ProjectRepositoryTests: XCTestCase {
         XCTAssertEqual(set.status, 200, set.text)
         XCTAssertEqual(set.json["repository"]?.stringValue, "https://github.com/acme/shop")
         XCTAssertEqual(set.json["public"]?.boolValue, true, "a change leaves what it does not name")
-        let project = try ProjectService(db: db).get(run.projectID, as: .anonymous)
-        XCTAssertEqual(project.commitURL("abcdef1234567"), "https://github.com/acme/shop/commit/abcdef1234567")
-        XCTAssertEqual(project.ciRunURL("123456", attempt: 2), "https://github.com/acme/shop/actions/runs/123456/attempts/2")
-        XCTAssertNil(project.ciRunURL("build-7", attempt: 1), "only a numeric run id is an Actions run")
+        let read = try RunQueries(db: db).get(run.id, as: .anonymous).run
+        let links = try XCTUnwrap(RepositoryLinks(read.repositoryURL), "a run carries its project's repository")
+        XCTAssertEqual(links.commit("abcdef1234567"), "https://github.com/acme/shop/commit/abcdef1234567")
+        XCTAssertEqual(links.ciRun("123456", attempt: 2), "https://github.com/acme/shop/actions/runs/123456/attempts/2")
+        XCTAssertNil(links.ciRun("build-7", attempt: 1), "only a numeric run id is an Actions run")
         let cleared = await harness.call(
             UpdateProject(), "/x", method: "PATCH", pathParameters: path, key: team.key, body: #"{"repository":null}"#)
         XCTAssertEqual(cleared.json["repository"], .null)

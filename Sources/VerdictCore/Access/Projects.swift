@@ -13,15 +13,25 @@ public struct ProjectRecord: Sendable, Equatable {
     public var repositoryURL: String?
     public var createdAt: String
 
-    /// The page of a commit, on GitHub and the forges that share its paths.
-    public func commitURL(_ sha: String) -> String? {
-        guard let repositoryURL, !sha.isEmpty else { return nil }
-        return "\(repositoryURL)/commit/\(sha)"
+}
+
+/// Links into a project's repository, on GitHub and the forges that share its paths.
+public struct RepositoryLinks: Sendable {
+    public let repositoryURL: String
+
+    public init?(_ repositoryURL: String?) {
+        guard let repositoryURL else { return nil }
+        self.repositoryURL = repositoryURL
+    }
+
+    /// The page of a commit.
+    public func commit(_ sha: String) -> String? {
+        sha.isEmpty ? nil : "\(repositoryURL)/commit/\(sha)"
     }
 
     /// The page of a GitHub Actions run, when the CI run id is one (a number).
-    public func ciRunURL(_ ciRunID: String, attempt: Int) -> String? {
-        guard let repositoryURL, !ciRunID.isEmpty, ciRunID.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
+    public func ciRun(_ ciRunID: String, attempt: Int) -> String? {
+        guard !ciRunID.isEmpty, ciRunID.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
         return "\(repositoryURL)/actions/runs/\(ciRunID)" + (attempt > 1 ? "/attempts/\(attempt)" : "")
     }
 }
@@ -61,17 +71,6 @@ public struct ProjectService {
         return try Page.from(rows, limit: limit, item: Self.record) {
             PageCursor(sortKey: try $0.decode("sort_key"), id: try $0.decode("id"))
         }
-    }
-
-    /// One project, if the viewer may see it.
-    public func get(_ id: ProjectID, as viewer: Viewer) throws -> ProjectRecord {
-        guard
-            let row = try db.query(
-                "SELECT \(Self.columns) FROM projects p \(Visibility.join()) WHERE p.id = $1 AND \(Visibility.condition(viewer: "$2"))",
-                [id.text, viewer.parameter]
-            ).first
-        else { throw ServiceError.notFound(id.named) }
-        return try Self.record(row)
     }
 
     /// Sets (or with nil, clears) a project's own visibility. Only the project's team may.

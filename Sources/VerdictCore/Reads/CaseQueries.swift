@@ -11,6 +11,16 @@ public struct CaseQueries {
         -> Page<CaseSummary>
     {
         try RunQueries(db: db).requireVisible(runID, as: viewer)
+        return try list(visible: runID, filter, limit: limit, after: cursor)
+    }
+
+    /// The cases of a run the caller has already read for its viewer (a `RunSummary` comes only
+    /// from such a read), without asking again.
+    public func list(of run: RunSummary, _ filter: CaseFilter, limit: Int, after cursor: PageCursor?) throws -> Page<CaseSummary> {
+        try list(visible: run.id, filter, limit: limit, after: cursor)
+    }
+
+    private func list(visible runID: RunID, _ filter: CaseFilter, limit: Int, after cursor: PageCursor?) throws -> Page<CaseSummary> {
         let position = try ReadCursor.position(cursor)
         let statuses = filter.statuses.map { postgresTextArray($0.map(\.rawValue)) }
         // The partial index `cases_run_not_passed` serves a query only if its WHERE provably

@@ -36,6 +36,8 @@ public struct RunSummary: Sendable {
     public var id: RunID
     public var projectID: ProjectID
     public var project: String
+    /// The project's repository, where commits and CI runs can be linked.
+    public var repositoryURL: String?
     public var commit: String
     public var branch: String
     public var ciRunID: String

@@ -75,7 +75,7 @@ public struct RunQueries {
     }
 
     static let columns = """
-        r.id, r.project_id, p.name AS project, r.commit_sha, r.branch, r.ci_run_id, r.ci_run_attempt, r.name, r.status,
+        r.id, r.project_id, p.name AS project, p.repository_url, r.commit_sha, r.branch, r.ci_run_id, r.ci_run_attempt, r.name, r.status,
         r.tests, r.passed, r.failed, r.skipped, r.errors, r.flaky, r.total_reports_expected, r.reports_completed,
         rfc3339(r.created_at) AS created, rfc3339(r.started_at) AS started,
         (extract(epoch FROM r.ended_at - r.started_at) * 1000)::double precision AS duration,
@@ -85,6 +85,7 @@ public struct RunQueries {
     static func summary(_ row: Row) throws -> RunSummary {
         RunSummary(
             id: try row.decode("id"), projectID: try row.decode("project_id"), project: try row.decode("project"),
+            repositoryURL: try row.decodeIfPresent("repository_url"),
             commit: try row.decode("commit_sha"),
             branch: try row.decode("branch"), ciRunID: try row.decode("ci_run_id"), ciRunAttempt: try row.decode("ci_run_attempt"),
             name: try row.decode("name"), status: try row.decode("status"), totals: try ResultTotals(row),

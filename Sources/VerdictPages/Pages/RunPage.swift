@@ -8,7 +8,7 @@ import VerdictJSON
 /// suite, filterable and paged so a run of any size stays a small page. A running run follows
 /// its shards live.
 public struct RunPage: PageRenderer {
-    static let failuresPerPage = 50
+    static let failuresPerPage = 20
     static let casesPerPage = 100
     static let stackLinesShown = 6
     static let stackLinesDisclosed = 60
@@ -27,18 +27,18 @@ public struct RunPage: PageRenderer {
         let runID = try request.pathID("id", as: RunID.self)
         let detail = try RunQueries(db: db).get(runID, as: context.access)
         let run = detail.run
-        let project = try ProjectService(db: db).get(run.projectID, as: context.access)
         let failures = try RunFailures(db: db).list(
-            runID, as: context.access, limit: Self.failuresPerPage,
-            after: try request.nonEmptyQuery("failures_cursor").map { token throws(ServiceError) in try PageCursor(token: token) })
+            of: run, limit: Self.failuresPerPage,
+            after: try request.nonEmptyQuery("failures_cursor").map { token throws(ServiceError) in try PageCursor(token: token) },
+            stackLines: Self.stackLinesShown + Self.stackLinesDisclosed)
         let statuses = try request.nonEmptyQuery("status").map { value throws(ServiceError) in try ReadParameter.caseStatuses(value) }
         let cases = try CaseQueries(db: db).list(
-            runID, CaseFilter(statuses: statuses, titleContains: request.nonEmptyQuery("q")), as: context.access,
+            of: run, CaseFilter(statuses: statuses, titleContains: request.nonEmptyQuery("q")),
             limit: try request.limit(default: Self.casesPerPage), after: try request.cursor())
         let here: URLPath = "/runs/\(runID.text)"
 
         var body = HTML(reservingCapacity: 64 * 1024)
-        body.append(header(run, project: project))
+        body.append(header(run))
         body.append(summary(run))
         body.append(shards(run, detail.reports))
         body.append(failureList(failures, run: run, request: request, here: here))
@@ -60,12 +60,13 @@ public struct RunPage: PageRenderer {
             live: live)
     }
 
-    func header(_ run: RunSummary, project: ProjectRecord) -> HTML {
+    func header(_ run: RunSummary) -> HTML {
+        let links = RepositoryLinks(run.repositoryURL)
         let commit: HTML = "<code title=\"\(run.commit)\">\(Components.shortCommit(run.commit))</code>"
-        let commitLink = project.commitURL(run.commit).map { url -> HTML in "<a href=\"\(url)\">\(commit)</a>" } ?? commit
+        let commitLink = links?.commit(run.commit).map { url -> HTML in "<a href=\"\(url)\">\(commit)</a>" } ?? commit
         let ciRun: HTML = "\(run.ciRunID)"
         let ciRunLink =
-            project.ciRunURL(run.ciRunID, attempt: run.ciRunAttempt).map { url -> HTML in "<a href=\"\(url)\">\(ciRun)</a>" } ?? ciRun
+            links?.ciRun(run.ciRunID, attempt: run.ciRunAttempt).map { url -> HTML in "<a href=\"\(url)\">\(ciRun)</a>" } ?? ciRun
         return """
             <h1>\(Self.title(run))</h1>
             <p class="meta">\
@@ -134,7 +135,8 @@ public struct RunPage: PageRenderer {
         let head = lines.prefix(stackLinesShown).joined(separator: "\n")
         // The disclosure holds a screenful more; the case page has the whole stack.
         let rest = lines.dropFirst(stackLinesShown).prefix(stackLinesDisclosed).joined(separator: "\n")
-        let beyond = max(0, lines.count - stackLinesShown - stackLinesDisclosed)
+        let total = failure.stackLineCount ?? lines.count
+        let beyond = max(0, total - stackLinesShown - stackLinesDisclosed)
         let location = [summary.file, summary.line.map { "line \($0)" }].compactMap { $0 }.joined(separator: ", ")
         return """
             <article class="failure \(summary.status.rawValue)" tabindex="0" data-failure aria-label="\(summary.fullTitle)">
@@ -143,7 +145,7 @@ public struct RunPage: PageRenderer {
             \(if: !location.isEmpty, "<p class=\"muted\">\(location)</p>")\
             \(if: summary.errorMessage != nil, "<p class=\"message\">\(failure.errorType.map { $0 + ": " } ?? "")\(summary.errorMessage ?? "")</p>")\
             \(if: !head.isEmpty, "<pre>\(head)</pre>")\
-            \(if: !rest.isEmpty, "<details><summary>More of the stack (\(Format.count(lines.count - stackLinesShown)) lines)</summary><pre>\(rest)</pre>\(if: beyond > 0, "<p><a href=\"\(URLPath("/cases/\(summary.id.text)"))\">The whole stack</a></p>")</details>")\
+            \(if: !rest.isEmpty, "<details><summary>More of the stack (\(Format.count(total - stackLinesShown)) lines)</summary><pre>\(rest)</pre>\(if: beyond > 0, "<p><a href=\"\(URLPath("/cases/\(summary.id.text)"))\">The whole stack</a></p>")</details>")\
             \(if: !failure.attachments.isEmpty, AttachmentViews.thumbnails(failure.attachments))
             </article>
             """

@@ -4,26 +4,7 @@ import XCTest
 /// The emulator itself, driven through the fixture function: routing, payload 2.0, the
 /// Runtime API's response/error/init-error paths, timeouts, crashes, limits, the Invoke API,
 /// schedules and clean shutdown. Every request reaches a real handler process.
-final class EmulatorEndToEndTests: XCTestCase {
-    static var emulator: EmulatorProcess!
-    static var eventLog = ""
-
-    override class func setUp() {
-        super.setUp()
-        eventLog = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-events-\(UUID().uuidString).log").path
-        do {
-            emulator = try EmulatorProcess(template: "Tests/Fixtures/test-template.yaml", parameters: ["EventLogPath": eventLog])
-        } catch {
-            XCTFail("emulator did not start: \(error)")
-        }
-    }
-
-    override class func tearDown() {
-        emulator?.stop()
-        try? FileManager.default.removeItem(atPath: eventLog)
-        super.tearDown()
-    }
-
+final class EmulatorEndToEndTests: FixtureEmulatorTestCase {
     var base: String { Self.emulator.baseURL }
 
     func invoke(_ function: String, _ payload: String, type: String? = nil, headers: [String: String] = [:]) async throws -> HTTPResult {

@@ -7,28 +7,9 @@ import XCTest
 /// `$connect` (refusal included), route selection, replies pushed through the signed
 /// `@connections` API in order, `$disconnect`, 410 for gone connections, and the management
 /// API's signature checks.
-final class WebSocketEndToEndTests: XCTestCase {
-    static var emulator: EmulatorProcess!
-    static var eventLog = ""
+final class WebSocketEndToEndTests: FixtureEmulatorTestCase {
     static let secret = "websocket-test-secret-0123456789abcdefghij"
-
-    override class func setUp() {
-        super.setUp()
-        eventLog = FileManager.default.temporaryDirectory.appendingPathComponent("verdict-ws-events-\(UUID().uuidString).log").path
-        do {
-            emulator = try EmulatorProcess(
-                template: "Tests/Fixtures/test-template.yaml", parameters: ["EventLogPath": eventLog],
-                arguments: ["--no-schedules", "--s3-secret", secret])
-        } catch {
-            XCTFail("emulator did not start: \(error)")
-        }
-    }
-
-    override class func tearDown() {
-        emulator?.stop()
-        try? FileManager.default.removeItem(atPath: eventLog)
-        super.tearDown()
-    }
+    override class var emulatorArguments: [String] { ["--no-schedules", "--s3-secret", secret] }
 
     var port: Int { Self.emulator.port }
     var managementEndpoint: String { "\(Self.emulator.baseURL)/_ws" }

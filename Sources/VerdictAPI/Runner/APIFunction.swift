@@ -1,21 +1,40 @@
+import HTTPContract
 import LambdaRuntime
 import Logging
 import VerdictCore
 import VerdictHTTP
 import VerdictJSON
 
-/// An HTTP endpoint: one request in, one response out, for the caller its `Access` policy
-/// admits. Throwing `APIError` (or an error that knows its answer) answers with the error
-/// envelope; anything else is logged and answered 500 `internal`, so a client never sees a
-/// bare Lambda failure.
-public protocol Endpoint {
-    associatedtype Access: AccessPolicy
-    mutating func handle(_ request: HTTPRequest, context: InvocationContext<Access.Granted>) async throws -> HTTPResponse
+/// What API Gateway hands a function: an HTTP request, or an event of the WebSocket API.
+public protocol GatewayEvent: Sendable {
+    init(gatewayEvent: JSON) throws
+    /// The API key the caller sent, if any.
+    var presentedKey: String? { get }
+    /// What every log line of the invocation says about the event.
+    var logMetadata: Logger.Metadata { get }
 }
 
-/// Runs an `Endpoint` as a Lambda function behind API Gateway: decodes the payload-2.0 event,
-/// admits the caller, builds the invocation's context and encodes the answer.
-public struct APIFunction<Handler: Endpoint>: LambdaHandler {
+/// A function behind API Gateway: one event in, one response out, for the caller its `Access`
+/// policy admits. Throwing `APIError` (or an error that knows its answer) answers with the
+/// error envelope; anything else is logged and answered 500 `internal`, so a client never sees
+/// a bare Lambda failure.
+public protocol GatewayHandler {
+    associatedtype Event: GatewayEvent
+    associatedtype Access: AccessPolicy
+    mutating func handle(_ event: Event, context: InvocationContext<Access.Granted>) async throws -> HTTPResponse
+}
+
+/// An HTTP endpoint.
+public protocol Endpoint: GatewayHandler where Event == HTTPRequest {}
+
+/// A route of the WebSocket API (`$connect`, `$disconnect`, `$default`). The answer's status
+/// matters only to `$connect`, where anything but 2xx refuses the connection; what a client
+/// should read is pushed to it through `@connections`.
+public protocol SocketEndpoint: GatewayHandler where Event == WebSocketEvent {}
+
+/// Runs a handler as a Lambda function behind API Gateway: decodes the event, admits the caller
+/// by the handler's policy, builds the invocation's context and encodes the answer.
+public struct GatewayFunction<Handler: GatewayHandler>: LambdaHandler {
     var handler: Handler
     let resources: FunctionResources
 
@@ -25,40 +44,21 @@ public struct APIFunction<Handler: Endpoint>: LambdaHandler {
     }
 
     public mutating func handle(_ payload: [UInt8], context lambda: LambdaContext) async throws -> [UInt8] {
-        try await respond(to: HTTPRequest(event: try JSON.parse(payload)), lambda: lambda).event.serialized()
+        try await respond(to: Handler.Event(gatewayEvent: try JSON.parse(payload)), lambda: lambda).event.serialized()
     }
 
-    /// The response to one request; what a test calls to run an endpoint in process.
-    public mutating func respond(to request: HTTPRequest, lambda: LambdaContext) async -> HTTPResponse {
-        await Admission<Handler.Access>.serve(
-            presentedKey: request.presentedKey, lambda: lambda, resources: resources,
-            metadata: ["route": .string("\(request.method) \(request.rawPath)")]
-        ) { context in try await handler.handle(request, context: context) }
-    }
-
-    /// Serves `handler` as this process's Lambda function.
-    public static func run(_ handler: Handler) async -> Never {
-        await LambdaRuntime.run { APIFunction(handler, resources: .fromEnvironment()) }
-    }
-}
-
-/// What every kind of function does around its handler: admit the caller by the handler's
-/// policy, build the invocation's context, and turn a failure into its answer (logged when it
-/// is Verdict's own fault).
-enum Admission<Access: AccessPolicy> {
-    static func serve(
-        presentedKey: String?, lambda: LambdaContext, resources: FunctionResources, metadata: Logger.Metadata,
-        _ body: (InvocationContext<Access.Granted>) async throws -> HTTPResponse
-    ) async -> HTTPResponse {
+    /// The answer to one event; what a test calls to run a handler in process.
+    public mutating func respond(to event: Handler.Event, lambda: LambdaContext) async -> HTTPResponse {
         var logger = lambda.logger
-        for (key, value) in metadata { logger[metadataKey: key] = value }
+        for (key, value) in event.logMetadata { logger[metadataKey: key] = value }
         do {
-            let access = try Access.grant(presentedKey: Access.readsKey ? presentedKey : nil) { key in
+            let resources = self.resources
+            let access = try Handler.Access.grant(presentedKey: Handler.Access.readsKey ? event.presentedKey : nil) { key in
                 try APIKeyService(db: try resources.database()).authenticate(key)
             }
             var context = InvocationContext(access: access, lambda: lambda, resources: resources)
             context.logger = logger
-            return try await body(context)
+            return try await handler.handle(event, context: context)
         } catch {
             let apiError = APIError.answering(error)
             if apiError.status >= 500 {
@@ -67,6 +67,32 @@ enum Admission<Access: AccessPolicy> {
             return .error(apiError)
         }
     }
+
+    /// Serves `handler` as this process's Lambda function.
+    public static func run(_ handler: Handler) async -> Never {
+        await LambdaRuntime.run { GatewayFunction(handler, resources: .fromEnvironment()) }
+    }
+}
+
+public typealias APIFunction<Handler: Endpoint> = GatewayFunction<Handler>
+public typealias SocketFunction<Handler: SocketEndpoint> = GatewayFunction<Handler>
+
+extension HTTPRequest: GatewayEvent {
+    public init(gatewayEvent: JSON) throws { try self.init(event: gatewayEvent) }
+    public var logMetadata: Logger.Metadata { ["route": .string("\(method) \(rawPath)")] }
+}
+
+extension WebSocketEvent: GatewayEvent {
+    public init(gatewayEvent: JSON) throws { try self.init(event: gatewayEvent) }
+
+    /// A key sent with the connection's opening request, as for HTTP requests.
+    public var presentedKey: String? {
+        HTTPRequest(
+            method: "GET", rawPath: "/", headers: ["x-api-key": header("x-api-key") ?? "", "authorization": header("authorization") ?? ""]
+        ).presentedKey
+    }
+
+    public var logMetadata: Logger.Metadata { ["route": .string(routeKey), "connection_id": .string(connectionID)] }
 }
 
 extension APIError {

@@ -59,7 +59,7 @@ public typealias AdministersTeam = Member<AdminScope>
 
 extension HTTPRequest {
     /// The API key the request carries: `X-API-Key: <key>` or `Authorization: Bearer <key>`.
-    var presentedKey: String? {
+    public var presentedKey: String? {
         if let key = header("x-api-key"), !key.isEmpty { return key }
         if let authorization = header("authorization") {
             let parts = authorization.split(separator: " ", maxSplits: 1)

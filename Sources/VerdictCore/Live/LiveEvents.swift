@@ -81,8 +81,8 @@ public struct LiveEvents {
         try send(type, to: try audience(of: runID), details: details)
     }
 
-    /// Sends to an audience read before; the gone are forgotten afterwards unless `keepGone`
-    /// (inside a COPY the database must wait).
+    /// Sends to an audience read before; the gone are forgotten afterwards, unless `forgetGone`
+    /// is false (inside a COPY the database can run nothing else).
     @discardableResult
     public func send(_ type: LiveEventType, to audience: LiveAudience, details: JSONObject = JSONObject(), forgetGone: Bool = true)
         throws -> Int

@@ -26,13 +26,12 @@ extension IngestedReport {
     /// Tells the run's live followers that the report is in, and the run too when it was the last.
     func announce<Access>(_ context: InvocationContext<Access>) {
         guard !alreadyCompleted else { return }
-        context.publish(
-            .reportCompleted, run: runID,
-            details: JSONObject([
-                ("report_id", .string(reportID.text)), ("shard", .string(shard)),
-                ("report_totals", json["summary"] ?? .null),
-            ]))
-        if runStatus == .completed { context.publish(.runCompleted, run: runID) }
+        let completed = JSONObject([
+            ("report_id", .string(reportID.text)), ("shard", .string(shard)), ("report_totals", json["summary"] ?? .null),
+        ])
+        var events: [(type: LiveEventType, details: JSONObject)] = [(.reportCompleted, completed)]
+        if runStatus == .completed { events.append((.runCompleted, JSONObject())) }
+        context.publish(events, run: runID)
     }
 
     /// 201 when this call stored the report, 200 when it had been stored before.

@@ -45,11 +45,18 @@ public struct InvocationContext<Access: Sendable> {
     /// Tells the run's live followers what happened. Best effort: a failure is logged, never
     /// thrown, since the upload that caused the event has succeeded either way.
     public func publish(_ type: LiveEventType, run runID: RunID, details: JSONObject = JSONObject()) {
-        guard let sender = resources.liveSender() else { return }
+        publish([(type, details)], run: runID)
+    }
+
+    /// Several events about one run, in order, from one read of who follows it.
+    public func publish(_ events: [(type: LiveEventType, details: JSONObject)], run runID: RunID) {
+        guard let sender = resources.liveSender(), !events.isEmpty else { return }
         do {
-            try LiveEvents(db: try database(), sender: sender).publish(type, run: runID, details: details)
+            let live = LiveEvents(db: try database(), sender: sender)
+            let audience = try live.audience(of: runID)
+            for event in events { try live.send(event.type, to: audience, details: event.details) }
         } catch {
-            logger.warning("live event not sent", metadata: ["type": "\(type.rawValue)", "error": "\(error)"])
+            logger.warning("live events not sent", metadata: ["types": "\(events.map(\.type.rawValue))", "error": "\(error)"])
         }
     }
 

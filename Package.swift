@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "VerdictHandlerTests",
             dependencies: [
-                "VerdictAPI", "VerdictCore", "VerdictDB", "VerdictJSON", "VerdictReports", "VerdictS3", "HTTPContract", "LambdaRuntime",
+                "VerdictAPI", "VerdictPages", "VerdictCore", "VerdictDB", "VerdictJSON", "VerdictReports", "VerdictS3", "HTTPContract", "LambdaRuntime",
                 "VerdictTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSettings),

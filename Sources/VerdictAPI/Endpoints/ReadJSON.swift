@@ -118,6 +118,7 @@ extension FailedCase {
         var object = summary.json.objectValue!
         object["error_type"] = JSON(errorType)
         object["stack"] = JSON(stack)
+        object["stack_truncated"] = .bool(stackIsTruncated)
         object["attachments"] = .array(attachments.map(\.json))
         return .object(object)
     }

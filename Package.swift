@@ -61,6 +61,8 @@ let package = Package(
         .target(name: "VerdictPages", dependencies: ["VerdictAPI", "VerdictHTML", "VerdictCore", "VerdictCrypto"]),
         // What functions need to push to WebSocket clients: the signed @connections client.
         .target(name: "VerdictLive", dependencies: ["VerdictS3", "CurlClient", "VerdictJSON"]),
+        // Test dispatch: durations, priorities and batches as pure code (no I/O, no Foundation).
+        .target(name: "VerdictDispatch"),
 
         .executableTarget(
             name: "verdict-emulator",
@@ -83,7 +85,7 @@ let package = Package(
 
         // `make bench`'s report generators and parse timer (Tests/Benchmarks/run.sh).
         .executableTarget(
-            name: "verdict-bench", dependencies: ["VerdictReports", "VerdictJSON", "VerdictExport"], path: "Tests/Benchmarks/Bench"),
+            name: "verdict-bench", dependencies: ["VerdictReports", "VerdictJSON", "VerdictExport", "VerdictDispatch"], path: "Tests/Benchmarks/Bench"),
 
         .testTarget(
             name: "VerdictUnitTests",
@@ -115,5 +117,6 @@ let package = Package(
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON", "VerdictTestSupport"]),
         .testTarget(name: "VerdictExportTests", dependencies: ["VerdictExport", "VerdictReports", "VerdictJSON", "VerdictTestSupport"]),
         .testTarget(name: "VerdictHTMLTests", dependencies: ["VerdictHTML", "VerdictJSON"]),
+        .testTarget(name: "VerdictDispatchTests", dependencies: ["VerdictDispatch"]),
     ] + functionTargets
 )

@@ -51,7 +51,8 @@ let package = Package(
         .target(name: "VerdictReports", dependencies: ["CLibXML2", "CTextScan", "VerdictJSON"]),
         .target(name: "VerdictExport", dependencies: ["CLibXML2", "CTextScan", "VerdictReports", "VerdictJSON"]),
         .target(
-            name: "VerdictCore", dependencies: ["HTTPContract", "VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports"]),
+            name: "VerdictCore",
+            dependencies: ["HTTPContract", "VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports", "VerdictDispatch"]),
         .target(
             name: "VerdictAPI",
             dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport", "VerdictLive"]),

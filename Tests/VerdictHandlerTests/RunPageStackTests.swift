@@ -59,7 +59,8 @@ final class PageLiveURLTests: XCTestCase {
         let running = try TestDatabase.ingest(RunPageStackTests.junit(name: "live", frames: 1), project: "live-url", for: team.access, db)
         try db.query("UPDATE runs SET status = 'running' WHERE id = $1", [running.runID.text])
         let settings = FunctionSettings(functionName: "page-run", databaseURL: HandlerHarness.databaseURL, liveURL: liveURL)
-        let harness = HandlerHarness(resources: FunctionResources(settings: settings, objectStore: .success(HandlerHarness.signingOnlyStore)))
+        let harness = HandlerHarness(
+            resources: FunctionResources(settings: settings, objectStore: .success(HandlerHarness.signingOnlyStore)))
         let page = await harness.call(PageEndpoint(RunPage()), "/x", pathParameters: ["id": running.runID.text], key: team.key)
         XCTAssertEqual(page.status, 200, page.text)
         let start = try XCTUnwrap(page.text.range(of: "<script type=\"application/json\" id=\"live-config\">"), page.text)

@@ -44,7 +44,7 @@ public struct DispatchBatch: Sendable, Equatable {
 /// first, the long units are out of the way while there is still work to balance them against.
 ///
 /// What the caller passes:
-/// - `candidates`: a prefix of the pending queue in `QueueOrder` (e.g. the first few hundred rows,
+/// - `candidates`: a prefix of the pending queue in `QueueOrder` (e.g. the first thousand rows,
 ///   `FOR UPDATE SKIP LOCKED`, so concurrent checkouts never consider the same rows). Rows another
 ///   checkout holds are simply absent; that is fine.
 /// - `pendingMs`: the expected work of *all* pending (unleased) units, not only the prefix: the

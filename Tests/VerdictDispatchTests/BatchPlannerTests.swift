@@ -33,6 +33,35 @@ final class BatchPlannerTests: XCTestCase {
         XCTAssertEqual(batch.offsets, [0], "longer than the target, yet at least one unit")
     }
 
+    func testSpreadKeepsLongNoisyUnitsApartButNotManySmallOnes() {
+        let planner = BatchPlanner(policy: DispatchPolicy(batchDivisor: 1, minimumBatchMs: 0, spreadWeight: 2))
+        // Target 100. Two 40 s units with σ 10 each: 40 + 20 + 2·√200 ≈ 88 fits; a third would
+        // measure 80 + 20 + 2·√300 ≈ 135 and does not.
+        let long = (0..<5).map { _ in DispatchCandidate(expectedMs: 40, sigmaMs: 10) }
+        XCTAssertEqual(planner.plan(candidates: long, pendingMs: 200, asking: alice, live: [alice, bob]).offsets, [0, 1])
+        // σ 25 each: 40 + 20 + 2·√1250 ≈ 131 does not fit: the second stays for someone else.
+        let noisy = (0..<5).map { _ in DispatchCandidate(expectedMs: 40, sigmaMs: 25) }
+        XCTAssertEqual(planner.plan(candidates: noisy, pendingMs: 200, asking: alice, live: [alice, bob]).offsets, [0])
+        // The same 100 of expected work in 1,000 units of 0.1 ± 0.05: √Σσ² is 1.6, so nearly all
+        // of the target is handed out at once.
+        let many = (0..<2_000).map { _ in DispatchCandidate(expectedMs: 0.1, sigmaMs: 0.05) }
+        let batch = planner.plan(candidates: many, pendingMs: 200, asking: alice, live: [alice, bob])
+        XCTAssertGreaterThan(batch.offsets.count, 950)
+        XCTAssertLessThanOrEqual(batch.offsets.count, 1_000)
+        XCTAssertEqual(
+            BatchPlanner(policy: DispatchPolicy(batchDivisor: 1, minimumBatchMs: 0, spreadWeight: 0))
+                .plan(candidates: noisy, pendingMs: 200, asking: alice, live: [alice, bob]).offsets, [0, 1, 2],
+            "no spread weight: 120 ≈ 100")
+    }
+
+    func testTheAskingWorkerCountsAsLiveEvenIfNotListed() {
+        let planner = BatchPlanner(policy: DispatchPolicy(batchDivisor: 1, minimumBatchMs: 0, spreadWeight: 0))
+        let listed = planner.plan(candidates: candidates([10, 10, 10, 10]), pendingMs: 40, asking: alice, live: [alice, bob])
+        let unlisted = planner.plan(candidates: candidates([10, 10, 10, 10]), pendingMs: 40, asking: alice, live: [bob])
+        XCTAssertEqual(listed.targetMs, 20)
+        XCTAssertEqual(unlisted, listed)
+    }
+
     func testBatchesShrinkAsTheQueueDrains() {
         // 4 workers pulling in turn from 4,000 tests of 10–60 ms, longest first.
         var queue = (0..<4_000).map { Double(10 + ($0 * 7919) % 51) }.sorted(by: >)

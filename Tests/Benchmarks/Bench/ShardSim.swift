@@ -38,6 +38,8 @@ enum ShardSim {
         /// How many queue rows a checkout hands the planner (the SQL side's LIMIT).
         var candidates: Int
         var policy: DispatchPolicy
+        /// Prints every pull of this seed's runs to stderr, to see where a bad makespan came from.
+        var traceSeed: Int?
     }
 
     static func run(_ options: Options) throws(BenchError) {
@@ -52,13 +54,14 @@ enum ShardSim {
         let latencyMs = try options.double("latency-ms", default: 50)
         let policy = DispatchPolicy(
             batchDivisor: try options.double("batch-divisor", default: DispatchPolicy.defaultBatchDivisor),
-            minimumBatchMs: latencyMs * (try options.double("min-batch-pulls", default: DispatchPolicy.minimumBatchInPulls)))
+            minimumBatchMs: latencyMs * (try options.double("min-batch-pulls", default: DispatchPolicy.minimumBatchInPulls)),
+            spreadWeight: try options.double("spread-weight", default: DispatchPolicy.defaultSpreadWeight))
         let settings = Settings(
             path: path, workers: workers, sigma: try options.double("sigma", default: 0.4),
             seeds: max(1, try options.int("seeds", default: 20)),
             firstSeed: try options.int("first-seed", default: 1),
             latencyS: latencyMs / 1000, granularity: granularity, candidates: max(1, try options.int("candidates", default: 1024)),
-            policy: policy)
+            policy: policy, traceSeed: options.string("trace-seed").flatMap { Int($0) })
         let suite = try Suite.load(settings.path, granularity: settings.granularity)
         for line in simulate(suite, settings) { Console.print(line) }
     }
@@ -75,7 +78,8 @@ enum ShardSim {
             let total = suite.noiseOrder.reduce(0.0) { $0 + realised[$1] }
             let longest = realised.max() ?? 0
             for (slot, n) in settings.workers.enumerated() {
-                let run = Run(queue: queue, realised: realised, workers: n, settings: settings).simulate()
+                let run = Run(queue: queue, realised: realised, workers: n, settings: settings, trace: seed == settings.traceSeed)
+                    .simulate()
                 let bound = max(total / Double(n), longest)
                 ratios[slot].append(run.makespan / bound)
                 pulls[slot].append(run.pulls)
@@ -153,14 +157,24 @@ struct Suite {
         return Suite(ids: ids, recordedS: recorded, noiseOrder: noiseOrder, testHistory: history, granularity: granularity)
     }
 
-    /// The queue: unit indices in `QueueOrder` (longest expected first), with their expectations.
-    func queueOrder() -> (order: [Int], expectedMs: [Double]) {
+    /// The queue: unit indices in `QueueOrder` (longest expected first), with their estimates.
+    func queueOrder() -> Queue {
         let history = granularity == .file ? FileUnits.history(fromTests: testHistory) : testHistory
         let estimator = DurationEstimator(history: history)
-        let queued = ids.map { QueuedUnit(id: $0, estimate: estimator.estimate(id: $0)) }
+        let estimates = ids.map { estimator.estimate(id: $0) }
+        let queued = ids.indices.map { QueuedUnit(id: ids[$0], estimate: estimates[$0]) }
         let position = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
-        return (QueueOrder.sorted(queued).map { position[$0.id]! }, queued.map(\.meanMs))
+        return Queue(
+            order: QueueOrder.sorted(queued).map { position[$0.id]! }, expectedMs: estimates.map(\.meanMs),
+            sigmaMs: estimates.map(\.sigmaMs))
     }
+}
+
+/// Units in queue order, and what the dispatcher expects of each (indexed by unit).
+struct Queue {
+    var order: [Int]
+    var expectedMs: [Double]
+    var sigmaMs: [Double]
 }
 
 /// Lognormal noise, drawn exactly as shard_compare.py draws it: for seed s, one SplitMix64
@@ -183,10 +197,11 @@ enum Noise {
 
 /// One simulated run: N workers pulling batches from the queue on a simulated clock.
 struct Run {
-    let queue: (order: [Int], expectedMs: [Double])
+    let queue: Queue
     let realised: [Double]
     let workers: Int
     let settings: ShardSim.Settings
+    let trace: Bool
 
     func simulate() -> (makespan: Double, pulls: Int) {
         let planner = BatchPlanner(policy: settings.policy)
@@ -202,8 +217,9 @@ struct Run {
             guard head < pending.count else { continue }  // queue empty: this worker is done
             let window = pending[head..<min(head + settings.candidates, pending.count)]
             let expected = queue.expectedMs
+            let sigma = queue.sigmaMs
             let batch = planner.plan(
-                candidates: window.lazy.map { DispatchCandidate(expectedMs: expected[$0]) }, pendingMs: pendingMs,
+                candidates: window.lazy.map { DispatchCandidate(expectedMs: expected[$0], sigmaMs: sigma[$0]) }, pendingMs: pendingMs,
                 asking: live[worker], live: live)
             guard !batch.offsets.isEmpty else { continue }
             var finish = now + settings.latencyS
@@ -222,6 +238,13 @@ struct Run {
             }
             makespan = max(makespan, finish)
             clock.schedule(worker, at: finish)
+            if trace {
+                let real = finish - now - settings.latencyS
+                Console.error(
+                    "N=\(workers) t=\(ParseCommand.fixed(now, 3)) worker=\(worker) units=\(batch.offsets.count) "
+                        + "target_s=\(ParseCommand.fixed(batch.targetMs / 1000, 3)) expected_s=\(ParseCommand.fixed(batch.expectedMs / 1000, 3)) "
+                        + "real_s=\(ParseCommand.fixed(real, 3)) ends=\(ParseCommand.fixed(finish, 3))")
+            }
         }
         return (makespan, pulls)
     }

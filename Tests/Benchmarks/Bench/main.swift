@@ -14,7 +14,8 @@ let usage = """
            verdict-bench export <path>     (times the JUnit and CTRF writers on the parsed report)
            verdict-bench shard-sim --durations FILE [--workers 2,4,8,16,32] [--sigma 0.4] [--seeds 20] [--first-seed 1]
                                    [--latency-ms 50] [--granularity test|file] [--candidates 1024]
-                                   [--batch-divisor 2] [--min-batch-pulls 10]
+                                   [--batch-divisor 2] [--min-batch-pulls 10] [--spread-weight 2]
+                                   [--trace-seed S]
              Verdict's dispatch on a simulated clock; one JSON line per N: file, workers,
              lower_bound_s (mean over seeds of the per-seed bound max(realised total / N, longest
              realised unit), latency excluded), mean_ratio and worst_ratio (realised makespan /

@@ -2,6 +2,7 @@ import Foundation
 import VerdictAPI
 import VerdictDB
 import VerdictJSON
+import VerdictPages
 import XCTest
 
 @testable import VerdictCore
@@ -372,4 +373,44 @@ func XCTAssertEqualAsync<T: Equatable>(
 ) async {
     let actual = await value()
     XCTAssertEqual(actual, expected, file: file, line: line)
+}
+
+/// The orchestration page in process: what a person sees of a sharded run.
+final class OrchestrationPageTests: XCTestCase {
+    func testThePageShowsStatesWorkersATimelineAndTheUnitsThatDidNotPass() async throws {
+        let db = try TestDatabase.connection()
+        let team = try TestDatabase.team(db)
+        let service = OrchestrationService(db: db)
+        let hostile = "tests/<script>alert(1)</script>.spec.ts"
+        let start = try service.begin(
+            try OrchestrationSpec(
+                identity: try RunIdentity(
+                    project: "page", commit: nil, branch: nil, ciRunID: UUID().uuidString, ciRunAttempt: nil, name: nil),
+                units: [UnitSpec(id: "tests/a.spec.ts"), UnitSpec(id: hostile), UnitSpec(id: "tests/c.spec.ts")],
+                options: OrchestrationOptions()),
+            for: team.access)
+        let runID = start.summary.runID
+        while case .lease(let grant) = try service.checkout(runID, worker: "runner-1", labels: ["os": "linux"], for: team.access).result {
+            _ = try service.complete(
+                runID, worker: "runner-1", lease: grant.id,
+                results: grant.units.map {
+                    UnitResult(unit: $0.id, outcome: $0.id == hostile ? .failed : .passed, durationMs: 50, error: "boom <b>")
+                },
+                for: team.access)
+        }
+        let page = await HandlerHarness().call(
+            PageEndpoint(OrchestrationPage()), "/x", pathParameters: ["id": runID.text], key: team.key)
+        XCTAssertEqual(page.status, 200, page.text)
+        let html = page.text
+        XCTAssertTrue(html.contains("<b>3</b> of <b>3</b> units decided"), html)
+        XCTAssertTrue(html.contains("<td>runner-1</td>"))
+        XCTAssertTrue(html.contains("os=linux"))
+        XCTAssertTrue(html.contains("class=\"chart timeline\""))
+        XCTAssertTrue(html.contains("tests/&lt;script&gt;alert(1)&lt;/script&gt;.spec.ts"), "the unit id is text")
+        XCTAssertFalse(html.contains("<script>alert(1)"))
+        XCTAssertTrue(html.contains("boom &lt;b&gt;"))
+        XCTAssertFalse(html.contains("<code>tests/a.spec.ts</code>"), "units that passed are not listed")
+        let run = await HandlerHarness().call(PageEndpoint(RunPage()), "/x", pathParameters: ["id": runID.text], key: team.key)
+        XCTAssertTrue(run.text.contains("href=\"/runs/\(runID.text)/orchestration\""), "the run page links it")
+    }
 }

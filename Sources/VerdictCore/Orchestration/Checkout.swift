@@ -78,7 +78,7 @@ extension OrchestrationService {
 
         let rows = try db.query(
             """
-            SELECT ordinal, unit, labels::text AS labels, expected_ms, ran_on FROM orchestration_units
+            SELECT ordinal, unit, labels::text AS labels, expected_ms, spread_ms, ran_on FROM orchestration_units
             WHERE run_id = $1 AND state = 'pending' AND labels <@ $2::jsonb
             ORDER BY (pass > 0), priority DESC, ordinal
             LIMIT $3::integer
@@ -92,7 +92,8 @@ extension OrchestrationService {
             ordinals.append(try row.decode("ordinal"))
             candidates.append(
                 DispatchCandidate(
-                    expectedMs: try row.decode("expected_ms"), labels: LabelsJSON.parse(try row.decode("labels")),
+                    expectedMs: try row.decode("expected_ms"), sigmaMs: try row.decode("spread_ms"),
+                    labels: LabelsJSON.parse(try row.decode("labels")),
                     ranBy: try row.decode("ran_on")))
         }
         let pendingMs: Double = try db.query(

@@ -84,15 +84,27 @@ public struct RunPage: PageRenderer {
         <section id="summary" class="card" data-live-region aria-label="Totals">
         <p>\(Components.status(run.status))\(if: run.status != .running, " · \(Components.status(Components.verdict(run.totals)))") · \
         pass rate <b>\(Components.passRate(run.totals))</b> · \
-        <span data-count="reports">\(Format.count(run.reportsCompleted)) of \(Format.count(run.totalReportsExpected)) shards</span></p>
+        \(shardCount(run))</p>
         \(Components.totalsBar(run.totals))
         \(Components.counts(run.totals))
         </section>
         """
     }
 
+    /// Shards expected and in; an orchestrated run expects none in particular (a report per
+    /// batch) and links its orchestration instead.
+    func shardCount(_ run: RunSummary) -> HTML {
+        guard run.orchestrated else {
+            return "<span data-count=\"reports\">\(Format.count(run.reportsCompleted)) of \(Format.count(run.totalReportsExpected)) shards</span>"
+        }
+        return """
+            <span data-count="reports">\(Format.count(run.reportsCompleted)) reports</span> · \
+            <a href="\(URLPath("/runs/\(run.id.text)/orchestration"))">orchestration</a>
+            """
+    }
+
     func shards(_ run: RunSummary, _ reports: [StoredReportSummary]) -> HTML {
-        let missing = max(0, run.totalReportsExpected - reports.count)
+        let missing = run.orchestrated ? 0 : max(0, run.totalReportsExpected - reports.count)
         return """
             <section id="shards" data-live-region aria-labelledby="shards-title">
             <h2 id="shards-title">Shards</h2>

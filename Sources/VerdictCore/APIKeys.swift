@@ -42,13 +42,15 @@ public struct APIKeyService {
     /// The team access the key grants, or nil for an unknown, malformed, revoked or expired key.
     public func authenticate(_ key: String) throws -> TeamAccess? {
         guard let parts = Self.split(key) else { return nil }
+        // Every request of a key runs this: prepared once per connection.
         let result = try db.query(
-            """
-            SELECT k.id, k.name, k.key_hash, k.scopes, t.id AS team_id, t.slug, t.name AS team_name, t.projects_public,
-                   (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS stale_use
-            FROM api_keys k JOIN teams t ON t.id = k.team_id
-            WHERE k.prefix = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
-            """, [parts.prefix])
+            prepared:
+                """
+                SELECT k.id, k.name, k.key_hash, k.scopes, t.id AS team_id, t.slug, t.name AS team_name, t.projects_public,
+                       (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS stale_use
+                FROM api_keys k JOIN teams t ON t.id = k.team_id
+                WHERE k.prefix = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+                """, [parts.prefix])
         guard let row = result.first else { return nil }
         let stored = Crypto.fromHex(try row.decode("key_hash", as: String.self).dropFirst(2)) ?? []
         guard Crypto.constantTimeEqual(stored, Crypto.sha256(Array(key.utf8))) else { return nil }

@@ -3,7 +3,8 @@
 usage: orchestration.py BASE_URL API_KEY [WORKERS] [UNITS]
 
 WORKERS workers (200) share a run of UNITS units (5,000), each 20-500 ms of simulated work
-(seeded). A tenth of the workers die in the middle of a lease: they stop without completing,
+(seeded). Workers start over the first two seconds, as the jobs of a CI matrix are picked up
+by their runners (no two in the same instant), and all run at once. A tenth of them die in the middle of a lease: they stop without completing,
 heartbeating or giving it back, so their units come back only when the lease (5 s) expires.
 Prints checkout p50 and p99 as the workers saw them, and checks what the server kept: no unit
 leased to two workers at once, no unit lost, the run completed, the dead workers' units re-run.
@@ -62,6 +63,7 @@ died_with = {}
 
 def worker(index):
     name = f"worker-{index}"
+    time.sleep(index * 2.0 / workers)
     me = Client()
     batches = 0
     while True:

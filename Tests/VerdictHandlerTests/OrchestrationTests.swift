@@ -55,6 +55,20 @@ final class OrchestrationTests: XCTestCase {
         await harness.call(GetOrchestration(), "/x", pathParameters: ["run_id": runID], query: query, key: team.key)
     }
 
+    /// The queue's work as the ledger keeps it equals the sum over the pending units.
+    func assertLedger(_ runID: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let row = try db.query(
+            """
+            SELECT o.total_ms + o.requeued_ms - coalesce((SELECT sum(leased_ms) FROM orchestration_workers w WHERE w.run_id = o.run_id), 0)
+                AS ledger,
+                (SELECT coalesce(sum(expected_ms), 0) FROM orchestration_units u WHERE u.run_id = o.run_id AND u.state = 'pending') AS queue
+            FROM orchestrations o WHERE o.run_id = $1
+            """, [runID]
+        ).first!
+        XCTAssertEqual(
+            try row.decode("ledger", as: Double.self), try row.decode("queue", as: Double.self), accuracy: 0.001, file: file, line: line)
+    }
+
     func units(of response: HandlerHarness.Response) -> [String] {
         response.json["units"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
     }
@@ -121,7 +135,8 @@ final class OrchestrationTests: XCTestCase {
             do {
                 let connection = try PostgresConnection(url: url)
                 let service = OrchestrationService(db: connection)
-                loop: while true {
+                // Bounded, so a run that never ends fails the test instead of hanging it.
+                loop: for _ in 0..<5_000 {
                     switch try service.checkout(runID, worker: "w\(index)", labels: [:], for: access).result {
                     case .lease(let grant):
                         leased.withLock { for unit in grant.units { seen[unit.id, default: 0] += 1 } }
@@ -158,7 +173,7 @@ final class OrchestrationTests: XCTestCase {
         var sizes = [firstUnits.count]
         var lease = try XCTUnwrap(first.json["lease_id"]?.stringValue)
         var held = firstUnits
-        while true {
+        for _ in 0..<100 {
             _ = await complete(runID, "w1", lease, held.map { ($0, "passed") })
             let next = await checkout(runID, "w1")
             guard next.json["done"]?.boolValue == false, let id = next.json["lease_id"]?.stringValue else { break }
@@ -210,6 +225,7 @@ final class OrchestrationTests: XCTestCase {
         XCTAssertEqual(attempts.map { $0["status"]?.stringValue }, ["failed", "passed"], read.text)
         XCTAssertEqual(attempts.map { $0["late"]?.boolValue }, [true, false])
         XCTAssertEqual(read.json["units"]?[0]?["state"]?.stringValue, "passed", "the late failure did not flip it")
+        try assertLedger(runID)
     }
 
     func testHeartbeatsKeepALeaseAndCompletionIsIdempotent() async throws {
@@ -244,8 +260,10 @@ final class OrchestrationTests: XCTestCase {
         XCTAssertEqual(Set(released.json["released"]?.arrayValue?.compactMap(\.stringValue) ?? []), Set(units(of: grant)))
         let read = await status(runID)
         XCTAssertEqual(read.json["counts"]?["pending"]?.intValue, 3, read.text)
+        try assertLedger(runID)
         let again = await checkout(runID, "w2")
         XCTAssertEqual(Set(units(of: again)), Set(units(of: grant)), "the same units, to the next worker")
+        try assertLedger(runID)
     }
 
     // MARK: retests, fail-fast, labels
@@ -260,6 +278,7 @@ final class OrchestrationTests: XCTestCase {
         let failed = await complete(runID, "w2", lease, [("a", "failed")])
         XCTAssertEqual(failed.json["accepted"]?.intValue, 1)
         await XCTAssertEqualAsync(await state(runID, "a"), "pending")
+        try assertLedger(runID)
         let sameWorker = await checkout(runID, "w2")
         XCTAssertEqual(sameWorker.json["units"]?.arrayValue?.count, 0, "the retest waits for another worker: \(sameWorker.text)")
         XCTAssertEqual(sameWorker.json["done"]?.boolValue, false)
@@ -284,6 +303,7 @@ final class OrchestrationTests: XCTestCase {
         XCTAssertEqual(read.json["status"]?.stringValue, "completed", read.text)
         XCTAssertEqual(read.json["stop_reason"]?.stringValue, "fail_fast")
         XCTAssertEqual(read.json["counts"]?["abandoned"]?.intValue, Int64(20 - held.count))
+        try assertLedger(runID)
         let after = await checkout(runID, "w2")
         XCTAssertEqual(after.json["done"]?.boolValue, true)
     }
@@ -327,6 +347,7 @@ final class OrchestrationTests: XCTestCase {
         XCTAssertEqual(first.expired.filter { $0.runID.text == runID }.map(\.id.text), [grant.json["lease_id"]?.stringValue])
         let reclaimed = await status(runID)
         XCTAssertEqual(reclaimed.json["counts"]?["pending"]?.intValue, 2)
+        try assertLedger(runID)
         try db.query("UPDATE orchestrations SET created_at = now() - interval '1 hour' WHERE run_id = $1", [runID])
         try db.query("UPDATE orchestration_workers SET last_seen = now() - interval '1 minute' WHERE run_id = $1", [runID])
         let second = try OrchestrationReaper(db: db).sweep()
@@ -344,7 +365,7 @@ final class OrchestrationTests: XCTestCase {
         let first = await begin(["tests/api/a.py", "tests/api/b.py"], project: project)
         let runID = try XCTUnwrap(first.json["run_id"]?.stringValue)
         let measured = ["tests/api/a.py": ("passed", 4000), "tests/api/b.py": ("failed", 1000)]
-        while true {
+        for _ in 0..<100 {
             let grant = await checkout(runID, "w1")
             guard let lease = grant.json["lease_id"]?.stringValue else { break }
             let results = units(of: grant).map {
@@ -390,7 +411,9 @@ final class OrchestrationPageTests: XCTestCase {
                 options: OrchestrationOptions()),
             for: team.access)
         let runID = start.summary.runID
-        while case .lease(let grant) = try service.checkout(runID, worker: "runner-1", labels: ["os": "linux"], for: team.access).result {
+        for _ in 0..<100 {
+            guard case .lease(let grant) = try service.checkout(runID, worker: "runner-1", labels: ["os": "linux"], for: team.access).result
+            else { break }
             _ = try service.complete(
                 runID, worker: "runner-1", lease: grant.id,
                 results: grant.units.map {

@@ -140,8 +140,8 @@ public struct CheckoutUnits: Endpoint {
         let runID = try body.runID()
         let worker = try body.worker()
         let labels = try WorkerLabels.validate(try body.labels("labels"))
-        let (result, expired) = try OrchestrationService(db: try context.database()).checkout(
-            runID, worker: worker, labels: labels, for: context.access)
+        let service = OrchestrationService(db: try context.database())
+        let (result, expired, finished) = try service.checkout(runID, worker: worker, labels: labels, for: context.access)
         var events = expired.map { lease in (type: LiveEventType.leaseExpired, details: lease.details) }
         let answer: JSON
         switch result {
@@ -166,6 +166,10 @@ public struct CheckoutUnits: Endpoint {
             answer = ["units": [], "done": false, "retry_after_ms": JSON(milliseconds)]
         case .done:
             answer = ["units": [], "done": true]
+        }
+        if finished {
+            events.append((.orchestrationCompleted, JSONObject([("orchestration", try service.summary(runID).json)])))
+            events.append((.runCompleted, JSONObject()))
         }
         context.publish(events, run: runID)
         return .json(answer)

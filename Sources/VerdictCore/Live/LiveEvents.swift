@@ -58,10 +58,11 @@ public struct LiveEvents {
     /// when the connection can run no other statement).
     public func audience(of runID: RunID) throws -> LiveAudience {
         let connections = try db.query(
-            """
-            SELECT DISTINCT s.connection_id FROM live_subscriptions s
-            WHERE s.run_id = $1 OR s.project_id = (SELECT project_id FROM runs WHERE id = $1)
-            """, [runID.text]
+            prepared:
+                """
+                SELECT DISTINCT s.connection_id FROM live_subscriptions s
+                WHERE s.run_id = $1 OR s.project_id = (SELECT project_id FROM runs WHERE id = $1)
+                """, [runID.text]
         ).rows.map { try $0.decode("connection_id", as: String.self) }
         guard !connections.isEmpty,
             let row = try db.query(

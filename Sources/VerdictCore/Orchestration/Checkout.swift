@@ -26,6 +26,8 @@ public struct ExpiredLease: Sendable, Equatable {
     public var id: LeaseID
     public var worker: String
     public var units: [String]
+    /// Their expected work, back in the queue.
+    public var expectedMs: Double
 }
 
 /// What a checkout answers.
@@ -39,9 +41,11 @@ public enum CheckoutResult: Sendable, Equatable {
 }
 
 extension OrchestrationService {
-    /// Candidates read per checkout: enough for a batch of the largest size the planner aims
-    /// for in all but the first pulls of huge suites (which then just pull again).
-    static let candidateLimit = 512
+    /// Candidates read per checkout: most batches are a few dozen units; the first ones of a
+    /// suite of thousands of tiny tests read up to `candidateLimit` (and pull again sooner if
+    /// even that falls short).
+    static let previewLimit = 128
+    static let candidateLimit = 2_048
     /// When workers have not all arrived, batches are cut as if at least this many were
     /// coming: the first worker of a matrix must not lease half the queue a second before the
     /// others start.
@@ -51,7 +55,7 @@ extension OrchestrationService {
     /// hands back the lease it already holds. Expired leases of the run are reclaimed first, so
     /// a dead worker's units return as soon as anyone asks, not only when the reaper runs.
     public func checkout(_ runID: RunID, worker: String, labels: [String: String], for access: TeamAccess) throws -> (
-        result: CheckoutResult, expired: [ExpiredLease]
+        result: CheckoutResult, expired: [ExpiredLease], finished: Bool
     ) {
         do {
             return try db.transaction { try checkoutOnce(runID, worker: worker, labels: labels, for: access) }
@@ -63,99 +67,146 @@ extension OrchestrationService {
     }
 
     private func checkoutOnce(_ runID: RunID, worker: String, labels: [String: String], for access: TeamAccess) throws -> (
-        result: CheckoutResult, expired: [ExpiredLease]
+        result: CheckoutResult, expired: [ExpiredLease], finished: Bool
     ) {
-        let orchestration = try self.orchestration(runID, for: access)
-        guard orchestration.status == .running else { return (.done, []) }
+        let orchestration = try self.orchestration(runID, for: access, queue: true)
+        guard orchestration.status == .running else { return (.done, [], false) }
         let labelsText = LabelsJSON.text(labels)
-        try db.query(
-            """
-            INSERT INTO orchestration_workers (run_id, worker, labels) VALUES ($1, $2, $3::jsonb)
-            ON CONFLICT (run_id, worker) DO UPDATE SET labels = EXCLUDED.labels, last_seen = now()
-            """, [runID.text, worker, labelsText])
-        if let held = try heldLease(runID, worker: worker, leaseSeconds: orchestration.leaseSeconds) { return (.lease(held), []) }
-        let expired = try reclaimExpiredLeases(of: runID)
-
+        let seen = try db.query(
+            prepared:
+                """
+                INSERT INTO orchestration_workers (run_id, worker, labels) VALUES ($1, $2, $3::jsonb)
+                ON CONFLICT (run_id, worker) DO UPDATE SET labels = EXCLUDED.labels, last_seen = now()
+                RETURNING EXISTS (SELECT 1 FROM orchestration_leases WHERE run_id = $1 AND worker = $2 AND state = 'active') AS holds,
+                    (SELECT count(*) FROM orchestration_workers w
+                     WHERE w.run_id = $1 AND w.worker <> $2 AND w.last_seen > now() - make_interval(secs => $4::integer)) + 1 AS live
+                """, [runID.text, worker, labelsText, String(orchestration.leaseSeconds)]
+        ).first!
+        if try seen.decode("holds", as: Bool.self),
+            let held = try heldLease(runID, worker: worker, leaseSeconds: orchestration.leaseSeconds)
+        {
+            return (.lease(held), [], false)
+        }
+        let expired = orchestration.leasesDue ? try reclaimExpiredLeases(of: runID) : []
+        // Read before the reclaim, so what it returned to the queue is added back here.
+        let pendingMs = orchestration.pendingMs + expired.reduce(0) { $0 + $1.expectedMs }
+        let liveCount: Int = try seen.decode("live")
+        let asking = DispatchWorker(name: worker, labels: labels)
+        let workers = max(liveCount, orchestration.expectedWorkers ?? Self.assumedWorkers)
+        let planner = BatchPlanner()
+        // Plan on the head of the queue as read, then lock about as many rows as the batch
+        // needs and plan again on those: locking a long prefix on every checkout made each
+        // one write hundreds of row locks and the others skip past them.
+        var preview = try candidates(runID, labelsText: labelsText, limit: Self.previewLimit, lock: false)
+        // Who else is live matters only to a retest (it goes to a worker that has not run it).
+        var live = [asking]
+        if preview.candidates.contains(where: { !$0.ranBy.isEmpty }) {
+            live = try liveWorkers(runID, leaseSeconds: orchestration.leaseSeconds)
+            if !live.contains(where: { $0.name == worker }) { live.append(asking) }
+        }
+        // The planner divides the pending work among the live workers it is shown; scaling the
+        // work shown divides it among the workers live or expected instead.
+        let shownMs = pendingMs * Double(live.count) / Double(max(1, workers, live.count))
+        var sized = planner.plan(candidates: preview.candidates, pendingMs: shownMs, asking: asking, live: live)
+        if sized.exhaustedCandidates, preview.candidates.count == Self.previewLimit {
+            // An early batch of a suite of many small units: read further into the queue.
+            preview = try candidates(runID, labelsText: labelsText, limit: Self.candidateLimit, lock: false)
+            sized = planner.plan(candidates: preview.candidates, pendingMs: shownMs, asking: asking, live: live)
+        }
+        guard !sized.offsets.isEmpty else {
+            let (result, finished) = try nothingToLease(runID, labelsText: labelsText, deferred: sized.deferredRetests, orchestration)
+            return (result, expired, finished)
+        }
+        let wanted = (sized.offsets.last ?? 0) + 1
+        let (ids, locked) = try candidates(
+            runID, labelsText: labelsText, limit: min(Self.candidateLimit, wanted + max(8, wanted / 2)), lock: true)
+        let batch = planner.plan(candidates: locked, pendingMs: shownMs, asking: asking, live: live)
+        guard !batch.offsets.isEmpty else {
+            let (result, finished) = try nothingToLease(runID, labelsText: labelsText, deferred: batch.deferredRetests, orchestration)
+            return (result, expired, finished)
+        }
+        let chosen = batch.offsets.map { ids[$0] }
+        // The lease, its units, their tries and the worker's share of the work, in one statement.
         let rows = try db.query(
-            """
-            SELECT ordinal, unit, labels::text AS labels, expected_ms, spread_ms, ran_on FROM orchestration_units
-            WHERE run_id = $1 AND state = 'pending' AND labels <@ $2::jsonb
-            ORDER BY (pass > 0), priority DESC, ordinal
-            LIMIT $3::integer
-            FOR NO KEY UPDATE SKIP LOCKED
-            """, [runID.text, labelsText, String(Self.candidateLimit)]
+            prepared:
+                """
+                WITH lease AS (
+                    INSERT INTO orchestration_leases (id, run_id, worker, units, deadline)
+                    VALUES (gen_random_uuid(), $4, $3, $1::bigint[], now() + make_interval(secs => $2::integer))
+                    RETURNING id, deadline
+                ), leased AS (
+                    UPDATE orchestration_units SET state = 'leased', lease_id = (SELECT id FROM lease), tries = tries + 1
+                    WHERE id = ANY ($1::bigint[])
+                    RETURNING id, run_id, unit, tries, pass, expected_ms
+                ), tried AS (
+                    INSERT INTO orchestration_attempts (unit_id, attempt, run_id, lease_id, worker, retest, started_at)
+                    SELECT id, tries, run_id, (SELECT id FROM lease), $3, pass > 0, clock_timestamp() FROM leased
+                ), handed AS (
+                    UPDATE orchestration_workers SET leased_ms = leased_ms + (SELECT sum(expected_ms) FROM leased)
+                    WHERE run_id = $4 AND worker = $3
+                )
+                SELECT (SELECT id FROM lease) AS lease_id, (SELECT rfc3339(deadline) FROM lease) AS deadline, unit, tries, pass
+                FROM leased ORDER BY array_position($1::bigint[], id)
+                """, [PostgresNumbers.array(chosen), String(orchestration.leaseSeconds), worker, runID.text]
         ).rows
+        let units = try rows.map { row in
+            LeasedUnit(id: try row.decode("unit"), attempt: try row.decode("tries"), retest: try row.decode("pass", as: Int.self) > 0)
+        }
+        guard let first = rows.first else {
+            throw ServiceError.refused(.runChanged, "the batch for \(worker) was taken while it was leased; check out again")
+        }
+        let grant = LeaseGrant(
+            id: try first.decode("lease_id"), worker: worker, deadline: try first.decode("deadline"), units: units, existing: false)
+        return (.lease(grant), expired, false)
+    }
+
+    /// The head of the pending queue this worker's labels allow, in queue order; locked (rows
+    /// other checkouts hold are skipped) when the batch is to be taken from it.
+    private func candidates(_ runID: RunID, labelsText: String, limit: Int, lock: Bool) throws -> (
+        ids: [Int64], candidates: [DispatchCandidate]
+    ) {
+        let rows = try db.query(
+            prepared:
+                """
+                SELECT id, labels::text AS labels, expected_ms, spread_ms, ran_on FROM orchestration_units
+                WHERE run_id = $1 AND state = 'pending' AND labels <@ $2::jsonb
+                ORDER BY (pass > 0), priority DESC, ordinal
+                LIMIT $3::integer\(lock ? " FOR NO KEY UPDATE SKIP LOCKED" : "")
+                """, [runID.text, labelsText, String(limit)]
+        ).rows
+        var ids: [Int64] = []
         var candidates: [DispatchCandidate] = []
-        var ordinals: [Int] = []
+        ids.reserveCapacity(rows.count)
         candidates.reserveCapacity(rows.count)
         for row in rows {
-            ordinals.append(try row.decode("ordinal"))
+            ids.append(try row.decode("id"))
             candidates.append(
                 DispatchCandidate(
                     expectedMs: try row.decode("expected_ms"), sigmaMs: try row.decode("spread_ms"),
-                    labels: LabelsJSON.parse(try row.decode("labels")),
-                    ranBy: try row.decode("ran_on")))
+                    labels: LabelsJSON.parse(try row.decode("labels")), ranBy: try row.decode("ran_on")))
         }
-        let pendingMs: Double = try db.query(
-            "SELECT coalesce(sum(expected_ms), 0) AS ms FROM orchestration_units WHERE run_id = $1 AND state = 'pending'", [runID.text]
-        ).first!.decode("ms")
-        let live = try liveWorkers(runID, leaseSeconds: orchestration.leaseSeconds)
-        let asking = DispatchWorker(name: worker, labels: labels)
-        let workers = max(live.count, orchestration.expectedWorkers ?? Self.assumedWorkers)
-        // The planner divides the pending work among the live workers it is shown; scaling the
-        // work shown divides it among the workers expected instead (the asking one is live).
-        let shownMs = pendingMs * Double(max(1, live.count)) / Double(max(1, workers))
-        let batch = BatchPlanner().plan(candidates: candidates, pendingMs: shownMs, asking: asking, live: live)
-        guard !batch.offsets.isEmpty else {
-            return (try nothingToLease(runID, labelsText: labelsText, deferred: batch.deferredRetests, orchestration), expired)
-        }
-        let chosen = batch.offsets.map { ordinals[$0] }
-        let lease = try db.query(
-            """
-            INSERT INTO orchestration_leases (id, run_id, worker, units, deadline)
-            VALUES (gen_random_uuid(), $1, $2, $3::integer[], now() + make_interval(secs => $4::integer))
-            RETURNING id, rfc3339(deadline) AS deadline
-            """, [runID.text, worker, PostgresNumbers.array(chosen), String(orchestration.leaseSeconds)]
-        ).first!
-        let leaseID: LeaseID = try lease.decode("id")
-        let units = try db.query(
-            """
-            WITH leased AS (
-                UPDATE orchestration_units SET state = 'leased', lease_id = $3, tries = tries + 1
-                WHERE run_id = $1 AND ordinal = ANY ($2::integer[])
-                RETURNING run_id, ordinal, unit, tries, pass
-            ), tried AS (
-                INSERT INTO orchestration_attempts (run_id, ordinal, attempt, lease_id, worker, retest)
-                SELECT run_id, ordinal, tries, $3, $4, pass > 0 FROM leased
-            )
-            SELECT unit, tries, pass FROM leased ORDER BY array_position($2::integer[], ordinal)
-            """, [runID.text, PostgresNumbers.array(chosen), leaseID.text, worker]
-        ).rows.map { row in
-            LeasedUnit(id: try row.decode("unit"), attempt: try row.decode("tries"), retest: try row.decode("pass", as: Int.self) > 0)
-        }
-        return (
-            .lease(LeaseGrant(id: leaseID, worker: worker, deadline: try lease.decode("deadline"), units: units, existing: false)), expired
-        )
+        return (ids, candidates)
     }
 
     /// The worker's active lease, its deadline renewed (asking again proves it alive).
     private func heldLease(_ runID: RunID, worker: String, leaseSeconds: Int) throws -> LeaseGrant? {
         guard
             let lease = try db.query(
-                """
-                UPDATE orchestration_leases SET deadline = now() + make_interval(secs => $3::integer)
-                WHERE run_id = $1 AND worker = $2 AND state = 'active'
-                RETURNING id, rfc3339(deadline) AS deadline, units
-                """, [runID.text, worker, String(leaseSeconds)]
+                prepared:
+                    """
+                    UPDATE orchestration_leases SET deadline = now() + make_interval(secs => $3::integer)
+                    WHERE run_id = $1 AND worker = $2 AND state = 'active'
+                    RETURNING id, rfc3339(deadline) AS deadline, units
+                    """, [runID.text, worker, String(leaseSeconds)]
             ).first
         else { return nil }
         let leaseID: LeaseID = try lease.decode("id")
         let units = try db.query(
-            """
-            SELECT u.unit, a.attempt, a.retest FROM orchestration_attempts a
-            JOIN orchestration_units u ON u.run_id = a.run_id AND u.ordinal = a.ordinal
-            WHERE a.lease_id = $1 ORDER BY array_position($2::integer[], a.ordinal)
-            """, [leaseID.text, try lease.decode("units", as: String.self)]
+            prepared:
+                """
+                SELECT u.unit, a.attempt, a.retest FROM orchestration_attempts a JOIN orchestration_units u ON u.id = a.unit_id
+                WHERE a.lease_id = $1 ORDER BY array_position($2::bigint[], a.unit_id)
+                """, [leaseID.text, try lease.decode("units", as: String.self)]
         ).rows.map { row in LeasedUnit(id: try row.decode("unit"), attempt: try row.decode("attempt"), retest: try row.decode("retest")) }
         return LeaseGrant(id: leaseID, worker: worker, deadline: try lease.decode("deadline"), units: units, existing: true)
     }
@@ -164,58 +215,74 @@ extension OrchestrationService {
     /// which a retest may go instead of the worker that failed it.
     private func liveWorkers(_ runID: RunID, leaseSeconds: Int) throws -> [DispatchWorker] {
         try db.query(
-            """
-            SELECT worker, labels::text AS labels FROM orchestration_workers
-            WHERE run_id = $1 AND last_seen > now() - make_interval(secs => $2::integer)
-            """, [runID.text, String(leaseSeconds)]
+            prepared:
+                """
+                SELECT worker, labels::text AS labels FROM orchestration_workers
+                WHERE run_id = $1 AND last_seen > now() - make_interval(secs => $2::integer)
+                """, [runID.text, String(leaseSeconds)]
         ).rows.map { DispatchWorker(name: try $0.decode("worker"), labels: LabelsJSON.parse(try $0.decode("labels"))) }
     }
 
-    /// Wait or done, when the planner gave this worker nothing.
+    /// Wait or done, when the planner gave this worker nothing; and when nothing at all is open,
+    /// the run ends here (two completions deciding its last units at once can each leave that
+    /// to the other).
     private func nothingToLease(_ runID: RunID, labelsText: String, deferred: Int, _ orchestration: OrchestrationRow) throws
-        -> CheckoutResult
+        -> (CheckoutResult, finished: Bool)
     {
         let row = try db.query(
-            """
-            SELECT count(*) FILTER (WHERE state = 'pending') AS pending, count(*) FILTER (WHERE state = 'leased') AS leased
-            FROM orchestration_units WHERE run_id = $1 AND state IN ('pending', 'leased') AND labels <@ $2::jsonb
-            """, [runID.text, labelsText]
+            prepared:
+                """
+                SELECT EXISTS (SELECT 1 FROM orchestration_units WHERE run_id = $1 AND state = 'pending' AND labels <@ $2::jsonb) AS pending,
+                    EXISTS (SELECT 1 FROM orchestration_units WHERE run_id = $1 AND state = 'leased' AND labels <@ $2::jsonb) AS leased
+                """, [runID.text, labelsText]
         ).first!
-        let pending: Int = try row.decode("pending")
-        let leased: Int = try row.decode("leased")
+        let pending: Bool = try row.decode("pending")
+        let leased: Bool = try row.decode("leased")
         // Units this worker could take that someone else is leasing right now (rows it skipped
         // as locked), or retests kept for another worker: they are a moment away.
-        if pending > 0 || deferred > 0 { return .wait(retryAfterMilliseconds: 250) }
+        if pending || deferred > 0 { return (.wait(retryAfterMilliseconds: 250), false) }
         // Leased elsewhere: they come back if their worker dies or they fail with retests left.
-        if leased > 0 { return .wait(retryAfterMilliseconds: min(5_000, max(500, orchestration.leaseSeconds * 100))) }
-        return .done
+        if leased { return (.wait(retryAfterMilliseconds: min(5_000, max(500, orchestration.leaseSeconds * 100))), false) }
+        return (.done, try finishIfDecided(runID) != nil)
     }
 
     /// Expired leases of one run (or of every running orchestration, for the reaper) end, and
-    /// their units go back to the queue without counting as tries that failed.
+    /// their units go back to the queue without counting as tries that failed. A lease another
+    /// transaction holds (a checkout reclaiming it, its worker completing it) is left to that
+    /// one: every checkout of a busy run would otherwise queue behind the first to see it.
     func reclaimExpiredLeases(of runID: RunID?) throws -> [ExpiredLease] {
         let rows = try db.query(
-            """
-            WITH expired AS (
-                UPDATE orchestration_leases SET state = 'expired', ended_at = now()
-                WHERE ($1::uuid IS NULL OR run_id = $1::uuid) AND state = 'active' AND deadline < now()
-                RETURNING id, run_id, worker
-            ), requeued AS (
-                UPDATE orchestration_units u SET state = 'pending', lease_id = NULL
-                FROM expired e WHERE u.lease_id = e.id AND u.state = 'leased'
-                RETURNING e.id AS lease_id, u.unit
-            ), closed AS (
-                UPDATE orchestration_attempts a SET outcome = 'expired', ended_at = now()
-                FROM expired e WHERE a.lease_id = e.id AND a.outcome IS NULL
-            )
-            SELECT e.id, e.run_id, e.worker, coalesce(array_agg(r.unit) FILTER (WHERE r.unit IS NOT NULL), '{}') AS units
-            FROM expired e LEFT JOIN requeued r ON r.lease_id = e.id
-            GROUP BY e.id, e.run_id, e.worker
-            """, [runID?.text]
+            prepared:
+                """
+                WITH due AS (
+                    SELECT id FROM orchestration_leases
+                    WHERE ($1::uuid IS NULL OR run_id = $1::uuid) AND state = 'active' AND deadline < now()
+                    FOR NO KEY UPDATE SKIP LOCKED
+                ), expired AS (
+                    UPDATE orchestration_leases SET state = 'expired', ended_at = now()
+                    WHERE id IN (SELECT id FROM due)
+                    RETURNING id, run_id, worker, units
+                ), requeued AS (
+                    UPDATE orchestration_units u SET state = 'pending', lease_id = NULL
+                    FROM expired e WHERE u.id = ANY (e.units) AND u.lease_id = e.id AND u.state = 'leased'
+                    RETURNING e.id AS lease_id, e.run_id, u.unit, u.expected_ms
+                ), ledger AS (
+                    UPDATE orchestrations o SET requeued_ms = o.requeued_ms + t.ms
+                    FROM (SELECT run_id, sum(expected_ms) AS ms FROM requeued GROUP BY run_id) t WHERE o.run_id = t.run_id
+                ), closed AS (
+                    UPDATE orchestration_attempts a SET outcome = 'expired', ended_at = clock_timestamp()
+                    FROM expired e WHERE a.lease_id = e.id AND a.outcome IS NULL
+                )
+                SELECT e.id, e.run_id, e.worker, coalesce(array_agg(r.unit) FILTER (WHERE r.unit IS NOT NULL), '{}') AS units,
+                    coalesce(sum(r.expected_ms), 0) AS expected_ms
+                FROM expired e LEFT JOIN requeued r ON r.lease_id = e.id
+                GROUP BY e.id, e.run_id, e.worker
+                """, [runID?.text]
         ).rows
         return try rows.map { row in
             ExpiredLease(
-                runID: try row.decode("run_id"), id: try row.decode("id"), worker: try row.decode("worker"), units: try row.decode("units"))
+                runID: try row.decode("run_id"), id: try row.decode("id"), worker: try row.decode("worker"), units: try row.decode("units"),
+                expectedMs: try row.decode("expected_ms"))
         }
     }
 }

@@ -37,18 +37,24 @@ extension OrchestrationService {
     /// Records a lease's results. The first call decides; a repeat gets the same counts back.
     /// A result for a unit whose lease has moved on (it expired and the unit was leased again,
     /// or the run ended) is kept as a late attempt and changes nothing else.
+    ///
+    /// The lease's rows and its units' rows are locked, so completions of different leases run
+    /// side by side. Ending the run takes the orchestration's row only when this completion
+    /// sees nothing open: two completions deciding the last units at once may each see the
+    /// other's units still leased, and then the next checkout (every worker asks again) or the
+    /// reaper ends it.
     public func complete(_ runID: RunID, worker: String, lease leaseID: LeaseID, results: [UnitResult], for access: TeamAccess) throws
         -> CompletionOutcome
     {
         try db.transaction {
-            let orchestration = try self.orchestration(runID, for: access, lock: true)
+            let orchestration = try self.orchestration(runID, for: access)
             let lease = try self.lease(leaseID, runID: runID, worker: worker)
             if let answer = lease.answer {
                 return CompletionOutcome(
                     accepted: Int(answer["accepted"]?.intValue ?? 0), late: Int(answer["late"]?.intValue ?? 0), units: [],
                     finished: nil, failFastTriggered: false, repeated: true)
             }
-            let units = try leaseUnits(leaseID, runID: runID)
+            let units = try leaseUnits(lease)
             var seen = Set<String>()
             for (index, result) in results.enumerated() {
                 guard units[result.unit] != nil else {
@@ -60,57 +66,46 @@ extension OrchestrationService {
                 }
             }
             let running = orchestration.status == .running
-            var accepted = 0
-            var late = 0
+            var tries = AttemptUpdates()
+            var decided = UnitUpdates()
             var states: [(unit: String, state: UnitState)] = []
             var samples: [String: Double] = [:]
+            var requeuedMs = 0.0
             for result in results {
                 let unit = units[result.unit]!
                 // Live: the unit is still this lease's, or it was reclaimed from it and waits in
                 // the queue (nobody else has started it, so the result is as good as on time).
                 let live = running && ((unit.state == .leased && unit.leaseID == leaseID) || unit.state == .pending)
-                try db.query(
-                    """
-                    UPDATE orchestration_attempts SET outcome = $4, duration_ms = $5::double precision, error = $6, ended_at = now(),
-                        late = $7::boolean
-                    WHERE run_id = $1 AND ordinal = $2::integer AND lease_id = $3
-                    """,
-                    [
-                        runID.text, String(unit.ordinal), leaseID.text, result.outcome.rawValue, result.durationMs.map { "\($0)" },
-                        result.error.map { String($0.prefix(UnitResult.errorLimit)) }, live ? "false" : "true",
-                    ])
+                tries.append(unitID: unit.id, result: result, late: !live)
                 if let duration = result.durationMs, result.outcome != .skipped { samples[result.unit] = duration }
-                guard live else {
-                    late += 1
-                    continue
-                }
-                accepted += 1
-                let state = try decide(unit, result: result, worker: worker, runID: runID, retests: orchestration.retests)
-                states.append((result.unit, state))
+                guard live else { continue }
+                let next = Self.decide(unit, result: result, retests: orchestration.retests)
+                decided.append(unitID: unit.id, state: next.state, pass: next.pass, failedTries: next.failedTries)
+                states.append((result.unit, next.state))
+                if next.state == .pending { requeuedMs += unit.expectedMs }
             }
             // Units the worker did not report go back to the queue: it did not run them.
-            let unreported = units.values.filter { !seen.contains($0.unit) && $0.state == .leased && $0.leaseID == leaseID }
-            if !unreported.isEmpty {
-                let ordinals = PostgresNumbers.array(unreported.map(\.ordinal))
-                try db.query(
-                    "UPDATE orchestration_units SET state = 'pending', lease_id = NULL WHERE run_id = $1 AND ordinal = ANY ($2::integer[])",
-                    [runID.text, ordinals])
-                try db.query(
-                    """
-                    UPDATE orchestration_attempts SET outcome = 'unreported', ended_at = now()
-                    WHERE run_id = $1 AND ordinal = ANY ($2::integer[]) AND lease_id = $3 AND outcome IS NULL
-                    """, [runID.text, ordinals, leaseID.text])
+            for unit in units.values where !seen.contains(unit.unit) && unit.state == .leased && unit.leaseID == leaseID {
+                decided.append(unitID: unit.id, state: .pending, pass: unit.pass, failedTries: unit.failedTries, ran: false)
+                tries.append(unitID: unit.id, outcome: "unreported")
+                requeuedMs += unit.expectedMs
             }
+            try tries.apply(leaseID: leaseID, db: db)
+            try decided.apply(worker: worker, db: db)
+            try requeue(requeuedMs, runID: runID)
+            let accepted = states.count
+            let late = results.count - accepted
             let answer: JSON = ["accepted": JSON(accepted), "late": JSON(late)]
             try db.query(
-                """
-                UPDATE orchestration_leases SET state = CASE WHEN state = 'active' THEN 'completed' ELSE state END,
-                    ended_at = coalesce(ended_at, now()), answer = $2::jsonb
-                WHERE id = $1
-                """, [leaseID.text, String(decoding: answer.serialized(), as: UTF8.self)])
+                prepared:
+                    """
+                    UPDATE orchestration_leases SET state = CASE WHEN state = 'active' THEN 'completed' ELSE state END,
+                        ended_at = coalesce(ended_at, now()), answer = $2::jsonb
+                    WHERE id = $1
+                    """, [leaseID.text, String(decoding: answer.serialized(), as: UTF8.self)])
             try UnitHistory(db: db).record(samples, projectID: orchestration.projectID)
             try touchWorker(runID, worker: worker)
-            guard running else {
+            guard running, decided.count > 0 else {
                 return CompletionOutcome(
                     accepted: accepted, late: late, units: states, finished: nil, failFastTriggered: false, repeated: false)
             }
@@ -121,32 +116,30 @@ extension OrchestrationService {
         }
     }
 
-    /// The unit's new state after a live result: decided, or queued for a retest.
-    private func decide(_ unit: LeaseUnit, result: UnitResult, worker: String, runID: RunID, retests: Int) throws -> UnitState {
-        let state: UnitState
-        var pass = unit.pass
+    /// The unit's next state after a live result: decided, or queued again for a retest.
+    static func decide(_ unit: LeaseUnit, result: UnitResult, retests: Int) -> (state: UnitState, pass: Int, failedTries: Int) {
         var failed = unit.failedTries
         switch result.outcome {
         case .skipped:
-            state = .skipped
+            return (.skipped, unit.pass, failed)
         case .passed, .failed, .errored:
             if result.outcome.isFailure { failed += 1 }
             switch Retests.verdict(passed: result.outcome == .passed, attempt: unit.pass, retests: retests) {
-            case .passed: state = .passed
-            case .flaky: state = .flaky
-            case .retest(let next):
-                state = .pending
-                pass = next
-            case .failed: state = result.outcome == .errored ? .errored : .failed
+            case .passed: return (.passed, unit.pass, failed)
+            case .flaky: return (.flaky, unit.pass, failed)
+            case .retest(let next): return (.pending, next, failed)
+            case .failed: return (result.outcome == .errored ? .errored : .failed, unit.pass, failed)
             }
         }
+    }
+
+    /// Adds work that went back to the queue to the orchestration's ledger.
+    func requeue(_ milliseconds: Double, runID: RunID) throws {
+        guard milliseconds != 0 else { return }
         try db.query(
-            """
-            UPDATE orchestration_units SET state = $3, lease_id = NULL, pass = $4::integer, failed_tries = $5::integer,
-                ran_on = CASE WHEN $6 = ANY (ran_on) THEN ran_on ELSE array_append(ran_on, $6) END
-            WHERE run_id = $1 AND ordinal = $2::integer
-            """, [runID.text, String(unit.ordinal), state.rawValue, String(pass), String(failed), worker])
-        return state
+            prepared:
+                "UPDATE orchestrations SET requeued_ms = requeued_ms + $2::double precision WHERE run_id = $1",
+            [runID.text, "\(milliseconds)"])
     }
 
     /// With `fail_fast` N: once N units have failed, nothing more is handed out; what waits in
@@ -154,34 +147,53 @@ extension OrchestrationService {
     private func applyFailFast(_ orchestration: OrchestrationRow) throws -> Bool {
         guard let limit = orchestration.failFast else { return false }
         let failed: Int = try db.query(
-            "SELECT count(*) AS n FROM orchestration_units WHERE run_id = $1 AND failed_tries > 0", [orchestration.runID.text]
+            prepared:
+                "SELECT count(*) AS n FROM orchestration_units WHERE run_id = $1 AND failed_tries > 0", [orchestration.runID.text]
         ).first!.decode("n")
         guard failed >= limit else { return false }
         let abandoned = try db.query(
-            "UPDATE orchestration_units SET state = 'abandoned' WHERE run_id = $1 AND state = 'pending'", [orchestration.runID.text]
-        ).affectedRows
+            prepared:
+                "UPDATE orchestration_units SET state = 'abandoned' WHERE run_id = $1 AND state = 'pending' RETURNING expected_ms",
+            [orchestration.runID.text]
+        ).rows
+        try requeue(-(try abandoned.reduce(0.0) { $0 + (try $1.decode("expected_ms", as: Double.self)) }), runID: orchestration.runID)
         try db.query(
-            "UPDATE orchestrations SET stop_reason = 'fail_fast' WHERE run_id = $1 AND stop_reason IS NULL", [orchestration.runID.text])
-        return abandoned > 0
+            prepared:
+                "UPDATE orchestrations SET stop_reason = 'fail_fast' WHERE run_id = $1 AND stop_reason IS NULL", [orchestration.runID.text])
+        return !abandoned.isEmpty
     }
 
     /// Ends the orchestration, and its report run, once no unit is pending or leased.
     func finishIfDecided(_ runID: RunID) throws -> OrchestrationStatus? {
-        let open: Int = try db.query(
-            "SELECT count(*) AS n FROM orchestration_units WHERE run_id = $1 AND state IN ('pending', 'leased')", [runID.text]
-        ).first!.decode("n")
-        guard open == 0 else { return nil }
+        guard try !hasOpenUnits(runID) else { return nil }
+        // Seen decided: now in turn with anyone else who saw the same, and look again.
+        try db.query(prepared: "SELECT 1 FROM orchestrations WHERE run_id = $1 FOR NO KEY UPDATE", [runID.text])
+        guard try !hasOpenUnits(runID) else { return nil }
         let ended = try db.query(
-            "UPDATE orchestrations SET status = 'completed', completed_at = now() WHERE run_id = $1 AND status = 'running'", [runID.text]
+            prepared:
+                "UPDATE orchestrations SET status = 'completed', completed_at = now() WHERE run_id = $1 AND status = 'running'",
+            [runID.text]
         ).affectedRows
         guard ended == 1 else { return nil }
         try db.query(
-            """
-            UPDATE runs SET status = 'completed', completed_at = now(), last_activity_at = now(),
-                ended_at = GREATEST(ended_at, now()), started_at = LEAST(started_at, (SELECT created_at FROM orchestrations WHERE run_id = $1))
-            WHERE id = $1
-            """, [runID.text])
+            prepared:
+                """
+                UPDATE runs SET status = 'completed', completed_at = now(), last_activity_at = now(),
+                    ended_at = GREATEST(ended_at, now()), started_at = LEAST(started_at, (SELECT created_at FROM orchestrations WHERE run_id = $1))
+                WHERE id = $1
+                """, [runID.text])
         return .completed
+    }
+
+    private func hasOpenUnits(_ runID: RunID) throws -> Bool {
+        let open: Bool = try db.query(
+            prepared:
+                """
+                SELECT EXISTS (SELECT 1 FROM orchestration_units WHERE run_id = $1 AND state = 'pending')
+                    OR EXISTS (SELECT 1 FROM orchestration_units WHERE run_id = $1 AND state = 'leased') AS open
+                """, [runID.text]
+        ).first!.decode("open")
+        return open
     }
 
     /// Pushes the lease's deadline out by the run's lease length.
@@ -192,10 +204,11 @@ extension OrchestrationService {
             guard lease.state == "active", orchestration.status == .running else { throw Self.ended(leaseID, state: lease.state) }
             try touchWorker(runID, worker: worker)
             return try db.query(
-                """
-                UPDATE orchestration_leases SET deadline = now() + make_interval(secs => $2::integer) WHERE id = $1
-                RETURNING rfc3339(deadline) AS deadline
-                """, [leaseID.text, String(orchestration.leaseSeconds)]
+                prepared:
+                    """
+                    UPDATE orchestration_leases SET deadline = now() + make_interval(secs => $2::integer) WHERE id = $1
+                    RETURNING rfc3339(deadline) AS deadline
+                    """, [leaseID.text, String(orchestration.leaseSeconds)]
             ).first!.decode("deadline")
         }
     }
@@ -207,16 +220,20 @@ extension OrchestrationService {
             _ = try self.orchestration(runID, for: access)
             let lease = try self.lease(leaseID, runID: runID, worker: worker)
             guard lease.state == "active" else { return [] }
-            try db.query("UPDATE orchestration_leases SET state = 'released', ended_at = now() WHERE id = $1", [leaseID.text])
+            try db.query(prepared: "UPDATE orchestration_leases SET state = 'released', ended_at = now() WHERE id = $1", [leaseID.text])
             try db.query(
-                "UPDATE orchestration_attempts SET outcome = 'released', ended_at = now() WHERE lease_id = $1 AND outcome IS NULL",
+                prepared:
+                    "UPDATE orchestration_attempts SET outcome = 'released', ended_at = clock_timestamp() WHERE lease_id = $1 AND outcome IS NULL",
                 [leaseID.text])
-            return try db.query(
-                """
-                UPDATE orchestration_units SET state = 'pending', lease_id = NULL
-                WHERE lease_id = $1 AND state = 'leased' RETURNING unit
-                """, [leaseID.text]
-            ).rows.map { try $0.decode("unit") }
+            let released = try db.query(
+                prepared:
+                    """
+                    UPDATE orchestration_units SET state = 'pending', lease_id = NULL
+                    WHERE run_id = $2 AND lease_id = $1 AND state = 'leased' RETURNING unit, expected_ms
+                    """, [leaseID.text, runID.text]
+            ).rows
+            try requeue(try released.reduce(0.0) { $0 + (try $1.decode("expected_ms", as: Double.self)) }, runID: runID)
+            return try released.map { try $0.decode("unit") }
         }
     }
 
@@ -237,40 +254,50 @@ extension OrchestrationService {
     /// the report run marked incomplete (it did not run everything).
     func stop(_ runID: RunID, status: OrchestrationStatus, reason: String) throws {
         try db.query(
-            """
-            UPDATE orchestrations SET status = $2, stop_reason = coalesce(stop_reason, $3), completed_at = now()
-            WHERE run_id = $1
-            """, [runID.text, status.rawValue, reason])
+            prepared:
+                """
+                UPDATE orchestrations SET status = $2, stop_reason = coalesce(stop_reason, $3), completed_at = now()
+                WHERE run_id = $1
+                """, [runID.text, status.rawValue, reason])
         try db.query(
-            "UPDATE orchestration_units SET state = 'abandoned' WHERE run_id = $1 AND state IN ('pending', 'leased')", [runID.text])
+            prepared:
+                "UPDATE orchestration_units SET state = 'abandoned' WHERE run_id = $1 AND state IN ('pending', 'leased')", [runID.text])
         try db.query(
-            "UPDATE orchestration_leases SET state = 'cancelled', ended_at = now() WHERE run_id = $1 AND state = 'active'", [runID.text])
+            prepared:
+                "UPDATE orchestration_leases SET state = 'cancelled', ended_at = now() WHERE run_id = $1 AND state = 'active'", [runID.text]
+        )
         try db.query(
-            "UPDATE orchestration_attempts SET outcome = 'cancelled', ended_at = now() WHERE run_id = $1 AND outcome IS NULL", [runID.text])
-        try db.query("UPDATE runs SET status = 'incomplete', last_activity_at = now() WHERE id = $1", [runID.text])
+            prepared:
+                "UPDATE orchestration_attempts SET outcome = 'cancelled', ended_at = clock_timestamp() WHERE run_id = $1 AND outcome IS NULL",
+            [runID.text])
+        try db.query(prepared: "UPDATE runs SET status = 'incomplete', last_activity_at = now() WHERE id = $1", [runID.text])
     }
 
     // MARK: reading a lease
 
     struct LeaseRow {
         var state: String
+        /// Its units' row ids, as a `bigint[]` literal.
+        var units: String
         var answer: JSON?
     }
 
     struct LeaseUnit {
-        var ordinal: Int
+        var id: Int64
         var unit: String
         var state: UnitState
         var leaseID: LeaseID?
         var pass: Int
         var failedTries: Int
+        var expectedMs: Double
     }
 
     func lease(_ leaseID: LeaseID, runID: RunID, worker: String) throws -> LeaseRow {
         guard
             let row = try db.query(
-                // Locked before any of its units: a checkout reclaiming it locks it first too.
-                "SELECT worker, state, answer::text AS answer FROM orchestration_leases WHERE id = $1 AND run_id = $2 FOR NO KEY UPDATE",
+                prepared:
+                    // Locked before any of its units: a checkout reclaiming it locks it first too.
+                    "SELECT worker, state, units, answer::text AS answer FROM orchestration_leases WHERE id = $1 AND run_id = $2 FOR NO KEY UPDATE",
                 [leaseID.text, runID.text]
             ).first
         else { throw ServiceError.notFound("\(leaseID.named) of \(runID.named)") }
@@ -279,30 +306,34 @@ extension OrchestrationService {
             throw ServiceError.refused(.leaseNotHeld, "\(leaseID.named) belongs to worker \"\(holder)\", not \"\(worker)\"")
         }
         let answer = try row.decodeIfPresent("answer", as: String.self).flatMap { try? JSON.parse(Array($0.utf8)) }
-        return LeaseRow(state: try row.decode("state"), answer: answer)
+        return LeaseRow(state: try row.decode("state"), units: try row.decode("units"), answer: answer)
     }
 
-    /// The lease's units, keyed by id, as they stand now.
-    private func leaseUnits(_ leaseID: LeaseID, runID: RunID) throws -> [String: LeaseUnit] {
+    /// The lease's units, keyed by unit id, as they stand now: read by their row ids alone (the
+    /// lease is the run's), since a condition on the run let a new run's missing statistics
+    /// plan a scan of all its units.
+    private func leaseUnits(_ lease: LeaseRow) throws -> [String: LeaseUnit] {
         var units: [String: LeaseUnit] = [:]
         for row in try db.query(
-            """
-            SELECT u.ordinal, u.unit, u.state, u.lease_id, u.pass, u.failed_tries
-            FROM orchestration_attempts a JOIN orchestration_units u ON u.run_id = a.run_id AND u.ordinal = a.ordinal
-            WHERE a.lease_id = $1 AND a.run_id = $2
-            ORDER BY u.ordinal FOR NO KEY UPDATE OF u
-            """, [leaseID.text, runID.text]
+            prepared:
+                """
+                SELECT id, unit, state, lease_id, pass, failed_tries, expected_ms FROM orchestration_units
+                WHERE id = ANY ($1::bigint[])
+                ORDER BY id FOR NO KEY UPDATE
+                """, [lease.units]
         ).rows {
             let unit = LeaseUnit(
-                ordinal: try row.decode("ordinal"), unit: try row.decode("unit"), state: try row.decode("state"),
-                leaseID: try row.decodeIfPresent("lease_id"), pass: try row.decode("pass"), failedTries: try row.decode("failed_tries"))
+                id: try row.decode("id"), unit: try row.decode("unit"), state: try row.decode("state"),
+                leaseID: try row.decodeIfPresent("lease_id"), pass: try row.decode("pass"), failedTries: try row.decode("failed_tries"),
+                expectedMs: try row.decode("expected_ms"))
             units[unit.unit] = unit
         }
         return units
     }
 
     private func touchWorker(_ runID: RunID, worker: String) throws {
-        try db.query("UPDATE orchestration_workers SET last_seen = now() WHERE run_id = $1 AND worker = $2", [runID.text, worker])
+        try db.query(
+            prepared: "UPDATE orchestration_workers SET last_seen = now() WHERE run_id = $1 AND worker = $2", [runID.text, worker])
     }
 
     static func ended(_ leaseID: LeaseID, state: String) -> ServiceError {

@@ -85,6 +85,9 @@ public struct OrchestrationService {
         _ = try db.copy(
             into: "orchestration_units", columns: ["run_id", "ordinal", "unit", "labels", "expected_ms", "spread_ms", "priority"],
             rows: rows)
+        try db.query(
+            "UPDATE orchestrations SET total_ms = (SELECT coalesce(sum(expected_ms), 0) FROM orchestration_units WHERE run_id = $1) WHERE run_id = $1",
+            [runID.text])
     }
 
     /// What "the same units" means: the same ids with the same labels, in any order (`spec.units`
@@ -126,19 +129,31 @@ public struct OrchestrationService {
     /// The orchestration of a run of the caller's team, its row locked when `lock` says so: a
     /// lock that leaves the key alone (NO KEY UPDATE), so checkouts inserting rows that refer
     /// to it (their foreign keys take KEY SHARE) are not held up by a completion.
-    func orchestration(_ runID: RunID, for access: TeamAccess, lock: Bool = false) throws -> OrchestrationRow {
+    /// - Parameter queue: also read the queue's pending work and whether a lease is due, which
+    ///   only a checkout needs.
+    func orchestration(_ runID: RunID, for access: TeamAccess, lock: Bool = false, queue: Bool = false) throws -> OrchestrationRow {
         guard
             let row = try db.query(
-                """
-                SELECT o.run_id, o.project_id, o.status, o.lease_seconds, o.idle_timeout_seconds, o.retests, o.fail_fast,
-                    o.expected_workers, o.units_total
-                FROM orchestrations o JOIN projects p ON p.id = o.project_id
-                WHERE o.run_id = $1 AND p.team_id = $2\(lock ? " FOR NO KEY UPDATE OF o" : "")
-                """, [runID.text, access.teamID.text]
+                prepared:
+                    """
+                    SELECT o.run_id, o.project_id, o.status, o.lease_seconds, o.idle_timeout_seconds, o.retests, o.fail_fast,
+                        o.expected_workers, o.units_total\(queue ? Self.queueColumns : "")
+                    FROM orchestrations o JOIN projects p ON p.id = o.project_id
+                    WHERE o.run_id = $1 AND p.team_id = $2\(lock ? " FOR NO KEY UPDATE OF o" : "")
+                    """, [runID.text, access.teamID.text]
             ).first
         else { throw ServiceError.notFound("orchestration of \(runID.named)") }
-        return try OrchestrationRow(row)
+        return try OrchestrationRow(row, queue: queue)
     }
+
+    static let queueColumns = """
+        ,
+        o.total_ms + o.requeued_ms
+            - coalesce((SELECT sum(w.leased_ms) FROM orchestration_workers w WHERE w.run_id = o.run_id), 0) AS pending_ms,
+        EXISTS (
+            SELECT 1 FROM orchestration_leases l WHERE l.run_id = o.run_id AND l.state = 'active' AND l.deadline < now()
+        ) AS leases_due
+        """
 }
 
 /// An orchestration's settings and state, as the operations read them.
@@ -152,8 +167,12 @@ struct OrchestrationRow {
     var failFast: Int?
     var expectedWorkers: Int?
     var unitsTotal: Int
+    /// Expected work not handed out yet, from the ledger (see migration 14).
+    var pendingMs: Double
+    /// Some lease is past its deadline.
+    var leasesDue: Bool
 
-    init(_ row: Row) throws {
+    init(_ row: Row, queue: Bool = false) throws {
         runID = try row.decode("run_id")
         projectID = try row.decode("project_id")
         status = try row.decode("status")
@@ -163,5 +182,7 @@ struct OrchestrationRow {
         failFast = try row.decodeIfPresent("fail_fast")
         expectedWorkers = try row.decodeIfPresent("expected_workers")
         unitsTotal = try row.decode("units_total")
+        pendingMs = queue ? max(0, try row.decode("pending_ms")) : 0
+        leasesDue = queue ? try row.decode("leases_due") : false
     }
 }

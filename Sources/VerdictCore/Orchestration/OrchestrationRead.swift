@@ -115,33 +115,33 @@ public struct OrchestrationRead {
         }
         let rows = try db.query(
             """
-            SELECT ordinal, unit, state, labels::text AS labels, expected_ms FROM orchestration_units
+            SELECT id, ordinal, unit, state, labels::text AS labels, expected_ms FROM orchestration_units
             WHERE run_id = $1 AND ($2::integer IS NULL OR ordinal > $2::integer) AND ($3::text[] IS NULL OR state = ANY ($3::text[]))
             ORDER BY ordinal LIMIT $4::integer
             """, [run.id.text, after.map(String.init), states.map { postgresTextArray($0.map(\.rawValue)) }, String(limit + 1)]
         ).rows
-        var units: [(ordinal: Int, view: UnitView)] = []
+        var units: [(ordinal: Int, id: Int64, view: UnitView)] = []
         for row in rows.prefix(limit) {
             units.append(
                 (
-                    try row.decode("ordinal"),
+                    try row.decode("ordinal"), try row.decode("id"),
                     UnitView(
                         id: try row.decode("unit"), state: try row.decode("state"), labels: LabelsJSON.parse(try row.decode("labels")),
                         expectedMs: try row.decode("expected_ms"), attempts: [])
                 ))
         }
-        if let first = units.first?.ordinal, let last = units.last?.ordinal {
-            var index: [Int: Int] = [:]
-            for (position, unit) in units.enumerated() { index[unit.ordinal] = position }
+        if !units.isEmpty {
+            var index: [Int64: Int] = [:]
+            for (position, unit) in units.enumerated() { index[unit.id] = position }
             for row in try db.query(
                 """
-                SELECT ordinal, attempt, worker, lease_id, retest, rfc3339(started_at) AS started, rfc3339(ended_at) AS ended, outcome,
+                SELECT unit_id, attempt, worker, lease_id, retest, rfc3339(started_at) AS started, rfc3339(ended_at) AS ended, outcome,
                     duration_ms, error, late
-                FROM orchestration_attempts WHERE run_id = $1 AND ordinal BETWEEN $2::integer AND $3::integer
-                ORDER BY ordinal, attempt
-                """, [run.id.text, String(first), String(last)]
+                FROM orchestration_attempts WHERE unit_id = ANY ($1::bigint[])
+                ORDER BY unit_id, attempt
+                """, [PostgresNumbers.array(units.map(\.id))]
             ).rows {
-                guard let position = index[try row.decode("ordinal")] else { continue }
+                guard let position = index[try row.decode("unit_id")] else { continue }
                 units[position].view.attempts.append(
                     UnitAttempt(
                         attempt: try row.decode("attempt"), worker: try row.decode("worker"), leaseID: try row.decode("lease_id"),
@@ -161,11 +161,11 @@ public struct OrchestrationRead {
                 coalesce(a.tries, 0) AS tries, coalesce(a.passed, 0) AS passed, coalesce(a.failed, 0) AS failed,
                 coalesce(a.busy, 0) AS busy, l.id AS lease_id, rfc3339(l.deadline) AS deadline, cardinality(l.units) AS lease_units
             FROM orchestration_workers w
-            LEFT JOIN LATERAL (
-                SELECT count(*) AS tries, count(*) FILTER (WHERE outcome = 'passed') AS passed,
+            LEFT JOIN (
+                SELECT worker, count(*) AS tries, count(*) FILTER (WHERE outcome = 'passed') AS passed,
                     count(*) FILTER (WHERE outcome IN ('failed', 'errored')) AS failed, sum(duration_ms) AS busy
-                FROM orchestration_attempts WHERE run_id = w.run_id AND worker = w.worker
-            ) a ON true
+                FROM orchestration_attempts WHERE run_id = $1 GROUP BY worker
+            ) a ON a.worker = w.worker
             LEFT JOIN orchestration_leases l ON l.run_id = w.run_id AND l.worker = w.worker AND l.state = 'active'
             WHERE w.run_id = $1 ORDER BY w.first_seen, w.worker
             """, [runID.text]
@@ -186,7 +186,7 @@ public struct OrchestrationRead {
             SELECT * FROM (
                 SELECT a.worker, u.unit, (extract(epoch FROM a.started_at) * 1000)::bigint AS started,
                     (extract(epoch FROM a.ended_at) * 1000)::bigint AS ended, a.outcome
-                FROM orchestration_attempts a JOIN orchestration_units u ON u.run_id = a.run_id AND u.ordinal = a.ordinal
+                FROM orchestration_attempts a JOIN orchestration_units u ON u.id = a.unit_id
                 WHERE a.run_id = $1 ORDER BY a.started_at DESC LIMIT $2::integer
             ) t ORDER BY started
             """, [run.id.text, String(limit)]

@@ -55,10 +55,11 @@ public struct UnitHistory {
         let units = samples.keys.sorted()
         var current: [String: DurationStats] = [:]
         for row in try db.query(
-            """
-            SELECT unit, mean_ms, variance, samples FROM unit_durations
-            WHERE project_id = $1 AND unit = ANY ($2::text[]) ORDER BY unit FOR UPDATE
-            """, [projectID.text, postgresTextArray(units)]
+            prepared:
+                """
+                SELECT unit, mean_ms, variance, samples FROM unit_durations
+                WHERE project_id = $1 AND unit = ANY ($2::text[]) ORDER BY unit FOR UPDATE
+                """, [projectID.text, postgresTextArray(units)]
         ).rows {
             current[try row.decode("unit")] = DurationStats(
                 meanMs: try row.decode("mean_ms"), varianceMs2: try row.decode("variance"), samples: try row.decode("samples"))
@@ -67,13 +68,14 @@ public struct UnitHistory {
             current[unit].map { $0.updated(with: samples[unit]!) } ?? DurationStats(meanMs: max(0, samples[unit]!), samples: 1)
         }
         try db.query(
-            """
-            INSERT INTO unit_durations (project_id, unit, mean_ms, variance, samples)
-            SELECT $1, u.unit, u.mean_ms, u.variance, u.samples
-            FROM unnest($2::text[], $3::double precision[], $4::double precision[], $5::integer[]) AS u (unit, mean_ms, variance, samples)
-            ON CONFLICT (project_id, unit) DO UPDATE
-            SET mean_ms = EXCLUDED.mean_ms, variance = EXCLUDED.variance, samples = EXCLUDED.samples, updated_at = now()
-            """,
+            prepared:
+                """
+                INSERT INTO unit_durations (project_id, unit, mean_ms, variance, samples)
+                SELECT $1, u.unit, u.mean_ms, u.variance, u.samples
+                FROM unnest($2::text[], $3::double precision[], $4::double precision[], $5::integer[]) AS u (unit, mean_ms, variance, samples)
+                ON CONFLICT (project_id, unit) DO UPDATE
+                SET mean_ms = EXCLUDED.mean_ms, variance = EXCLUDED.variance, samples = EXCLUDED.samples, updated_at = now()
+                """,
             [
                 projectID.text, postgresTextArray(units), PostgresNumbers.array(updated.map(\.meanMs)),
                 PostgresNumbers.array(updated.map(\.varianceMs2)), PostgresNumbers.array(updated.map { Double($0.samples) }),
@@ -90,4 +92,5 @@ enum PostgresNumbers {
     }
 
     static func array(_ values: [Int]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
+    static func array(_ values: [Int64]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
 }

@@ -3,7 +3,9 @@ import VerdictDB
 // Dynamic sharding. An orchestration owns a report run (the same identity) and its queue of
 // units; workers lease batches of units, and every try of a unit is an attempt. The queue is
 // read longest-first through a partial index of the pending units, locked row by row (SKIP
-// LOCKED), so concurrent checkouts never lease one unit twice. `unit_durations` is the
+// LOCKED), so concurrent checkouts never lease one unit twice. A lease names its units by
+// their own ids: a run is new while it is busiest, before PostgreSQL has statistics for it,
+// and lookups by (run, ordinal) were then planned as scans of the whole run. `unit_durations` is the
 // project's exponentially weighted history of each unit, what the next run's dispatch plans by.
 let migration0014Orchestration = Migration(
     version: 14, name: "orchestration",
@@ -22,12 +24,18 @@ let migration0014Orchestration = Migration(
             retests integer NOT NULL,
             fail_fast integer,
             expected_workers integer,
+            -- The queue's expected work, kept as a ledger so that a checkout reads it from a
+            -- row and the workers' rows instead of summing the pending units: the units' total,
+            -- plus what went back to the queue, minus what each worker was handed.
+            total_ms double precision NOT NULL DEFAULT 0,
+            requeued_ms double precision NOT NULL DEFAULT 0,
             created_at timestamptz NOT NULL DEFAULT now(),
             completed_at timestamptz
         );
         CREATE INDEX orchestrations_running ON orchestrations (created_at) WHERE status = 'running';
 
         CREATE TABLE orchestration_units (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             run_id uuid NOT NULL REFERENCES orchestrations (run_id) ON DELETE CASCADE,
             ordinal integer NOT NULL,
             unit text NOT NULL,
@@ -42,18 +50,17 @@ let migration0014Orchestration = Migration(
             tries integer NOT NULL DEFAULT 0,
             failed_tries integer NOT NULL DEFAULT 0,
             ran_on text[] NOT NULL DEFAULT '{}',
-            PRIMARY KEY (run_id, ordinal),
-            UNIQUE (run_id, unit)
+            UNIQUE (run_id, ordinal)
         );
-        CREATE INDEX orchestration_units_queue ON orchestration_units (run_id, pass, priority DESC, ordinal) WHERE state = 'pending';
-        CREATE INDEX orchestration_units_leased ON orchestration_units (lease_id) WHERE state = 'leased';
+        CREATE INDEX orchestration_units_queue ON orchestration_units (run_id, (pass > 0), priority DESC, ordinal) WHERE state = 'pending';
+        CREATE INDEX orchestration_units_leased ON orchestration_units (run_id, lease_id) WHERE state = 'leased';
 
         CREATE TABLE orchestration_leases (
             id uuid PRIMARY KEY,
             run_id uuid NOT NULL REFERENCES orchestrations (run_id) ON DELETE CASCADE,
             worker text NOT NULL,
             state text NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'completed', 'expired', 'released', 'cancelled')),
-            units integer[] NOT NULL,
+            units bigint[] NOT NULL,
             deadline timestamptz NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now(),
             ended_at timestamptz,
@@ -63,22 +70,25 @@ let migration0014Orchestration = Migration(
         CREATE INDEX orchestration_leases_deadline ON orchestration_leases (run_id, deadline) WHERE state = 'active';
 
         CREATE TABLE orchestration_attempts (
-            run_id uuid NOT NULL,
-            ordinal integer NOT NULL,
+            unit_id bigint NOT NULL REFERENCES orchestration_units (id) ON DELETE CASCADE,
             attempt integer NOT NULL,
+            run_id uuid NOT NULL,
             lease_id uuid NOT NULL REFERENCES orchestration_leases (id) ON DELETE CASCADE,
             worker text NOT NULL,
             retest boolean NOT NULL,
-            started_at timestamptz NOT NULL DEFAULT now(),
+            -- Wall-clock times (clock_timestamp), not transaction starts: a try begins when its
+            -- lease is written and ends when it is reclaimed, and the two must order even when
+            -- the transactions overlap.
+            started_at timestamptz NOT NULL DEFAULT clock_timestamp(),
             ended_at timestamptz,
             outcome text CHECK (outcome IN ('passed', 'failed', 'skipped', 'errored', 'expired', 'released', 'cancelled', 'unreported')),
             duration_ms double precision,
             error text,
             late boolean NOT NULL DEFAULT false,
-            PRIMARY KEY (run_id, ordinal, attempt),
-            FOREIGN KEY (run_id, ordinal) REFERENCES orchestration_units (run_id, ordinal) ON DELETE CASCADE
+            PRIMARY KEY (unit_id, attempt)
         );
         CREATE INDEX orchestration_attempts_lease ON orchestration_attempts (lease_id);
+        CREATE INDEX orchestration_attempts_run ON orchestration_attempts (run_id, started_at);
 
         CREATE TABLE orchestration_workers (
             run_id uuid NOT NULL REFERENCES orchestrations (run_id) ON DELETE CASCADE,
@@ -86,6 +96,7 @@ let migration0014Orchestration = Migration(
             labels jsonb NOT NULL DEFAULT '{}',
             first_seen timestamptz NOT NULL DEFAULT now(),
             last_seen timestamptz NOT NULL DEFAULT now(),
+            leased_ms double precision NOT NULL DEFAULT 0,
             PRIMARY KEY (run_id, worker)
         );
 

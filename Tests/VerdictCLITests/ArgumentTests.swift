@@ -1,0 +1,7 @@
+import XCTest
+
+@testable import VerdictCLIKit
+
+final class ArgumentTests: XCTestCase {
+    func testPlaceholder() {}
+}

@@ -36,7 +36,7 @@ enum StatusCommand: VerdictCommand {
     static func describe(run: JSON, orchestration: JSON?, page: String) -> [String] {
         func number(_ value: JSON?) -> Int64 { value?.intValue ?? 0 }
         let identity = ["project", "branch", "commit", "name"].compactMap { key in
-            run[key]?.stringValue.map { key == "commit" ? String($0.prefix(12)) : $0 }
+            run[key]?.stringValue.flatMap { $0.isEmpty ? nil : key == "commit" ? String($0.prefix(12)) : $0 }
         }
         var lines = ["run \(run["id"]?.stringValue ?? "?"): \(run["status"]?.stringValue ?? "?") (\(identity.joined(separator: ", ")))"]
         if let totals = run["totals"] {

@@ -19,10 +19,14 @@ public struct WorkerSettings: Sendable {
     public var environment: Environment
     /// After SIGINT or SIGTERM is forwarded, how long the command has to exit before SIGKILL.
     public var gracePeriodSeconds: Double
+    /// The longest wait for the command between checks. SIGCHLD ends a wait at once where it
+    /// reaches the worker's thread; a process with other threads (a test runner) may take it
+    /// elsewhere, and then this bounds the delay.
+    public var pollSeconds: Double
 
     public init(
         runID: String, worker: String, template: CommandTemplate, format: ReportFormat?, attachmentsDirectory: String?,
-        uploadReports: Bool, leaseSeconds: Int, environment: Environment, gracePeriodSeconds: Double = 10
+        uploadReports: Bool, leaseSeconds: Int, environment: Environment, gracePeriodSeconds: Double = 10, pollSeconds: Double = 5
     ) {
         self.runID = runID
         self.worker = worker
@@ -33,6 +37,7 @@ public struct WorkerSettings: Sendable {
         self.leaseSeconds = leaseSeconds
         self.environment = environment
         self.gracePeriodSeconds = gracePeriodSeconds
+        self.pollSeconds = pollSeconds
     }
 }
 
@@ -164,8 +169,8 @@ public final class Worker {
                 nextBeat = Clock.monotonic() + heartbeatPeriod(deadline)
                 continue
             }
-            // SIGCHLD or a termination signal ends the wait early; the cap is a safety net.
-            signals.wait(seconds: min(nextBeat - now, 5))
+            // SIGCHLD or a termination signal ends the wait early.
+            signals.wait(seconds: min(nextBeat - now, settings.pollSeconds))
         }
     }
 
@@ -191,10 +196,13 @@ public final class Worker {
                 ChildProcess.signalGroup(pid, SIGKILL)
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                return
+                break
             }
-            signals.wait(seconds: 0.2)
+            signals.wait(seconds: min(0.2, settings.pollSeconds))
         }
+        // What the command left behind in its group (a shell's background job, a browser) would
+        // outlive the worker; the CLI is exiting, so nothing of the batch is worth keeping.
+        kill(-pid, SIGKILL)
     }
 
     private func release(_ lease: Lease) {

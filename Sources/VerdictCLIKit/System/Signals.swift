@@ -16,6 +16,8 @@ public final class SignalInbox {
     /// How many termination signals arrived (a second Ctrl-C escalates).
     public private(set) var terminationCount = 0
     private var watched = sigset_t()
+    private var previousMask = sigset_t()
+    private var previousChildAction = sigaction()
 
     public init() {
         sigemptyset(&watched)
@@ -24,8 +26,21 @@ public final class SignalInbox {
         sigaddset(&watched, SIGCHLD)
         // Linux keeps a blocked SIGCHLD pending even under its default "ignore" action, but POSIX
         // leaves that open; a handler that does nothing makes it certain.
-        signal(SIGCHLD) { _ in }
-        sigprocmask(SIG_BLOCK, &watched, nil)
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        sigaction(SIGCHLD, &action, &previousChildAction)
+        sigprocmask(SIG_BLOCK, &watched, &previousMask)
+    }
+
+    /// Puts the process back as it was (what matters in a test process, whose other tests may
+    /// watch their children through SIGCHLD); signals still pending are taken first, so none
+    /// is delivered the old way after the worker already handled it.
+    deinit {
+        while wait(seconds: 0) != nil {}
+        sigprocmask(SIG_SETMASK, &previousMask, nil)
+        sigaction(SIGCHLD, &previousChildAction, nil)
     }
 
     /// Waits up to `seconds` for any watched signal and returns it, or nil when the time ran out.

@@ -93,7 +93,9 @@ final class APIClientTests: XCTestCase {
     }
 
     func testNonJSONAnswersAndGatewayErrors() {
-        XCTAssertThrowsError(try PauseRecorder().client(ScriptedTransport([.reply(HTTPReply(status: 200, body: Array("<html>".utf8)))])).call("GET", "/x")) {
+        XCTAssertThrowsError(
+            try PauseRecorder().client(ScriptedTransport([.reply(HTTPReply(status: 200, body: Array("<html>".utf8)))])).call("GET", "/x")
+        ) {
             XCTAssertEqual(($0 as! APIError).kind, .invalidResponse)
         }
         let notFound = APIClient.error(from: .json(404, ["message": "Not Found"]), what: "GET /x")

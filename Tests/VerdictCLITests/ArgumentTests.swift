@@ -56,7 +56,9 @@ final class ArgumentTests: XCTestCase {
         XCTAssertEqual(VerdictCLI.main(["run", "--help"], environment: env), ExitStatus.success)
         XCTAssertEqual(VerdictCLI.main(["frobnicate"], environment: env), ExitStatus.usage)
         XCTAssertEqual(VerdictCLI.main(["status", "x"], environment: env), ExitStatus.usage, "no VERDICT_URL")
-        XCTAssertEqual(VerdictCLI.main(["upload", "/nonexistent.xml", "--project", "p", "--url", "http://127.0.0.1:1"], environment: env), ExitStatus.file)
+        XCTAssertEqual(
+            VerdictCLI.main(["upload", "/nonexistent.xml", "--project", "p", "--url", "http://127.0.0.1:1"], environment: env),
+            ExitStatus.file)
         XCTAssertEqual(
             VerdictCLI.main(["run", "--units", "*.nothing", "--", "definitely-not-a-command-here"], environment: env), ExitStatus.usage)
         XCTAssertEqual(VerdictCLI.main(["plan", "--units", "x"], environment: env), ExitStatus.usage, "plan needs INDEX/TOTAL")

@@ -13,7 +13,8 @@ final class IdentityTests: XCTestCase {
         let identity = try IdentityResolver.resolve(IdentityFlags(), environment: env, git: noGit)
         XCTAssertEqual(
             identity,
-            RunIdentity(project: "acme/shop", commit: "3f2a9c1d0e", branch: "feature/x", ciRunID: "9876", ciRunAttempt: "2", name: "CI / e2e"))
+            RunIdentity(
+                project: "acme/shop", commit: "3f2a9c1d0e", branch: "feature/x", ciRunID: "9876", ciRunAttempt: "2", name: "CI / e2e"))
     }
 
     func testGitHubActionsPushUsesTheRefNameAndAnEmptyHeadRefCountsAsUnset() throws {
@@ -59,17 +60,21 @@ final class IdentityTests: XCTestCase {
         XCTAssertThrowsError(try IdentityResolver.resolve(IdentityFlags(), environment: Environment(), git: noGit)) { error in
             XCTAssertTrue("\(error)".hasPrefix("no project"))
         }
-        XCTAssertThrowsError(try IdentityResolver.resolve(IdentityFlags(project: "p", commit: "main"), environment: Environment(), git: noGit))
+        XCTAssertThrowsError(
+            try IdentityResolver.resolve(IdentityFlags(project: "p", commit: "main"), environment: Environment(), git: noGit))
         XCTAssertThrowsError(
             try IdentityResolver.resolve(IdentityFlags(project: "p", ciRunAttempt: "0"), environment: Environment(), git: noGit))
         // A CI variable that is not a SHA is passed over, not an error.
-        let identity = try? IdentityResolver.resolve(IdentityFlags(project: "p"), environment: Environment(["GITHUB_SHA": "xyz"]), git: noGit)
+        let identity = try? IdentityResolver.resolve(
+            IdentityFlags(project: "p"), environment: Environment(["GITHUB_SHA": "xyz"]), git: noGit)
         XCTAssertNil(identity?.commit)
     }
 
     func testWorkerNamesAndShards() throws {
-        XCTAssertEqual(IdentityResolver.workerName(flag: "w", environment: Environment(["VERDICT_WORKER": "e"]), host: "h", processID: 1), "w")
-        XCTAssertEqual(IdentityResolver.workerName(flag: nil, environment: Environment(["VERDICT_WORKER": "e"]), host: "h", processID: 1), "e")
+        XCTAssertEqual(
+            IdentityResolver.workerName(flag: "w", environment: Environment(["VERDICT_WORKER": "e"]), host: "h", processID: 1), "w")
+        XCTAssertEqual(
+            IdentityResolver.workerName(flag: nil, environment: Environment(["VERDICT_WORKER": "e"]), host: "h", processID: 1), "e")
         XCTAssertEqual(IdentityResolver.workerName(flag: nil, environment: Environment(), host: "runner-7", processID: 42), "runner-7-42")
         XCTAssertEqual(try ShardSpec.parse("api"), ShardSpec(name: "api"))
         XCTAssertThrowsError(try ShardSpec.parse("9/8"))

@@ -40,7 +40,8 @@ final class PlanTests: XCTestCase {
     }
 
     func testVerdictDurationsAndBadFiles() throws {
-        let durations = try Durations.parse(Array(#"{"units":[{"id":"a.spec.ts","duration_ms":1200},{"id":"b.spec.ts","mean_ms":300.5}]}"#.utf8))
+        let durations = try Durations.parse(
+            Array(#"{"units":[{"id":"a.spec.ts","duration_ms":1200},{"id":"b.spec.ts","mean_ms":300.5}]}"#.utf8))
         XCTAssertEqual(durations.milliseconds(of: "a.spec.ts"), 1200)
         XCTAssertEqual(durations.milliseconds(of: "b.spec.ts"), 300.5)
         XCTAssertEqual(try Durations.parse(Array(#"[{"id":"x","duration_ms":5}]"#.utf8)).milliseconds(of: "x"), 5)

@@ -69,7 +69,10 @@ final class ResultMappingTests: XCTestCase {
             exit: .exited(1), wallMs: 0, report: try reading("playwright-json/daun__playwright-report-summary/report-valid.json"))
         XCTAssertEqual(
             statuses(results),
-            ["tests/functional/add.spec.ts": .failed, "tests/functional/multiply.spec.ts": .passed, "tests/functional/divide.spec.ts": .passed])
+            [
+                "tests/functional/add.spec.ts": .failed, "tests/functional/multiply.spec.ts": .passed,
+                "tests/functional/divide.spec.ts": .passed,
+            ])
         XCTAssertTrue(results[0].error?.hasPrefix("add › adds: Error: expect(received)") == true, results[0].error ?? "nil")
     }
 
@@ -93,7 +96,10 @@ final class ResultMappingTests: XCTestCase {
             exit: .exited(1), wallMs: 0, report: try reading("jest-json/MarkusSprunck__ethereum-event-scan/jest-results-continue.json"))
         XCTAssertEqual(
             statuses(results),
-            ["src/app/services/provider.service.spec.ts": .passed, "src/app/components/settings/settings.component.render.spec.ts": .failed])
+            [
+                "src/app/services/provider.service.spec.ts": .passed,
+                "src/app/components/settings/settings.component.render.spec.ts": .failed,
+            ])
         let windows = UnitResults.map(
             units: ["__tests__/utils/Logger.test.ts"], exit: .exited(0), wallMs: 0,
             report: try reading("jest-json/dkelosky__jest-stare/assertionRestultsTests.json"))
@@ -152,8 +158,11 @@ final class ResultMappingTests: XCTestCase {
         XCTAssertEqual(UnitResults.map(units: units, exit: .exited(2), wallMs: 0, report: .notRequested)[0].status, .failed)
         XCTAssertEqual(UnitResults.map(units: units, exit: .signaled(9), wallMs: 0, report: .notRequested)[0].status, .errored)
         let missing = UnitResults.map(units: units, exit: .exited(0), wallMs: 0, report: .missing(path: "out.xml"))
-        XCTAssertEqual(missing[0], UnitResult(unit: "a", status: .errored, durationMs: 0, error: "no report at out.xml; the command ended with exit status 0"))
-        let broken = UnitResults.map(units: units, exit: .exited(1), wallMs: 0, report: .unreadable(path: "r.json", reason: "parse_error: x"))
+        XCTAssertEqual(
+            missing[0],
+            UnitResult(unit: "a", status: .errored, durationMs: 0, error: "no report at out.xml; the command ended with exit status 0"))
+        let broken = UnitResults.map(
+            units: units, exit: .exited(1), wallMs: 0, report: .unreadable(path: "r.json", reason: "parse_error: x"))
         XCTAssertEqual(broken[2].status, .errored)
     }
 

@@ -49,7 +49,8 @@ final class GlobTests: XCTestCase {
             excluding: ["tests/deep/**"])
         XCTAssertEqual(outcome.units, ["e2e/z.test.ts", "go/pkg/store", "tests/a.spec.ts", "tests/b.spec.ts"])
         XCTAssertEqual(outcome.unmatched, ["missing/*.ts"])
-        XCTAssertEqual(try expansion.expand(["tests/**"]).units, ["tests/a.spec.ts", "tests/b.spec.ts", "tests/deep/x/c.spec.ts", "tests/readme.md"])
+        XCTAssertEqual(
+            try expansion.expand(["tests/**"]).units, ["tests/a.spec.ts", "tests/b.spec.ts", "tests/deep/x/c.spec.ts", "tests/readme.md"])
     }
 }
 
@@ -76,14 +77,16 @@ final class UnitListTests: XCTestCase {
         XCTAssertEqual(UnitList.parse(output), ["pkg/a", "pkg/b"])
         XCTAssertEqual(UnitList.parse("a\n3/40 tests collected (37 deselected) in 0.1s\nb"), ["a"])
         XCTAssertEqual(UnitList.parse("no tests collected in 0.01s\n"), [])
-        XCTAssertEqual(UnitList.parse("example.com/app/pkg/a\r\nexample.com/app/pkg/b\r\n"), ["example.com/app/pkg/a", "example.com/app/pkg/b"])
+        XCTAssertEqual(
+            UnitList.parse("example.com/app/pkg/a\r\nexample.com/app/pkg/b\r\n"), ["example.com/app/pkg/a", "example.com/app/pkg/b"])
     }
 }
 
 final class CommandTemplateTests: XCTestCase {
     func testUnitsBecomeSeparateArgumentsAndPlaceholdersAreFilled() {
         let template = CommandTemplate(
-            arguments: ["pytest", "--junitxml={report}", "{}", "-k", "{worker}-{batch}", "{unknown}"], reportPattern: "out/{worker}/{batch}.xml")
+            arguments: ["pytest", "--junitxml={report}", "{}", "-k", "{worker}-{batch}", "{unknown}"],
+            reportPattern: "out/{worker}/{batch}.xml")
         XCTAssertEqual(template.reportPath(worker: "w 1", batch: 3), "out/w 1/3.xml")
         XCTAssertEqual(
             template.argv(units: ["a b.py", "$HOME.py"], worker: "w 1", batch: 3),

@@ -61,8 +61,10 @@ final class FakeOrchestrator: HTTPTransport {
                     "report_id": "rep", "run_id": "run-1", "shard": body["shard"] ?? .null, "status": "registered",
                     "uploads": .array(
                         files.map { file in
-                            ["name": file["name"] ?? .null, "kind": file["kind"] ?? .null, "method": "PUT",
-                             "url": .string("http://storage.test/\(file["name"]?.stringValue ?? "")")]
+                            [
+                                "name": file["name"] ?? .null, "kind": file["kind"] ?? .null, "method": "PUT",
+                                "url": .string("http://storage.test/\(file["name"]?.stringValue ?? "")"),
+                            ]
                         }), "expires_in": 3600, "complete_url": "/api/v1/reports/rep/complete",
                 ])
         case "/api/v1/reports/rep/complete":
@@ -103,7 +105,9 @@ final class WorkerTests: XCTestCase {
             runID: "run-1", worker: "w1", template: CommandTemplate(arguments: command, reportPattern: report), format: nil,
             attachmentsDirectory: nil, uploadReports: true, leaseSeconds: lease, environment: environment, gracePeriodSeconds: 5,
             pollSeconds: 0.05)
-        return Worker(orchestration: OrchestrationAPI(client: client), uploader: ReportUploader(client: client), signals: SignalInbox(), settings: settings)
+        return Worker(
+            orchestration: OrchestrationAPI(client: client), uploader: ReportUploader(client: client), signals: SignalInbox(),
+            settings: settings)
     }
 
     func testTheLoopRunsEveryBatchCompletesItsResultsAndUploadsItsReport() throws {

@@ -66,7 +66,8 @@ public final class APIClient {
             headers.append(("Content-Type", "application/json"))
             payload = .bytes(body.serialized())
         }
-        let reply = try send(HTTPRequest(method: method, url: config.baseURL + path, headers: headers, body: payload), what: "\(method) \(path)")
+        let reply = try send(
+            HTTPRequest(method: method, url: config.baseURL + path, headers: headers, body: payload), what: "\(method) \(path)")
         guard (200..<300).contains(reply.status) else { throw Self.error(from: reply, what: "\(method) \(path)") }
         if reply.body.isEmpty { return (reply.status, .null) }
         do {

@@ -20,7 +20,9 @@ public struct OrchestrationOptions: Sendable, Equatable {
     public var failFast: Bool
     public var expectedWorkers: Int?
 
-    public init(leaseSeconds: Int? = nil, idleTimeoutSeconds: Int? = nil, retests: Int? = nil, failFast: Bool = false, expectedWorkers: Int? = nil) {
+    public init(
+        leaseSeconds: Int? = nil, idleTimeoutSeconds: Int? = nil, retests: Int? = nil, failFast: Bool = false, expectedWorkers: Int? = nil
+    ) {
         self.leaseSeconds = leaseSeconds
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.retests = retests

@@ -63,7 +63,8 @@ public struct CommandSpec: Sendable {
         lines += ["", "options:"]
         for option in options {
             let label = optionLabel(option)
-            let pad = label.count < width ? String(repeating: " ", count: width - label.count) : "\n" + String(repeating: " ", count: width + 2)
+            let pad =
+                label.count < width ? String(repeating: " ", count: width - label.count) : "\n" + String(repeating: " ", count: width + 2)
             lines.append("  \(label)\(pad)\(option.help)")
         }
         lines.append("  --help" + String(repeating: " ", count: max(1, width - 6)) + "show this help")

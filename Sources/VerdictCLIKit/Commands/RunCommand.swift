@@ -12,7 +12,8 @@ enum RunCommand: VerdictCommand {
         options: [
             OptionSpec("units", .repeated, value: "GLOB", help: "test files to spread over the workers (** for any depth; repeatable)"),
             OptionSpec("exclude", .repeated, value: "GLOB", help: "leave out units matching GLOB (repeatable)"),
-            OptionSpec("units-from", value: "FILE", help: "read unit ids one per line from FILE, or - for stdin (pytest --collect-only -q)"),
+            OptionSpec(
+                "units-from", value: "FILE", help: "read unit ids one per line from FILE, or - for stdin (pytest --collect-only -q)"),
             OptionSpec(
                 "report", value: "PATH", help: "where the command writes its report ({worker} and {batch} are filled in)"),
             OptionSpec("format", value: "FORMAT", help: "the report's format when detection is not wanted"),
@@ -76,16 +77,19 @@ enum RunCommand: VerdictCommand {
         } catch {
             if error.kind == .interrupted { return ExitStatus.interrupted(by: signals.termination ?? SIGTERM) }
             if error.code == "units_mismatch" {
-                Console.note("another worker began this run with other units: every worker must find the same units (same globs, same checkout)")
+                Console.note(
+                    "another worker began this run with other units: every worker must find the same units (same globs, same checkout)")
             }
             throw error
         }
         Console.note(
-            "run \(begun.runID) (\(begun.created ? "opened" : "joined"), \(begun.unitsTotal ?? units.count) units), worker \(worker): \(config.runPage(begun.runID))")
+            "run \(begun.runID) (\(begun.created ? "opened" : "joined"), \(begun.unitsTotal ?? units.count) units), worker \(worker): \(config.runPage(begun.runID))"
+        )
         let settings = WorkerSettings(
             runID: begun.runID, worker: worker, template: template, format: format, attachmentsDirectory: arguments.value("attachments"),
             uploadReports: !arguments.flag("no-upload"), leaseSeconds: leaseSeconds ?? 300, environment: env)
-        let status = Worker(orchestration: orchestration, uploader: ReportUploader(client: client), signals: signals, settings: settings).run()
+        let status = Worker(orchestration: orchestration, uploader: ReportUploader(client: client), signals: signals, settings: settings)
+            .run()
         Console.note("run page: \(config.runPage(begun.runID))")
         return status
     }

@@ -64,7 +64,8 @@ enum UploadCommand: VerdictCommand {
                     "summary": report.summary, "duplicate": .bool(report.duplicate),
                 ]
             }
-            Console.out(JSON.object(JSONObject([("run_id", .string(runID)), ("url", .string(page)), ("reports", .array(reportsJSON))])).text)
+            Console.out(
+                JSON.object(JSONObject([("run_id", .string(runID)), ("url", .string(page)), ("reports", .array(reportsJSON))])).text)
         } else {
             Console.out(page)
         }

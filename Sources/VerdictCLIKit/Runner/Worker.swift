@@ -121,7 +121,9 @@ public final class Worker {
             let completion = try orchestration.complete(runID: settings.runID, worker: settings.worker, leaseID: lease.id, results: results)
             tally.late += completion.late
             if completion.late > 0 {
-                Console.note("batch \(batch): \(completion.late) result(s) arrived after the lease ran out; the orchestrator decides whether they count")
+                Console.note(
+                    "batch \(batch): \(completion.late) result(s) arrived after the lease ran out; the orchestrator decides whether they count"
+                )
             }
         } catch {
             Console.note("batch \(batch): completing the results failed: \(error)")
@@ -145,7 +147,8 @@ public final class Worker {
         if let report = settings.template.reportPath(worker: settings.worker, batch: batch) { extra.append(("VERDICT_REPORT", report)) }
         let pid: pid_t
         do {
-            pid = try ChildProcess.spawn(argv, environment: settings.environment.entries(overriding: extra), path: settings.environment["PATH"])
+            pid = try ChildProcess.spawn(
+                argv, environment: settings.environment.entries(overriding: extra), path: settings.environment["PATH"])
         } catch {
             return .failedToStart(error.description)
         }

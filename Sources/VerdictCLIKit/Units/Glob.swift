@@ -21,7 +21,9 @@ public struct Glob: Sendable, Equatable {
         segments = pattern.split(separator: "/").filter { $0 != "." }.map { text -> Segment in
             if text == "**" { return .anyDirectories }
             let bytes = Array(text.utf8)
-            if bytes.contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "\\") }) {
+            if bytes.contains(where: {
+                $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "\\")
+            }) {
                 return .pattern(bytes)
             }
             return .literal(String(text))

@@ -8,7 +8,7 @@ PG_PORT ?= 5433
 STATE_DIR := .verdict
 TEMPLATE := infra-templates/template.yaml
 DEB_PACKAGES := libpq-dev libcurl4-openssl-dev libssl-dev libxml2-dev pkg-config postgresql postgresql-client curl wrk libxml2-utils chromium chromium-driver
-PY_PACKAGES := cfn-lint botocore junitparser openapi-spec-validator jsonschema selenium html5lib
+PY_PACKAGES := cfn-lint botocore junitparser openapi-spec-validator jsonschema selenium html5lib pytest-split
 # The manifest lists one executable per functions/ folder; a cached manifest would miss a new one.
 SWIFT_FLAGS := --manifest-cache none
 LAMBDA_FUNCTIONS := $(notdir $(patsubst %/main.swift,%,$(wildcard functions/*/main.swift)))
@@ -34,7 +34,7 @@ deps:
 	fi
 
 py-deps:
-	@python3 -c 'import cfnlint, botocore, junitparser, openapi_spec_validator, jsonschema, selenium, html5lib' 2>/dev/null \
+	@python3 -c 'import cfnlint, botocore, junitparser, openapi_spec_validator, jsonschema, selenium, html5lib, pytest_split' 2>/dev/null \
 	  || python3 -m pip install --quiet $(PY_PACKAGES)
 
 # The debug build `make test` runs against. The served copy of the API contract is regenerated

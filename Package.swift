@@ -62,9 +62,13 @@ let package = Package(
         .target(name: "VerdictPages", dependencies: ["VerdictAPI", "VerdictHTML", "VerdictCore", "VerdictCrypto"]),
         // What functions need to push to WebSocket clients: the signed @connections client.
         .target(name: "VerdictLive", dependencies: ["VerdictS3", "CurlClient", "VerdictJSON"]),
+        // Test dispatch: durations, priorities and batches as pure code (no I/O, no Foundation).
+        .target(name: "VerdictDispatch"),
 
         // The `verdict` CLI: its logic in a library the tests link, and a one-line executable.
-        .target(name: "VerdictCLIKit", dependencies: ["CurlClient", "VerdictJSON", "VerdictCrypto", "VerdictReports", "CProcessSpawn"]),
+        .target(
+            name: "VerdictCLIKit",
+            dependencies: ["CurlClient", "VerdictJSON", "VerdictCrypto", "VerdictReports", "VerdictDispatch", "CProcessSpawn"]),
         .executableTarget(name: "verdict", dependencies: ["VerdictCLIKit"]),
 
         .executableTarget(
@@ -88,7 +92,7 @@ let package = Package(
 
         // `make bench`'s report generators and parse timer (Tests/Benchmarks/run.sh).
         .executableTarget(
-            name: "verdict-bench", dependencies: ["VerdictReports", "VerdictJSON", "VerdictExport"], path: "Tests/Benchmarks/Bench"),
+            name: "verdict-bench", dependencies: ["VerdictReports", "VerdictJSON", "VerdictExport", "VerdictDispatch"], path: "Tests/Benchmarks/Bench"),
 
         .testTarget(
             name: "VerdictUnitTests",
@@ -123,5 +127,6 @@ let package = Package(
         .testTarget(
             name: "VerdictCLITests", dependencies: ["VerdictCLIKit", "VerdictReports", "VerdictJSON", "VerdictTestSupport"],
             swiftSettings: testSettings),
+        .testTarget(name: "VerdictDispatchTests", dependencies: ["VerdictDispatch"]),
     ] + functionTargets
 )

@@ -140,3 +140,8 @@ python3 Tests/Benchmarks/ingest.py "http://127.0.0.1:$port" "$key" "$work/junit.
 python3 Tests/Benchmarks/pages.py "http://127.0.0.1:$port" "$key" "$work/junit-10k.xml" \
   || { tail -n 30 "$work/ingest-emulator.log" >&2; exit 1; }
 stop_emulator
+
+# Dispatch: Verdict's queue (the VerdictDispatch module on a simulated clock, `verdict-bench
+# shard-sim`) beside pytest-split's least_duration and duration_based_chunks plans, on the same
+# noisy durations of every real suite in ../shared/durations, N = 2 to 32, 20 seeds each.
+python3 Tests/Benchmarks/shard_compare.py --bench "$bench"

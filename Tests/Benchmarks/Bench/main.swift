@@ -12,11 +12,20 @@ let usage = """
            verdict-bench generate-playwright <path> [--tests 20000]
            verdict-bench parse <path> [--format junit|playwright|mochawesome|jest|ctrf]
            verdict-bench export <path>     (times the JUnit and CTRF writers on the parsed report)
+           verdict-bench shard-sim --durations FILE [--workers 2,4,8,16,32] [--sigma 0.4] [--seeds 20] [--first-seed 1]
+                                   [--latency-ms 50] [--granularity test|file] [--candidates 1024]
+                                   [--batch-divisor 2] [--min-batch-pulls 10] [--spread-weight 2]
+                                   [--trace-seed S]
+             Verdict's dispatch on a simulated clock; one JSON line per N: file, workers,
+             lower_bound_s (mean over seeds of the per-seed bound max(realised total / N, longest
+             realised unit), latency excluded), mean_ratio and worst_ratio (realised makespan /
+             that seed's bound), pulls_mean (every checkout call, the final empty ones included).
     """
 
 func runCommand(_ arguments: [String]) throws(BenchError) {
     guard let command = arguments.first else { throw BenchError(usage) }
     let options = try Options(arguments.dropFirst())
+    if command == "shard-sim" { return try ShardSim.run(options) }
     guard let path = options.positional.first else { throw BenchError(usage) }
     switch command {
     case "generate-junit":

@@ -14,14 +14,12 @@ enum PlanCommand: VerdictCommand {
             OptionSpec("json", .flag, help: "print the shard's units and estimates as JSON"),
         ],
         details: """
-            Longest processing time first: units sorted by their last known duration (unknown ones take the
-            median of the known), each to the least loaded shard, ties by id. Every shard computes the same
-            plan from the same files, so together they run every unit once. A missing or unreadable durations
-            file is not an error: the plan then splits by count.
+            Longest processing time first (the dispatcher's static planner): units sorted by their last known
+            duration, each to the least loaded shard, ties by id; a unit without a duration takes the median of
+            its folder's known units, else of all known units. Every shard computes the same plan from the same
+            files, so together they run every unit once, longest first. A missing or unreadable durations file
+            is not an error: the plan then splits by count.
             """)
-
-    /// The planner `plan` uses; the dispatcher's can replace it here.
-    static let planner: any ShardPlanner = LongestProcessingTimePlanner()
 
     static func run(_ arguments: ParsedArguments, context: CommandContext) throws -> Int32 {
         guard let shard = try ShardSpec.resolve(flag: arguments.value("shard"), environment: context.environment),
@@ -37,17 +35,16 @@ enum PlanCommand: VerdictCommand {
                 Console.note("durations not used (\(error)); splitting by count")
             }
         }
-        let (planUnits, known) = DurationEstimates.units(units, durations: durations)
-        let plan = planner.plan(planUnits, shards: total)
-        let mine = plan[index - 1]
+        let plan = OfflinePlan.plan(units, durations: durations, shards: total)
+        let mine = plan.shards[index - 1]
+        let known = plan.known
         if arguments.flag("json") {
-            let estimates = Dictionary(uniqueKeysWithValues: planUnits.map { ($0.id, $0.estimatedMs) })
-            let shardMs = mine.reduce(0) { $0 + (estimates[$1] ?? 0) }
+            let shardMs = plan.expectedMs[index - 1]
             Console.out(
                 JSON.object(
                     JSONObject([
                         ("shard", .int(Int64(index))), ("total", .int(Int64(total))), ("units", JSON(mine)),
-                        ("estimated_ms", .int(Int64(shardMs.rounded()))), ("units_with_durations", .int(Int64(known))),
+                        ("expected_ms", .int(Int64(shardMs.rounded()))), ("units_with_durations", .int(Int64(known))),
                         ("units_in_all", .int(Int64(units.count))),
                     ])
                 ).text)

@@ -138,6 +138,13 @@ final class WorkerTests: XCTestCase {
         XCTAssertEqual(worker.tally.counts, [.passed: 2, .failed: 1])
     }
 
+    func testShardNamesStayWithinTheAPIsLimit() {
+        XCTAssertEqual(Worker.shardName(worker: "node-3", batch: 12), "node-3.12")
+        let long = Worker.shardName(worker: String(repeating: "w", count: 300), batch: 12345)
+        XCTAssertLessThanOrEqual(long.count, 100)
+        XCTAssertTrue(long.hasSuffix("w.12345"))
+    }
+
     func testACommandThatWritesNoReportErrorsItsUnitsAndTheLoopGoesOn() throws {
         let tree = try TemporaryTree()
         let fake = FakeOrchestrator(units: ["a", "b", "c"])

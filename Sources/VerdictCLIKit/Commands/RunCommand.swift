@@ -48,7 +48,11 @@ enum RunCommand: VerdictCommand {
         let format = try CommandContext.reportFormat(arguments.value("format"))
         let units = try collectUnits(arguments)
         let template = CommandTemplate(arguments: arguments.command, reportPattern: arguments.value("report"))
-        let durations = try arguments.value("durations").flatMap(PlanCommand.loadDurations)
+        var durations: Durations?
+        if let path = arguments.value("durations") {
+            // Weights are hints: without them the orchestrator estimates, so a bad file only warns.
+            do { durations = try PlanCommand.loadDurations(path) } catch { Console.note("durations not used: \(error)") }
+        }
         if arguments.flag("dry-run") {
             for unit in units { Console.out(unit) }
             Console.note("command: " + template.argv(units: units, worker: "WORKER", batch: 1).joined(separator: " "))

@@ -241,12 +241,20 @@ public final class Worker {
                 }.filter { $0.name != report.name }
             }
             let uploaded = try uploader.upload(
-                runID: settings.runID, shard: "\(settings.worker).\(batch)", format: settings.format?.rawValue, report: report,
+                runID: settings.runID, shard: Self.shardName(worker: settings.worker, batch: batch), format: settings.format?.rawValue,
+                report: report,
                 attachments: attachments, renameOnConflict: true)
             Console.note("batch \(batch): report uploaded, \(uploaded.line)")
         } catch {
             Console.note("batch \(batch): report not uploaded: \(error)")
         }
+    }
+
+    /// `<worker>.<batch>`, the worker's part cut so the whole stays within the API's 100
+    /// characters for a shard.
+    static func shardName(worker: String, batch: Int) -> String {
+        let suffix = ".\(batch)"
+        return String(worker.prefix(100 - suffix.count - 4)) + suffix
     }
 
     static func fileName(_ path: String) -> String {

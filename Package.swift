@@ -52,7 +52,8 @@ let package = Package(
         .target(name: "VerdictReports", dependencies: ["CLibXML2", "CTextScan", "VerdictJSON"]),
         .target(name: "VerdictExport", dependencies: ["CLibXML2", "CTextScan", "VerdictReports", "VerdictJSON"]),
         .target(
-            name: "VerdictCore", dependencies: ["HTTPContract", "VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports"]),
+            name: "VerdictCore",
+            dependencies: ["HTTPContract", "VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports", "VerdictDispatch"]),
         .target(
             name: "VerdictAPI",
             dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport", "VerdictLive"]),
@@ -114,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "VerdictHandlerTests",
             dependencies: [
-                "VerdictAPI", "VerdictCore", "VerdictDB", "VerdictJSON", "VerdictReports", "VerdictS3", "HTTPContract", "LambdaRuntime",
+                "VerdictAPI", "VerdictPages", "VerdictCore", "VerdictDB", "VerdictJSON", "VerdictReports", "VerdictS3", "HTTPContract", "LambdaRuntime",
                 "VerdictTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSettings),

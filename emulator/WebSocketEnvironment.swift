@@ -10,6 +10,9 @@ final class WebSocketEnvironment: Sendable {
     static let shared = WebSocketEnvironment()
     /// Read by VerdictLive's ConnectionsClient.
     static let endpointVariable = "VERDICT_WEBSOCKET_MANAGEMENT_ENDPOINT"
+    /// Read by the pages: where a browser connects. A path, so a page reached by any of the
+    /// emulator's host names connects back to the same one.
+    static let browserVariable = "VERDICT_LIVE_URL"
 
     private let values = NIOLockedValueBox<[String: String]>([:])
 
@@ -54,7 +57,9 @@ extension WebSocketGateway {
         case "0.0.0.0", "::", "[::]", "", "localhost": reachable = "127.0.0.1"
         default: reachable = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         }
-        WebSocketEnvironment.shared.set([Self.endpointVariableName: "http://\(reachable):\(port)\(Self.managementPrefix)"])
+        WebSocketEnvironment.shared.set([
+            Self.endpointVariableName: "http://\(reachable):\(port)\(Self.managementPrefix)", WebSocketEnvironment.browserVariable: path,
+        ])
     }
 
     static var endpointVariableName: String { WebSocketEnvironment.endpointVariable }

@@ -16,6 +16,9 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case reportCompleted = "report_completed"
     case fileNotUploaded = "file_not_uploaded"
     case reportNotUploaded = "report_not_uploaded"
+    case unitsMismatch = "units_mismatch"
+    case leaseNotHeld = "lease_not_held"
+    case leaseEnded = "lease_ended"
     case payloadTooLarge = "payload_too_large"
     case responseTooLarge = "response_too_large"
     case notAReport = "not_a_report"
@@ -38,7 +41,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .unauthorized: return 401
         case .forbidden: return 403
         case .notFound, .attachmentNotStored: return 404
-        case .runChanged, .expectedReportsMismatch, .tooManyReports, .reportCompleted, .fileNotUploaded, .reportNotUploaded:
+        case .runChanged, .expectedReportsMismatch, .tooManyReports, .reportCompleted, .fileNotUploaded, .reportNotUploaded,
+            .unitsMismatch, .leaseNotHeld, .leaseEnded:
             return 409
         case .payloadTooLarge, .responseTooLarge: return 413
         case .notAReport, .sizeMismatch, .checksumMismatch: return 422
@@ -66,6 +70,9 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .reportCompleted: return "the shard is already complete with different files"
         case .fileNotUploaded: return "`complete` before every registered file was PUT"
         case .reportNotUploaded: return "the report file's upload is not verified yet"
+        case .unitsMismatch: return "an orchestration with this identity exists with other units"
+        case .leaseNotHeld: return "the lease belongs to another worker or another run"
+        case .leaseEnded: return "the lease expired, was given back or its run ended; check out again"
         case .payloadTooLarge: return "the request is over Lambda's 6 MB payload limit"
         case .responseTooLarge: return "the response is over Lambda's 6 MB payload limit"
         case .notAReport: return "well-formed XML or JSON that is not a test report"

@@ -322,5 +322,6 @@ public enum ChartStyle {
         .sparkline-line{stroke:var(--chart-line);stroke-width:1.5}.sparkline-last{fill:var(--chart-line)}
         .duration-chart .axis{stroke:var(--chart-ink)}.duration-chart .grid{stroke:var(--chart-grid);stroke-dasharray:2 2}
         .duration-chart .percentile{stroke:var(--chart-ink);stroke-dasharray:6 3}.duration-chart .percentile.p95{stroke-dasharray:2 3}
+        .timeline .status-other{fill:var(--chart-grid)}.timeline .lane,.timeline .axis{fill:var(--chart-ink)}
         """
 }

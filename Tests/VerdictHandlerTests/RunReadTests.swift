@@ -43,6 +43,32 @@ final class RunReadTests: XCTestCase {
         XCTAssertEqual(rest.json["items"]?.arrayValue?.map { $0["title"]?.stringValue }, ["totals"], "skipped and passed stay out")
         XCTAssertEqual(rest.json["items"]?.arrayValue?.first?["status"]?.stringValue, "errored")
         XCTAssertEqual(rest.json["next_cursor"], .null)
+        XCTAssertEqual(first["stack_truncated"], .bool(false))
+    }
+
+    /// A page of failures stays bounded whatever one tool dumped: a stack of ~50,000 characters
+    /// comes back cut at the limit, flagged, and whole from the case's own read.
+    func testAHugeStackIsCutInTheListAndWholeInTheCase() async throws {
+        let db = try TestDatabase.connection()
+        let team = try TestDatabase.team(db)
+        let frames = (0..<1000).map { "    at Frame\($0).run (frames.js:\($0):1) é" }.joined(separator: "\n")
+        let junit = """
+            <testsuite name="dump"><testcase classname="dump.Dump" name="overflows"><failure message="stack overflow" type="RangeError">RangeError: too deep
+            \(frames)</failure></testcase></testsuite>
+            """
+        let report = try TestDatabase.ingest(junit, project: "huge-stacks", for: team.access, db)
+        let harness = HandlerHarness()
+        let page = await harness.call(ListRunFailures(), "/x", pathParameters: ["id": report.runID.text], key: team.key)
+        XCTAssertEqual(page.status, 200, page.text)
+        let failure = try XCTUnwrap(page.json["items"]?.arrayValue?.first)
+        let stack = try XCTUnwrap(failure["stack"]?.stringValue)
+        XCTAssertEqual(stack.count, RunFailures.stackLimit, "cut at the limit, in characters")
+        XCTAssertTrue(stack.hasPrefix("RangeError: too deep\n    at Frame0.run"), stack.prefix(80).description)
+        XCTAssertEqual(failure["stack_truncated"], .bool(true))
+        let caseID = try XCTUnwrap(failure["id"]?.stringValue)
+        let detail = await harness.call(GetCase(), "/x", pathParameters: ["id": caseID], key: team.key)
+        XCTAssertEqual(detail.status, 200, detail.text)
+        XCTAssertTrue(detail.text.contains("Frame999.run"), "the case has the whole stack")
     }
 
     func testRunsAreFoundByCommitPrefixAndCIRunID() async throws {

@@ -12,7 +12,7 @@ extension RunSummary {
             "ci_run_id": .string(ciRunID), "ci_run_attempt": JSON(ciRunAttempt), "name": .string(name), "status": .string(status.rawValue),
             "totals": totals.json, "total_reports_expected": JSON(totalReportsExpected), "reports_completed": JSON(reportsCompleted),
             "created_at": .string(createdAt), "started_at": JSON(startedAt), "duration_ms": JSON(durationMilliseconds),
-            "last_activity_at": .string(lastActivityAt), "completed_at": JSON(completedAt),
+            "last_activity_at": .string(lastActivityAt), "completed_at": JSON(completedAt), "orchestrated": .bool(orchestrated),
         ]
     }
 }
@@ -118,6 +118,7 @@ extension FailedCase {
         var object = summary.json.objectValue!
         object["error_type"] = JSON(errorType)
         object["stack"] = JSON(stack)
+        object["stack_truncated"] = .bool(stackIsTruncated)
         object["attachments"] = .array(attachments.map(\.json))
         return .object(object)
     }

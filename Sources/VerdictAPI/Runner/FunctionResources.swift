@@ -19,12 +19,19 @@ public struct FunctionSettings: Sendable {
     public var scratchDirectory: String
     /// Runs without an upload for this long are marked incomplete by the reaper.
     public var staleRunMinutes: Int
+    /// Where a browser opens the WebSocket API (`VERDICT_LIVE_URL`): on AWS its own
+    /// `wss://…execute-api…/live` domain, under the emulator a path on the pages' own host; nil
+    /// when there is none, and pages then poll.
+    public var liveURL: String?
 
-    public init(functionName: String, databaseURL: String?, scratchDirectory: String = "/tmp", staleRunMinutes: Int = 60) {
+    public init(
+        functionName: String, databaseURL: String?, scratchDirectory: String = "/tmp", staleRunMinutes: Int = 60, liveURL: String? = nil
+    ) {
         self.functionName = functionName
         self.databaseURL = databaseURL
         self.scratchDirectory = scratchDirectory
         self.staleRunMinutes = staleRunMinutes
+        self.liveURL = liveURL
     }
 
     public static func fromEnvironment(_ lookup: (String) -> String? = FunctionResources.processEnvironment) -> FunctionSettings {
@@ -32,7 +39,7 @@ public struct FunctionSettings: Sendable {
         let stale = value("STALE_RUN_MINUTES").flatMap(Int.init).flatMap { (1...525_600).contains($0) ? $0 : nil }
         return FunctionSettings(
             functionName: value("AWS_LAMBDA_FUNCTION_NAME") ?? "verdict", databaseURL: value("DATABASE_URL"),
-            scratchDirectory: value("TMPDIR") ?? "/tmp", staleRunMinutes: stale ?? 60)
+            scratchDirectory: value("TMPDIR") ?? "/tmp", staleRunMinutes: stale ?? 60, liveURL: value("VERDICT_LIVE_URL"))
     }
 }
 

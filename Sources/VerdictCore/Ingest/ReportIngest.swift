@@ -163,8 +163,10 @@ public struct ReportIngest {
                     skipped = skipped + $5::integer, errors = errors + $6::integer, flaky = flaky + $7::integer,
                     reports_completed = reports_completed + 1, last_activity_at = now(),
                     started_at = LEAST(started_at, $8::timestamptz), ended_at = GREATEST(ended_at, $9::timestamptz),
-                    status = CASE WHEN reports_completed + 1 >= total_reports_expected THEN 'completed' ELSE 'running' END,
-                    completed_at = CASE WHEN reports_completed + 1 >= total_reports_expected THEN now() END
+                    status = CASE WHEN orchestrated THEN status
+                                  WHEN reports_completed + 1 >= total_reports_expected THEN 'completed' ELSE 'running' END,
+                    completed_at = CASE WHEN orchestrated THEN completed_at
+                                        WHEN reports_completed + 1 >= total_reports_expected THEN now() END
                 WHERE id = $1
                 RETURNING status, reports_completed, total_reports_expected
                 """,

@@ -23,6 +23,12 @@ public enum LiveEventType: String, Sendable, CaseIterable {
     case reportCompleted = "report.completed"
     case runCompleted = "run.completed"
     case runIncomplete = "run.incomplete"
+    case unitLeased = "orchestration.unit.leased"
+    case unitCompleted = "orchestration.unit.completed"
+    case leaseExpired = "orchestration.lease.expired"
+    case orchestrationCompleted = "orchestration.run.completed"
+    case orchestrationTimedOut = "orchestration.run.timed_out"
+    case orchestrationCancelled = "orchestration.run.cancelled"
 }
 
 /// The clients following one run (directly or through its project), and the run as it stands:

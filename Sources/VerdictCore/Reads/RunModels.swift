@@ -53,6 +53,8 @@ public struct RunSummary: Sendable {
     public var durationMilliseconds: Double?
     public var lastActivityAt: String
     public var completedAt: String?
+    /// An orchestration owns the run: no count of reports completes it.
+    public var orchestrated: Bool
 }
 
 /// One report of a run, without its cases.

@@ -79,7 +79,7 @@ public struct RunQueries {
         r.tests, r.passed, r.failed, r.skipped, r.errors, r.flaky, r.total_reports_expected, r.reports_completed,
         rfc3339(r.created_at) AS created, rfc3339(r.started_at) AS started,
         (extract(epoch FROM r.ended_at - r.started_at) * 1000)::double precision AS duration,
-        rfc3339(r.last_activity_at) AS last_activity, rfc3339(r.completed_at) AS completed
+        rfc3339(r.last_activity_at) AS last_activity, rfc3339(r.completed_at) AS completed, r.orchestrated
         """
 
     static func summary(_ row: Row) throws -> RunSummary {
@@ -92,7 +92,7 @@ public struct RunQueries {
             totalReportsExpected: try row.decode("total_reports_expected"), reportsCompleted: try row.decode("reports_completed"),
             createdAt: try row.decode("created"), startedAt: try row.decodeIfPresent("started"),
             durationMilliseconds: try row.decodeIfPresent("duration"), lastActivityAt: try row.decode("last_activity"),
-            completedAt: try row.decodeIfPresent("completed"))
+            completedAt: try row.decodeIfPresent("completed"), orchestrated: try row.decode("orchestrated"))
     }
 
     static func report(_ row: Row) throws -> StoredReportSummary {

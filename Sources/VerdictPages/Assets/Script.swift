@@ -98,7 +98,9 @@ enum Script {
             if (!("WebSocket" in window) || !config.websocket) { poll(); return; }
             var scheme = location.protocol === "https:" ? "wss://" : "ws://";
             var socket;
-            try { socket = new WebSocket(scheme + location.host + config.websocket); } catch (e) { poll(); return; }
+            // A path is on the page's own host (the emulator); AWS gives the API its own domain.
+            var url = /^wss?:\/\//.test(config.websocket) ? config.websocket : scheme + location.host + config.websocket;
+            try { socket = new WebSocket(url); } catch (e) { poll(); return; }
             var opened = false;
             socket.onopen = function () {
               opened = true;

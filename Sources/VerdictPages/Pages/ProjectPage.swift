@@ -49,7 +49,7 @@ public struct ProjectPage: PageRenderer {
         body.append(Components.pager(next: next, first: first))
         body.append("</section>")
         let live: JSON = [
-            "active": true, "websocket": "/ws", "subscribe": ["action": "subscribe", "project": .string(project.id.text)],
+            "active": true, "websocket": JSON(context.settings.liveURL), "subscribe": ["action": "subscribe", "project": .string(project.id.text)],
         ]
         return HTMLPage(
             title: project.name, crumbs: [("Projects", "/"), (project.name, nil)], body: body, live: live)

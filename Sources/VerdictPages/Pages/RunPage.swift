@@ -11,7 +11,7 @@ public struct RunPage: PageRenderer {
     static let failuresPerPage = 20
     static let casesPerPage = 100
     static let stackLinesShown = 6
-    static let stackLinesDisclosed = 60
+    static let stackLinesDisclosed = 30
 
     public init() {}
 
@@ -29,8 +29,7 @@ public struct RunPage: PageRenderer {
         let run = detail.run
         let failures = try RunFailures(db: db).list(
             of: run, limit: Self.failuresPerPage,
-            after: try request.nonEmptyQuery("failures_cursor").map { token throws(ServiceError) in try PageCursor(token: token) },
-            stackLines: Self.stackLinesShown + Self.stackLinesDisclosed)
+            after: try request.nonEmptyQuery("failures_cursor").map { token throws(ServiceError) in try PageCursor(token: token) })
         let statuses = try request.nonEmptyQuery("status").map { value throws(ServiceError) in try ReadParameter.caseStatuses(value) }
         let cases = try CaseQueries(db: db).list(
             of: run, CaseFilter(statuses: statuses, titleContains: request.nonEmptyQuery("q")),
@@ -51,7 +50,7 @@ public struct RunPage: PageRenderer {
             <a href="\(URLPath("/api/v1/runs/\(runID.text)"))">JSON</a></p></section>
             """)
         let live: JSON = [
-            "active": .bool(run.status == .running), "websocket": "/ws",
+            "active": .bool(run.status == .running), "websocket": JSON(context.settings.liveURL),
             "subscribe": ["action": "subscribe", "run_id": .string(runID.text)],
         ]
         return HTMLPage(
@@ -85,15 +84,27 @@ public struct RunPage: PageRenderer {
         <section id="summary" class="card" data-live-region aria-label="Totals">
         <p>\(Components.status(run.status))\(if: run.status != .running, " · \(Components.status(Components.verdict(run.totals)))") · \
         pass rate <b>\(Components.passRate(run.totals))</b> · \
-        <span data-count="reports">\(Format.count(run.reportsCompleted)) of \(Format.count(run.totalReportsExpected)) shards</span></p>
+        \(shardCount(run))</p>
         \(Components.totalsBar(run.totals))
         \(Components.counts(run.totals))
         </section>
         """
     }
 
+    /// Shards expected and in; an orchestrated run expects none in particular (a report per
+    /// batch) and links its orchestration instead.
+    func shardCount(_ run: RunSummary) -> HTML {
+        guard run.orchestrated else {
+            return "<span data-count=\"reports\">\(Format.count(run.reportsCompleted)) of \(Format.count(run.totalReportsExpected)) shards</span>"
+        }
+        return """
+            <span data-count="reports">\(Format.count(run.reportsCompleted)) reports</span> · \
+            <a href="\(URLPath("/runs/\(run.id.text)/orchestration"))">orchestration</a>
+            """
+    }
+
     func shards(_ run: RunSummary, _ reports: [StoredReportSummary]) -> HTML {
-        let missing = max(0, run.totalReportsExpected - reports.count)
+        let missing = run.orchestrated ? 0 : max(0, run.totalReportsExpected - reports.count)
         return """
             <section id="shards" data-live-region aria-labelledby="shards-title">
             <h2 id="shards-title">Shards</h2>
@@ -131,12 +142,12 @@ public struct RunPage: PageRenderer {
 
     static func failure(_ failure: FailedCase) -> HTML {
         let summary = failure.summary
-        let lines = failure.stack.map { $0.split(separator: "\n", omittingEmptySubsequences: false) } ?? []
-        let head = lines.prefix(stackLinesShown).joined(separator: "\n")
+        let stack = failure.stack ?? ""
+        let (head, afterHead) = Self.cut(stack[...], afterLines: stackLinesShown)
         // The disclosure holds a screenful more; the case page has the whole stack.
-        let rest = lines.dropFirst(stackLinesShown).prefix(stackLinesDisclosed).joined(separator: "\n")
-        let total = failure.stackLineCount ?? lines.count
-        let beyond = max(0, total - stackLinesShown - stackLinesDisclosed)
+        let (rest, beyond) = Self.cut(afterHead, afterLines: stackLinesDisclosed)
+        let restLines = Self.lineCount(rest)
+        let more = !beyond.isEmpty || failure.stackIsTruncated
         let location = [summary.file, summary.line.map { "line \($0)" }].compactMap { $0 }.joined(separator: ", ")
         return """
             <article class="failure \(summary.status.rawValue)" tabindex="0" data-failure aria-label="\(summary.fullTitle)">
@@ -145,10 +156,25 @@ public struct RunPage: PageRenderer {
             \(if: !location.isEmpty, "<p class=\"muted\">\(location)</p>")\
             \(if: summary.errorMessage != nil, "<p class=\"message\">\(failure.errorType.map { $0 + ": " } ?? "")\(summary.errorMessage ?? "")</p>")\
             \(if: !head.isEmpty, "<pre>\(head)</pre>")\
-            \(if: !rest.isEmpty, "<details><summary>More of the stack (\(Format.count(total - stackLinesShown)) lines)</summary><pre>\(rest)</pre>\(if: beyond > 0, "<p><a href=\"\(URLPath("/cases/\(summary.id.text)"))\">The whole stack</a></p>")</details>")\
+            \(if: !rest.isEmpty, "<details><summary>\(Format.count(restLines)) more lines of the stack</summary><pre>\(rest)</pre>\(if: more, "<p><a href=\"\(URLPath("/cases/\(summary.id.text)"))\">The whole stack</a></p>")</details>")\
             \(if: !failure.attachments.isEmpty, AttachmentViews.thumbnails(failure.attachments))
             </article>
             """
+    }
+
+    /// The first `count` lines of `text` and what follows their line break. Found with memchr on
+    /// the UTF-8: splitting long stacks into `Character`s cost more than the rest of the page.
+    static func cut(_ text: Substring, afterLines count: Int) -> (head: Substring, rest: Substring) {
+        var text = text
+        let offset = text.withUTF8 { bytes in LineBreaks.offset(ofBreak: count, in: bytes) }
+        guard let offset else { return (text, text[text.endIndex...]) }
+        let newline = text.utf8.index(text.utf8.startIndex, offsetBy: offset)
+        return (text[..<newline], text[text.utf8.index(after: newline)...])
+    }
+
+    static func lineCount(_ text: Substring) -> Int {
+        var text = text
+        return text.isEmpty ? 0 : 1 + text.withUTF8 { bytes in LineBreaks.count(in: bytes) }
     }
 
     func caseList(_ cases: Page<CaseSummary>, request: HTTPRequest, here: URLPath) -> HTML {

@@ -1,0 +1,152 @@
+"""Orchestration under load through a running emulator (called by run.sh).
+
+usage: orchestration.py BASE_URL API_KEY [WORKERS] [UNITS]
+
+WORKERS workers (200) share a run of UNITS units (5,000), each 20-500 ms of simulated work
+(seeded). A tenth of the workers die in the middle of a lease: they stop without completing,
+heartbeating or giving it back, so their units come back only when the lease (5 s) expires.
+Prints checkout p50 and p99 as the workers saw them, and checks what the server kept: no unit
+leased to two workers at once, no unit lost, the run completed, the dead workers' units re-run.
+"""
+import http.client
+import json
+import random
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+
+base, key = sys.argv[1], sys.argv[2]
+workers = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+unit_count = int(sys.argv[4]) if len(sys.argv) > 4 else 5000
+lease_seconds = 5
+host, port = urllib.parse.urlparse(base).hostname, urllib.parse.urlparse(base).port
+
+
+class Client:
+    """One keep-alive connection per worker, as a CI job's client would hold."""
+
+    def __init__(self):
+        self.connection = http.client.HTTPConnection(host, port, timeout=60)
+
+    def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        for attempt in range(3):
+            try:
+                self.connection.request(method, path, body=data, headers={"X-API-Key": key, "Content-Type": "application/json"})
+                response = self.connection.getresponse()
+                return response.status, json.loads(response.read() or b"{}")
+            except (http.client.HTTPException, ConnectionError):
+                self.connection.close()
+                self.connection = http.client.HTTPConnection(host, port, timeout=60)
+        raise RuntimeError(f"{method} {path}: no answer")
+
+
+rng = random.Random(20261206)
+work = {f"tests/group{i % 50}/unit_{i}.py": rng.uniform(20, 500) for i in range(unit_count)}
+client = Client()
+status, begun = client.call("POST", "/api/v1/orchestration/begin", {
+    "project": "bench-orchestration", "ci_run_id": str(uuid.uuid4()), "lease_seconds": lease_seconds,
+    "expected_workers": workers, "units": [{"id": unit, "weight_ms": ms} for unit, ms in work.items()]})
+if status != 201:
+    sys.exit(f"begin: {status} {begun}")
+run_id = begun["run_id"]
+
+lock = threading.Lock()
+checkouts, errors = [], []
+dying = set(rng.sample(range(workers), workers // 10))
+died_with = {}
+
+
+def worker(index):
+    name = f"worker-{index}"
+    me = Client()
+    batches = 0
+    while True:
+        started = time.perf_counter()
+        status, answer = me.call("POST", "/api/v1/orchestration/checkout", {"run_id": run_id, "worker": name})
+        elapsed = (time.perf_counter() - started) * 1000
+        if status != 200:
+            with lock:
+                errors.append(f"checkout {status} {answer}")
+            return
+        with lock:
+            checkouts.append(elapsed)
+        if answer["done"]:
+            return
+        units = answer["units"]
+        if not units:
+            time.sleep(answer.get("retry_after_ms", 250) / 1000)
+            continue
+        batches += 1
+        lease = answer["lease_id"]
+        if index in dying and batches == 2:
+            # Dies half-way through the batch: no heartbeat, no result, no release.
+            time.sleep(sum(work[u["id"]] for u in units) / 2000)
+            with lock:
+                died_with[name] = [u["id"] for u in units]
+            return
+        results, last_beat = [], time.perf_counter()
+        for unit in units:
+            time.sleep(work[unit["id"]] / 1000)
+            results.append({"unit": unit["id"], "status": "passed", "duration_ms": work[unit["id"]]})
+            if time.perf_counter() - last_beat > lease_seconds / 2:
+                me.call("POST", "/api/v1/orchestration/heartbeat", {"run_id": run_id, "worker": name, "lease_id": lease})
+                last_beat = time.perf_counter()
+        status, done = me.call("POST", "/api/v1/orchestration/complete",
+                               {"run_id": run_id, "worker": name, "lease_id": lease, "results": results})
+        if status != 200:
+            with lock:
+                errors.append(f"complete {status} {done}")
+            return
+
+
+began = time.perf_counter()
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+wall = time.perf_counter() - began
+if errors:
+    sys.exit(f"orchestration: {len(errors)} errors, first: {errors[0]}")
+
+# What the server kept: every unit with its tries.
+units, cursor = [], None
+while True:
+    status, page = client.call("GET", f"/api/v1/orchestration/runs/{run_id}?limit=500" + (f"&cursor={cursor}" if cursor else ""))
+    if status != 200:
+        sys.exit(f"status: {status} {page}")
+    units += page["units"]
+    cursor = page["next_cursor"]
+    if not cursor:
+        break
+
+
+def stamp(text):
+    return time.mktime(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")) + float("0." + text[20:26])
+
+
+overlaps = 0
+for unit in units:
+    tries = sorted(unit["attempts"], key=lambda a: a["started_at"])
+    for earlier, later in zip(tries, tries[1:]):
+        if earlier["ended_at"] is None or stamp(earlier["ended_at"]) > stamp(later["started_at"]):
+            overlaps += 1
+lost = [u["id"] for u in units if u["state"] != "passed"]
+dead_units = {u for batch in died_with.values() for u in batch}
+rerun = [u for u in units if u["id"] in dead_units and u["state"] == "passed"
+         and any(a["status"] == "expired" for a in u["attempts"])]
+final = page["status"]
+checkouts.sort()
+p99 = checkouts[min(len(checkouts) - 1, int(len(checkouts) * 0.99))]
+total_work = sum(work.values()) / 1000
+print(f"orchestration: {workers} workers ({len(died_with)} died mid-lease), {unit_count:,} units of 20-500 ms: "
+      f"run {final} in {wall:.1f} s (work {total_work:,.0f} s, ideal {total_work / (workers - len(died_with)):.1f} s); "
+      f"{len(checkouts):,} checkouts p50 {statistics.median(checkouts):.1f} ms, p99 {p99:.1f} ms   [target p99 <= 50 ms]")
+print(f"orchestration: units leased twice at once {overlaps}, lost {len(lost)}, dead workers' units re-run "
+      f"{len(rerun)} of {len(dead_units)}   [target 0, 0, all]")
+if final != "completed" or overlaps or lost or len(rerun) != len(dead_units):
+    sys.exit("orchestration: a correctness target was missed")

@@ -155,3 +155,41 @@ extension HTTPRequest {
         return []
     }
 }
+
+final class StatusTests: XCTestCase {
+    let run: JSON = [
+        "id": "r", "status": "completed", "project": "shop", "branch": "", "commit": "0123456789abcdef",
+        "totals": ["tests": 3, "passed": 3, "failed": 0, "errors": 0], "reports_completed": 4, "total_reports_expected": 1,
+    ]
+
+    func testExitStatusFollowsFailuresThenCompletion() {
+        XCTAssertEqual(StatusCommand.exitStatus(run: run, orchestration: nil), ExitStatus.success)
+        var running = run
+        if case .object(var object) = running { object["status"] = "running"; running = .object(object) }
+        XCTAssertEqual(StatusCommand.exitStatus(run: running, orchestration: nil), ExitStatus.notFinished)
+        XCTAssertEqual(
+            StatusCommand.exitStatus(run: run, orchestration: ["status": "cancelled", "counts": ["failed": 0]]), ExitStatus.notFinished)
+        XCTAssertEqual(
+            StatusCommand.exitStatus(run: running, orchestration: ["status": "running", "counts": ["errored": 1]]), ExitStatus.testsFailed)
+        XCTAssertEqual(
+            StatusCommand.exitStatus(run: run, orchestration: ["status": "completed", "counts": ["flaky": 2]]), ExitStatus.success)
+    }
+
+    func testTheSummaryLeavesOutEmptyFieldsAndCountsReportsOfAnOrchestrationPlainly() {
+        let lines = StatusCommand.describe(
+            run: run,
+            orchestration: [
+                "status": "completed", "counts": ["passed": 1, "failed": 1],
+                "units": [["id": "a.py", "state": "failed"], ["id": "b.py", "state": "passed"]],
+                "workers": [["worker": "w"]],
+            ], page: "http://x/runs/r")
+        XCTAssertEqual(
+            lines,
+            [
+                "run r: completed (shop, 0123456789ab)", "tests: 3: 3 passed, 0 failed, 0 errors, 0 flaky, 0 skipped",
+                "reports: 4 completed",
+                "units: completed: 1 passed, 1 failed", "  failed: a.py", "workers: 1", "http://x/runs/r",
+            ])
+        XCTAssertEqual(StatusCommand.describe(run: run, orchestration: nil, page: "p")[2], "reports: 4 of 1 completed")
+    }
+}

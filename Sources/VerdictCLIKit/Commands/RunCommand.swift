@@ -59,7 +59,7 @@ enum RunCommand: VerdictCommand {
             return ExitStatus.success
         }
 
-        let leaseSeconds = try arguments.integer("lease-seconds", in: 10...86_400)
+        let leaseSeconds = try arguments.integer("lease-seconds", in: 5...86_400)
         let options = OrchestrationOptions(
             leaseSeconds: leaseSeconds, idleTimeoutSeconds: try arguments.integer("idle-timeout", in: 10...604_800),
             retests: try arguments.integer("retests", in: 0...10), failFast: arguments.flag("fail-fast"),

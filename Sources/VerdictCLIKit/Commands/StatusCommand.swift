@@ -43,7 +43,11 @@ enum StatusCommand: VerdictCommand {
             let parts = ["passed", "failed", "errors", "flaky", "skipped"].map { "\(number(totals[$0])) \($0)" }
             lines.append("tests: \(number(totals["tests"])): " + parts.joined(separator: ", "))
         }
-        lines.append("reports: \(number(run["reports_completed"])) of \(number(run["total_reports_expected"])) completed")
+        // An orchestrated run takes a report per batch: its expected count means nothing.
+        lines.append(
+            orchestration == nil
+                ? "reports: \(number(run["reports_completed"])) of \(number(run["total_reports_expected"])) completed"
+                : "reports: \(number(run["reports_completed"])) completed")
         if let orchestration {
             let counts = orchestration["counts"]?.objectValue?.pairs.map { "\($0.value.intValue ?? 0) \($0.key)" } ?? []
             lines.append("units: \(orchestration["status"]?.stringValue ?? "?"): " + counts.joined(separator: ", "))

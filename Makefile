@@ -83,6 +83,16 @@ package: deps
 	  strip .build/lambda/$$f/bootstrap.new && mv -f .build/lambda/$$f/bootstrap.new .build/lambda/$$f/bootstrap; \
 	done; echo "packaged $(words $(LAMBDA_FUNCTIONS)) functions into .build/lambda/"
 
+.PHONY: cli
+
+# The `verdict` CLI as one binary at .build/cli/verdict: release, Swift's standard library linked
+# in (the flags `make package` builds with, so the two share .build/release), stripped. libcurl,
+# libxml2 and libcrypto stay shared libraries, as on any Debian or Ubuntu CI runner.
+cli: deps
+	$(SWIFT) build $(SWIFT_FLAGS) -c release --static-swift-stdlib --product verdict
+	@mkdir -p .build/cli && cp .build/release/verdict .build/cli/verdict.new && strip .build/cli/verdict.new \
+	  && mv -f .build/cli/verdict.new .build/cli/verdict && ls -l .build/cli/verdict
+
 bench: package py-deps
 	@bash Tests/Benchmarks/run.sh
 

@@ -21,7 +21,8 @@ let package = Package(
     name: "verdict",
     platforms: [.macOS(.v14)],
     products: functionNames.map { .executable(name: $0, targets: [$0]) } + [
-        .executable(name: "verdict-emulator", targets: ["verdict-emulator"])
+        .executable(name: "verdict-emulator", targets: ["verdict-emulator"]),
+        .executable(name: "verdict", targets: ["verdict"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -64,6 +65,12 @@ let package = Package(
         .target(name: "VerdictLive", dependencies: ["VerdictS3", "CurlClient", "VerdictJSON"]),
         // Test dispatch: durations, priorities and batches as pure code (no I/O, no Foundation).
         .target(name: "VerdictDispatch"),
+
+        // The `verdict` CLI: its logic in a library the tests link, and a one-line executable.
+        .target(
+            name: "VerdictCLIKit",
+            dependencies: ["CurlClient", "VerdictJSON", "VerdictCrypto", "VerdictReports", "VerdictDispatch", "CProcessSpawn"]),
+        .executableTarget(name: "verdict", dependencies: ["VerdictCLIKit"]),
 
         .executableTarget(
             name: "verdict-emulator",
@@ -118,6 +125,9 @@ let package = Package(
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON", "VerdictTestSupport"]),
         .testTarget(name: "VerdictExportTests", dependencies: ["VerdictExport", "VerdictReports", "VerdictJSON", "VerdictTestSupport"]),
         .testTarget(name: "VerdictHTMLTests", dependencies: ["VerdictHTML", "VerdictJSON"]),
+        .testTarget(
+            name: "VerdictCLITests", dependencies: ["VerdictCLIKit", "VerdictReports", "VerdictJSON", "VerdictTestSupport"],
+            swiftSettings: testSettings),
         .testTarget(name: "VerdictDispatchTests", dependencies: ["VerdictDispatch"]),
     ] + functionTargets
 )

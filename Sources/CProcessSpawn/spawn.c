@@ -4,7 +4,18 @@
 #include <signal.h>
 #include <spawn.h>
 
+static int spawn_with(const char *path, char *const argv[], char *const envp[], int output_fd, pid_t *pid);
+
 int verdict_spawn(const char *path, char *const argv[], char *const envp[], int output_fd, pid_t *pid) {
+    return spawn_with(path, argv, envp, output_fd, pid);
+}
+
+int verdict_spawn_inheriting_output(const char *path, char *const argv[], char *const envp[], pid_t *pid) {
+    return spawn_with(path, argv, envp, -1, pid);
+}
+
+/// `output_fd` < 0 leaves stdout and stderr as they are.
+static int spawn_with(const char *path, char *const argv[], char *const envp[], int output_fd, pid_t *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     int result = posix_spawn_file_actions_init(&actions);
@@ -15,8 +26,10 @@ int verdict_spawn(const char *path, char *const argv[], char *const envp[], int 
         return result;
     }
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, output_fd, 1);
-    posix_spawn_file_actions_adddup2(&actions, output_fd, 2);
+    if (output_fd >= 0) {
+        posix_spawn_file_actions_adddup2(&actions, output_fd, 1);
+        posix_spawn_file_actions_adddup2(&actions, output_fd, 2);
+    }
     // The emulator holds event-loop descriptors and other handlers' sockets; a child that kept
     // them would keep those connections alive after the emulator is gone.
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);

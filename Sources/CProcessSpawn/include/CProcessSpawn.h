@@ -7,4 +7,10 @@
 /// no other inherited descriptor. Returns 0 or an errno value.
 int verdict_spawn(const char *path, char *const argv[], char *const envp[], int output_fd, pid_t *pid);
 
+/// posix_spawn for a command run on the user's behalf (the `verdict` CLI's test command): stdin
+/// from /dev/null, stdout and stderr inherited, default signal dispositions, an empty signal
+/// mask, its own process group (so a signal can reach everything it starts), and no other
+/// inherited descriptor. Returns 0 or an errno value.
+int verdict_spawn_inheriting_output(const char *path, char *const argv[], char *const envp[], pid_t *pid);
+
 #endif

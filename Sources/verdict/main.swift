@@ -1,0 +1,7 @@
+import VerdictCLIKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+exit(VerdictCLI.main(Array(CommandLine.arguments.dropFirst()), environment: .current()))

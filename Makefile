@@ -72,7 +72,7 @@ test: py-deps build lint
 	url=$$(emulator/scripts/local-postgres.sh start $$dir/pg $$port --throwaway); \
 	DATABASE_URL="$$url" $(SWIFT) test $(SWIFT_FLAGS)
 	@# The published contract and the dashboard, checked against the running emulator.
-	@$(MAKE) --no-print-directory contract browser
+	@$(MAKE) --no-print-directory contract browser cli-test
 
 # Release, statically linked `bootstrap` per function, in the CodeUri folders the template names.
 package: deps
@@ -102,7 +102,7 @@ format:
 clean:
 	rm -rf .build .build-* $(STATE_DIR)/SeedFunction.json
 
-.PHONY: openapi contract
+.PHONY: openapi contract cli-test
 
 # Regenerates the served copy of infra-templates/openapi.yaml (ContractTests fails until it is).
 openapi:
@@ -119,3 +119,8 @@ contract: build py-deps
 # a phone's width. Screenshots go to .build/browser.
 browser: build py-deps
 	@Tests/Support/with-emulator.sh .build/debug python3 Tests/Browser/test_pages.py .build/browser
+
+# The verdict CLI against the emulator: two workers running a shell suite, the offline plan,
+# Ctrl-C giving a lease back, upload/status/export.
+cli-test: build py-deps
+	@Tests/Support/with-emulator.sh .build/debug python3 Tests/CLI/test_cli.py .build/debug/verdict

@@ -117,6 +117,22 @@ class Data:
         assert status == 200, project
         # The screenshot registered as image/png keeps that type, though the report names only its path.
         assert cls.failure["attachments"][0]["content_type"] == "image/png", cls.failure
+        # An orchestrated run, half done by two workers, one unit failed: its orchestration page.
+        units = [{"id": f"tests/{XSS_TITLE}/u{i}.spec.ts", "weight_ms": 1000 * (i + 1)} for i in range(8)]
+        status, orchestra = api("POST", "/api/v1/orchestration/begin", {"project": cls.run["project"], "ci_run_id": 4244, "units": units,
+                                                                        "expected_workers": 2})
+        assert status == 201, orchestra
+        cls.orchestrated_id = orchestra["run_id"]
+        for worker in ("runner-1", "runner-2"):
+            status, lease = api("POST", "/api/v1/orchestration/checkout", {"run_id": cls.orchestrated_id, "worker": worker,
+                                                                           "labels": {"os": "linux"}})
+            assert status == 200 and lease["units"], lease
+            if worker == "runner-1":
+                results = [{"unit": unit["id"], "status": "failed" if n == 0 else "passed", "duration_ms": 900, "error": XSS_ATTR}
+                           for n, unit in enumerate(lease["units"])]
+                status, done = api("POST", "/api/v1/orchestration/complete", {"run_id": cls.orchestrated_id, "worker": worker,
+                                                                              "lease_id": lease["lease_id"], "results": results})
+                assert status == 200, done
 
 
 class Browser:
@@ -152,6 +168,7 @@ class PageTests(unittest.TestCase):
             "run": f"/runs/{Data.run_id}",
             "case": f"/cases/{Data.failure['id']}",
             "test": f"/tests/{Data.failure['test_id']}",
+            "orchestration": f"/runs/{Data.orchestrated_id}/orchestration",
             "not-found": f"/runs/{'0' * 8}-0000-0000-0000-{'0' * 12}",
         }
 
@@ -220,7 +237,8 @@ class PageTests(unittest.TestCase):
         self.assertEqual(len(failures), totals["failed"] + totals["errors"] + totals["flaky"])
 
     def test_hostile_titles_render_as_text(self):
-        for path in (f"/runs/{Data.run_id}", f"/cases/{Data.failure['id']}", f"/tests/{Data.failure['test_id']}"):
+        for path in (f"/runs/{Data.run_id}", f"/cases/{Data.failure['id']}", f"/tests/{Data.failure['test_id']}",
+                     f"/runs/{Data.orchestrated_id}/orchestration"):
             with self.subTest(path=path):
                 driver = self.load(path)
                 try:

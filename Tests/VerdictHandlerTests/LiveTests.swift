@@ -132,6 +132,51 @@ final class LiveTests: XCTestCase {
         XCTAssertTrue(remaining.isEmpty, "a connection found gone is forgotten")
     }
 
+    func testAnOrchestrationAnnouncesLeasesResultsExpiriesAndItsEnd() async throws {
+        let db = try TestDatabase.connection()
+        let team = try TestDatabase.team(db)
+        let begun = await harness.call(
+            BeginOrchestration(), "/x", method: "POST", key: team.key,
+            body: #"{"project":"live-orchestra","ci_run_id":"\#(UUID().uuidString)","units":["a","b"],"lease_seconds":5}"#)
+        XCTAssertEqual(begun.status, 201, begun.text)
+        let runID = try XCTUnwrap(begun.json["run_id"]?.stringValue)
+        let client = connection()
+        _ = await route(LiveConnect(), event(.connect, client, key: team.key))
+        _ = await route(LiveMessage(), event(.message, client, body: #"{"action":"subscribe","run_id":"\#(runID)"}"#))
+        func checkout(_ worker: String) async -> HandlerHarness.Response {
+            await harness.call(
+                CheckoutUnits(), "/x", method: "POST", key: team.key, body: #"{"run_id":"\#(runID)","worker":"\#(worker)"}"#)
+        }
+        let first = await checkout("w1")
+        let lease1 = try XCTUnwrap(first.json["lease_id"]?.stringValue)
+        // w1 dies: its lease runs out and the next checkout takes its units back.
+        try db.query("UPDATE orchestration_leases SET deadline = now() - interval '1 second' WHERE id = $1", [lease1])
+        var held: [String] = []
+        var lease = ""
+        for _ in 0..<10 {
+            let next = await checkout("w2")
+            guard let id = next.json["lease_id"]?.stringValue else { break }
+            lease = id
+            held = next.json["units"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            let results = held.map { #"{"unit":"\#($0)","status":"passed","duration_ms":5}"# }.joined(separator: ",")
+            let done = await harness.call(
+                CompleteLease(), "/x", method: "POST", key: team.key,
+                body: #"{"run_id":"\#(runID)","worker":"w2","lease_id":"\#(lease)","results":[\#(results)]}"#)
+            XCTAssertEqual(done.status, 200, done.text)
+        }
+        let types = sender.types(for: client)
+        XCTAssertEqual(types.first, "subscribed")
+        XCTAssertEqual(types.filter { $0 == "orchestration.unit.leased" }.count, types.filter { $0 == "orchestration.unit.completed" }.count + 1,
+                       "every lease announced, the dead one never completed: \(types)")
+        XCTAssertTrue(types.contains("orchestration.lease.expired"), "\(types)")
+        XCTAssertEqual(Array(types.suffix(2)), ["orchestration.run.completed", "run.completed"])
+        let expiry = try XCTUnwrap(sender.received(by: client).first { $0["type"]?.stringValue == "orchestration.lease.expired" })
+        XCTAssertEqual(expiry["lease_id"]?.stringValue, lease1)
+        XCTAssertEqual(expiry["worker"]?.stringValue, "w1")
+        let end = try XCTUnwrap(sender.received(by: client).first { $0["type"]?.stringValue == "orchestration.run.completed" })
+        XCTAssertEqual(end["orchestration"]?["counts"]?["passed"]?.intValue, 2)
+    }
+
     func testALargeIngestReportsItsProgressAsItStores() throws {
         let db = try TestDatabase.connection()
         let team = try TestDatabase.team(db)

@@ -19,8 +19,11 @@ public struct OrchestrationPage: PageRenderer {
         let run = try RunQueries(db: db).get(runID, as: context.access).run
         let read = OrchestrationRead(db: db)
         let view = try read.view(of: run)
-        let notPassed = try read.units(
-            of: run, states: [.failed, .errored, .flaky, .abandoned, .leased, .pending], limit: Self.unitsShown, after: nil)
+        // Failures first, then what is still open.
+        let failing = try read.units(of: run, states: [.failed, .errored, .flaky, .abandoned], limit: Self.unitsShown, after: nil)
+        let open = try read.units(of: run, states: [.leased, .pending], limit: max(1, Self.unitsShown - failing.items.count), after: nil)
+        let notPassed = Page(
+            items: failing.items + open.items, nextCursor: failing.nextCursor ?? open.nextCursor)
         let timeline = try read.timeline(of: run, limit: Self.timelineTries)
         let title = RunPage.title(run)
         var body = HTML(reservingCapacity: 32 * 1024)

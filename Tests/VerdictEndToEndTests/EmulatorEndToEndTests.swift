@@ -85,7 +85,7 @@ final class EmulatorEndToEndTests: FixtureEmulatorTestCase {
         let after = try await HTTPClient.send("GET", "\(base)/fixture/echo")
         XCTAssertEqual(after.status, 200)
         XCTAssertNotNil(try before.json()["context"])
-        XCTAssertFalse(Self.emulator.lines(containing: "Status: timeout after 2 s").isEmpty)
+        XCTAssertFalse(Self.emulator.lines(containing: "Status: timeout after 3 s").isEmpty)
     }
 
     func testHandlerErrorGives502() async throws {

@@ -89,11 +89,14 @@ let package = Package(
         // A function used only by the tests: it echoes, sleeps, crashes and fails on request so the
         // emulator's timeout, crash and error paths can be exercised against a real process.
         .executableTarget(
-            name: "verdict-test-function", dependencies: ["VerdictHTTP", "LambdaRuntime", "VerdictLive"], path: "Tests/Fixtures/TestFunction"),
+            name: "verdict-test-function", dependencies: ["VerdictHTTP", "LambdaRuntime", "VerdictLive"],
+            path: "Tests/Fixtures/TestFunction"),
 
         // `make bench`'s report generators and parse timer (Tests/Benchmarks/run.sh).
         .executableTarget(
-            name: "verdict-bench", dependencies: ["VerdictReports", "VerdictJSON", "VerdictExport", "VerdictDispatch"], path: "Tests/Benchmarks/Bench"),
+            name: "verdict-bench",
+            dependencies: ["VerdictReports", "VerdictJSON", "VerdictExport", "VerdictDispatch", "VerdictTestSupport"],
+            path: "Tests/Benchmarks/Bench"),
 
         .testTarget(
             name: "VerdictUnitTests",
@@ -115,19 +118,22 @@ let package = Package(
         .testTarget(
             name: "VerdictHandlerTests",
             dependencies: [
-                "VerdictAPI", "VerdictPages", "VerdictCore", "VerdictDB", "VerdictJSON", "VerdictReports", "VerdictS3", "HTTPContract", "LambdaRuntime",
+                "VerdictAPI", "VerdictPages", "VerdictCore", "VerdictDB", "VerdictJSON", "VerdictReports", "VerdictS3", "HTTPContract",
+                "LambdaRuntime",
                 "VerdictTestSupport", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3", "VerdictTestSupport"]),
         // Finds the shared report corpus for every test target that reads it.
-        .target(name: "VerdictTestSupport", dependencies: ["VerdictReports", "VerdictJSON"], path: "Tests/Support", exclude: ["with-emulator.sh"]),
+        .target(
+            name: "VerdictTestSupport", dependencies: ["VerdictReports", "VerdictJSON"], path: "Tests/Support",
+            exclude: ["with-emulator.sh"]),
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON", "VerdictTestSupport"]),
         .testTarget(name: "VerdictExportTests", dependencies: ["VerdictExport", "VerdictReports", "VerdictJSON", "VerdictTestSupport"]),
         .testTarget(name: "VerdictHTMLTests", dependencies: ["VerdictHTML", "VerdictJSON"]),
         .testTarget(
             name: "VerdictCLITests", dependencies: ["VerdictCLIKit", "VerdictReports", "VerdictJSON", "VerdictTestSupport"],
             swiftSettings: testSettings),
-        .testTarget(name: "VerdictDispatchTests", dependencies: ["VerdictDispatch"]),
+        .testTarget(name: "VerdictDispatchTests", dependencies: ["VerdictDispatch", "VerdictTestSupport"]),
     ] + functionTargets
 )

@@ -1,3 +1,4 @@
+import VerdictTestSupport
 import XCTest
 
 @testable import VerdictCLIKit
@@ -14,7 +15,7 @@ final class PlanTests: XCTestCase {
     }
 
     func testThePlanIsTheSameWhateverTheInputOrderAndCoversEveryUnitOnce() {
-        var generator = SplitMix(seed: 42)
+        var generator = SeededRandom(seed: 42)
         var known: [String: Double] = [:]
         let units = (0..<500).map { "tests/dir_\($0 % 9)/file_\($0).py" }
         for unit in units where generator.next() % 4 != 0 { known[unit] = Double(generator.next() % 50) * 100 }
@@ -73,18 +74,5 @@ final class PlanTests: XCTestCase {
         let units = try UnitExpansion(root: tree.path).expand(["tests/*.py"]).units
         let plan = OfflinePlan.plan(units, durations: try PlanCommand.loadDurations(tree.path + "/durations.json"), shards: 2)
         XCTAssertEqual(plan.shards, [["tests/test_a.py"], ["tests/test_b.py", "tests/test_c.py", "tests/test_d.py"]])
-    }
-}
-
-/// A seeded generator, so the shuffles are the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

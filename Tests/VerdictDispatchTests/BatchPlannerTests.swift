@@ -1,3 +1,4 @@
+import VerdictTestSupport
 import XCTest
 
 @testable import VerdictDispatch
@@ -148,7 +149,7 @@ final class BatchPlannerTests: XCTestCase {
     /// one out of range, never one the worker may not take, and is empty only when nothing was
     /// left for this worker.
     func testPropertyOffsetsAreUniqueInRangeAndEligible() {
-        var random = SplitMix(seed: 42)
+        var random = SeededRandom(seed: 42)
         let labelValues = ["linux", "macos"]
         for round in 0..<2_000 {
             let workers = (0..<random.int(1..<6)).map { index in
@@ -183,18 +184,4 @@ final class BatchPlannerTests: XCTestCase {
             XCTAssertEqual(batch.offsets.isEmpty, !takeable, "round \(round): empty iff nothing is this worker's to take")
         }
     }
-}
-
-/// SplitMix64, so the property test's cases are the same on every run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ range: Range<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
 }

@@ -1,3 +1,4 @@
+import VerdictTestSupport
 import XCTest
 
 @testable import VerdictDispatch
@@ -15,7 +16,7 @@ final class StaticPlannerTests: XCTestCase {
     func testTiesAreBrokenByIdSoEveryJobAgrees() {
         let units: [(id: String, expectedMs: Double)] = (0..<200).map { ("t/test_\($0).py::t", Double($0 % 7)) }
         let plan = StaticPlanner.plan(units, shards: 8)
-        var random = SplitMix(seed: 7)
+        var random = SeededRandom(seed: 7)
         for _ in 0..<20 {
             var shuffled = units
             for index in shuffled.indices.reversed() { shuffled.swapAt(index, random.int(0..<(index + 1))) }
@@ -26,7 +27,7 @@ final class StaticPlannerTests: XCTestCase {
     }
 
     func testEveryUnitOnceAndBalanced() {
-        var random = SplitMix(seed: 3)
+        var random = SeededRandom(seed: 3)
         for shards in [1, 2, 3, 8, 32] {
             let units: [(id: String, expectedMs: Double)] = (0..<500).map { ("u\($0)", Double(1 + random.int(0..<1_000))) }
             let plan = StaticPlanner.plan(units + [("u0", 99)], shards: shards)

@@ -290,7 +290,7 @@ final class LocalS3EndToEndTests: XCTestCase {
 
     func testTwentyMegabyteRoundTrip() async throws {
         let key = "\(folder())large/artifact.bin"
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededRandom(seed: 42)
         var bytes = [UInt8](repeating: 0, count: 20 * 1024 * 1024)
         bytes.withUnsafeMutableBytes { buffer in
             let words = buffer.bindMemory(to: UInt64.self)
@@ -491,20 +491,5 @@ final class LocalS3EndToEndTests: XCTestCase {
             if environment["AWS_LAMBDA_RUNTIME_API"] != nil { return environment }
         }
         return nil
-    }
-}
-
-/// A fast, seeded generator for test data.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

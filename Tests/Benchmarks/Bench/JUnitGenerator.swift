@@ -1,3 +1,5 @@
+import VerdictTestSupport
+
 /// A large Surefire-style JUnit file: `cases` test cases over `suites` suites, `failureRate` of
 /// them failing with long stack traces, a little output. Deterministic for given arguments.
 struct JUnitGenerator {

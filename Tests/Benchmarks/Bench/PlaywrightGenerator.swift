@@ -1,3 +1,4 @@
+import VerdictTestSupport
 import VerdictJSON
 
 /// A large Playwright JSON report: spec files → describes → specs → one test per project →

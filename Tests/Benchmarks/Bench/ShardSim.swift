@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import VerdictTestSupport
 import VerdictDispatch
 import VerdictJSON
 

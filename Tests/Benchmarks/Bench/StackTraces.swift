@@ -1,3 +1,5 @@
+import VerdictTestSupport
+
 /// Java-like stack traces, long and varied enough to look like what Surefire writes when a
 /// Spring service test fails: an assertion, then framework frames, then a `Caused by` chain.
 enum StackTraces {

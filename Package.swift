@@ -69,7 +69,7 @@ let package = Package(
         // The `verdict` CLI: its logic in a library the tests link, and a one-line executable.
         .target(
             name: "VerdictCLIKit",
-            dependencies: ["CurlClient", "VerdictJSON", "VerdictCrypto", "VerdictReports", "VerdictDispatch", "CProcessSpawn"]),
+            dependencies: ["CurlClient", "VerdictJSON", "HTTPContract", "VerdictCrypto", "VerdictReports", "VerdictDispatch", "CProcessSpawn"]),
         .executableTarget(name: "verdict", dependencies: ["VerdictCLIKit"]),
 
         .executableTarget(

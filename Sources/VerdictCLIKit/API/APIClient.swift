@@ -1,3 +1,4 @@
+import HTTPContract
 import VerdictJSON
 
 /// Why an API call did not succeed.
@@ -132,20 +133,5 @@ public final class APIClient {
     }
 
     /// A path segment with everything but RFC 3986's unreserved characters percent-encoded.
-    public static func segment(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let digits = Array("0123456789ABCDEF".unicodeScalars)
-                out.unicodeScalars.append("%")
-                out.unicodeScalars.append(digits[Int(byte >> 4)])
-                out.unicodeScalars.append(digits[Int(byte & 15)])
-            }
-        }
-        return out
-    }
+    public static func segment(_ text: String) -> String { PercentEncoding.encodeComponent(text) }
 }

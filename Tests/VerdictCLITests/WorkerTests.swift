@@ -97,14 +97,17 @@ final class WorkerTests: XCTestCase {
         exit $status
         """
 
-    func makeWorker(_ fake: FakeOrchestrator, tree: TemporaryTree, command: [String], report: String?, lease: Int = 300) -> Worker {
+    func makeWorker(
+        _ fake: FakeOrchestrator, tree: TemporaryTree, command: [String], report: String?, lease: Int = 300, labels: [String: String] = [:]
+    ) -> Worker {
         let client = PauseRecorder().client(fake)
         var environment = Environment.current()
         environment.values["PATH"] = "/usr/bin:/bin"
-        let settings = WorkerSettings(
+        var settings = WorkerSettings(
             runID: "run-1", worker: "w1", template: CommandTemplate(arguments: command, reportPattern: report), format: nil,
             attachmentsDirectory: nil, uploadReports: true, leaseSeconds: lease, environment: environment, gracePeriodSeconds: 5,
             pollSeconds: 0.05)
+        settings.labels = labels
         return Worker(
             orchestration: OrchestrationAPI(client: client), uploader: ReportUploader(client: client), signals: SignalInbox(),
             settings: settings)
@@ -136,6 +139,24 @@ final class WorkerTests: XCTestCase {
         let uploaded = try XCTUnwrap(fake.puts["http://storage.test/w1-2.xml"])
         XCTAssertEqual(String(decoding: uploaded, as: UTF8.self), try tree.read("out/w1-2.xml"))
         XCTAssertEqual(worker.tally.counts, [.passed: 2, .failed: 1])
+    }
+
+    func testAWorkersLabelsGoWithEveryCheckout() throws {
+        let tree = try TemporaryTree(["tool.sh": Self.tool])
+        try tree.makeExecutable("tool.sh")
+        let fake = FakeOrchestrator(units: ["a.py"])
+        let worker = makeWorker(fake, tree: tree, command: ["/bin/true"], report: nil, labels: ["os": "linux", "gpu": "a100"])
+        XCTAssertEqual(worker.run(), ExitStatus.success)
+        let checkouts = fake.bodies("/api/v1/orchestration/checkout")
+        XCTAssertFalse(checkouts.isEmpty)
+        for body in checkouts { XCTAssertEqual(body["labels"], ["gpu": "a100", "os": "linux"]) }
+    }
+
+    func testLabelsAreKeyEqualsValue() throws {
+        XCTAssertEqual(try WorkerLabels.parse(["os=linux", "tag=a=b", "empty="]), ["os": "linux", "tag": "a=b", "empty": ""])
+        XCTAssertEqual(WorkerLabels.split("os=linux, ,gpu=a100"), ["os=linux", "gpu=a100"])
+        XCTAssertThrowsError(try WorkerLabels.parse(["linux"]))
+        XCTAssertThrowsError(try WorkerLabels.parse(["=linux"]))
     }
 
     func testShardNamesStayWithinTheAPIsLimit() {

@@ -85,9 +85,14 @@ public struct OrchestrationAPI {
         return Begun(runID: runID, unitsTotal: json["units_total"]?.intValue.map(Int.init), created: status == 201)
     }
 
-    public func checkout(runID: String, worker: String) throws(APIError) -> Checkout {
-        let body: JSON = ["run_id": .string(runID), "worker": .string(worker)]
-        let (_, json) = try client.call("POST", "/api/v1/orchestration/checkout", json: body)
+    public func checkout(runID: String, worker: String, labels: [String: String] = [:]) throws(APIError) -> Checkout {
+        var body = JSONObject([("run_id", .string(runID)), ("worker", .string(worker))])
+        if !labels.isEmpty {
+            var object = JSONObject()
+            for key in labels.keys.sorted() { object[key] = .string(labels[key]!) }
+            body["labels"] = .object(object)
+        }
+        let (_, json) = try client.call("POST", "/api/v1/orchestration/checkout", json: .object(body))
         let units = (json["units"]?.arrayValue ?? []).compactMap { unit -> LeasedUnit? in
             guard let id = unit["id"]?.stringValue else { return nil }
             return LeasedUnit(id: id, attempt: Int(unit["attempt"]?.intValue ?? 1), retest: unit["retest"]?.boolValue ?? false)

@@ -20,6 +20,11 @@ enum RunCommand: VerdictCommand {
             OptionSpec("attachments", value: "DIR", help: "upload the files below DIR that a batch's report refers to"),
             OptionSpec("no-upload", .flag, help: "send results to the orchestrator but keep reports local"),
             OptionSpec("worker", value: "NAME", help: "this worker's name (default: $VERDICT_WORKER, node-$CI_NODE_INDEX, host-pid)"),
+            OptionSpec(
+                "label", .repeated, value: "KEY=VALUE",
+                help:
+                    "a label of this worker (repeatable): it takes only units whose labels it has (default: $VERDICT_LABELS, comma-separated)"
+            ),
             OptionSpec("durations", value: "FILE", help: "last known durations, sent as each unit's weight (see verdict plan)"),
             OptionSpec("lease-seconds", value: "N", help: "how long a batch is held without a heartbeat (default 300)"),
             OptionSpec("idle-timeout", value: "N", help: "seconds without any worker before the run is given up (default 600)"),
@@ -89,9 +94,11 @@ enum RunCommand: VerdictCommand {
         Console.note(
             "run \(begun.runID) (\(begun.created ? "opened" : "joined"), \(begun.unitsTotal ?? units.count) units), worker \(worker): \(config.runPage(begun.runID))"
         )
-        let settings = WorkerSettings(
+        var settings = WorkerSettings(
             runID: begun.runID, worker: worker, template: template, format: format, attachmentsDirectory: arguments.value("attachments"),
             uploadReports: !arguments.flag("no-upload"), leaseSeconds: leaseSeconds ?? 300, environment: env)
+        settings.labels = try WorkerLabels.parse(
+            arguments.all("label") + (env["VERDICT_LABELS"].map { WorkerLabels.split($0) } ?? []))
         let status = Worker(orchestration: orchestration, uploader: ReportUploader(client: client), signals: signals, settings: settings)
             .run()
         Console.note("run page: \(config.runPage(begun.runID))")

@@ -8,6 +8,8 @@ import VerdictReports
 public struct WorkerSettings: Sendable {
     public var runID: String
     public var worker: String
+    /// `--label KEY=VALUE`: the worker takes only units whose labels it has.
+    public var labels: [String: String] = [:]
     public var template: CommandTemplate
     public var format: ReportFormat?
     /// `--attachments DIR`: files below it that a batch's report refers to go up with the report.
@@ -73,7 +75,7 @@ public final class Worker {
             if signals.terminationRequested() { return stopped() }
             let checkout: Checkout
             do {
-                checkout = try orchestration.checkout(runID: settings.runID, worker: settings.worker)
+                checkout = try orchestration.checkout(runID: settings.runID, worker: settings.worker, labels: settings.labels)
             } catch {
                 if error.kind == .interrupted { return stopped() }
                 Console.note("checkout failed: \(error)")

@@ -79,7 +79,7 @@ public struct CaseDetailQuery {
     /// The attachments of several cases at once, by case.
     func attachments(ofCases caseIDs: [CaseID]) throws -> [CaseID: [AttachmentRecord]] {
         var byCase: [CaseID: [AttachmentRecord]] = [:]
-        for row in try db.query(
+        for row in try db.query(prepared:
             """
             SELECT id, case_id, name, kind, content_type, attempt, path, size, object_key IS NOT NULL AS stored
             FROM attachments WHERE case_id = ANY ($1::uuid[])

@@ -40,7 +40,7 @@ public struct RunFailures {
         // a large run had its stack read (and decompressed) only to be thrown away. The stack is
         // read once (OFFSET 0 keeps the subquery whole) and cut only when it is long: `left`
         // walks characters, which on every stack cost more than the rest of the query.
-        let rows = try db.query(
+        let rows = try db.query(prepared:
             """
             SELECT f.*, e.error_type,
                 CASE WHEN octet_length(e.stack) <= $5::integer THEN e.stack ELSE left(e.stack, $5::integer) END AS stack,

@@ -43,14 +43,15 @@ public struct RunQueries {
 
     public func get(_ runID: RunID, as viewer: Viewer) throws -> RunDetail {
         guard
-            let row = try db.query(
+            // Prepared: every view of a run page and every run read starts here.
+            let row = try db.query(prepared:
                 """
                 SELECT \(Self.columns) FROM runs r JOIN projects p ON p.id = r.project_id \(Visibility.join())
                 WHERE r.id = $1 AND \(Visibility.condition(viewer: "$2"))
                 """, [runID.text, viewer.parameter]
             ).first
         else { throw ServiceError.notFound(runID.named) }
-        let reports = try db.query(
+        let reports = try db.query(prepared:
             """
             SELECT id, shard, format, status, tool_name, tool_version, tests, passed, failed, skipped, errors, flaky, duration_ms,
                    rfc3339(started_at) AS started, rfc3339(completed_at) AS completed,

@@ -156,3 +156,14 @@ struct UsageError: Error, CustomStringConvertible {
     init(_ message: String?) { self.message = message }
     var description: String { (message.map { "error: \($0)\n" } ?? "") + EmulatorSettings.usage }
 }
+
+extension EmulatorSettings {
+    /// How a handler process on this machine reaches a server bound to `host`: a wildcard or
+    /// `localhost` is the loopback address, and an IPv6 literal goes in brackets for a URL.
+    static func reachableHost(_ host: String) -> String {
+        switch host {
+        case "0.0.0.0", "::", "[::]", "", "localhost": return "127.0.0.1"
+        default: return host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        }
+    }
+}

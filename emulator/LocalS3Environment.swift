@@ -43,11 +43,7 @@ extension LocalS3Endpoint {
 
     /// Points handler processes at this endpoint on the gateway's port.
     func publish(host: String, port: Int) {
-        let reachable: String
-        switch host {
-        case "0.0.0.0", "::", "[::]", "", "localhost": reachable = "127.0.0.1"
-        default: reachable = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        }
+        let reachable = EmulatorSettings.reachableHost(host)
         LocalS3Environment.shared.set([
             ObjectStoreConfiguration.endpointVariable: "http://\(reachable):\(port)\(Self.pathPrefix)",
             "AWS_ACCESS_KEY_ID": Self.accessKeyID,

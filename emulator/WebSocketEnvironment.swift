@@ -52,11 +52,7 @@ extension WebSocketGateway {
     }
 
     func publish(host: String, port: Int) {
-        let reachable: String
-        switch host {
-        case "0.0.0.0", "::", "[::]", "", "localhost": reachable = "127.0.0.1"
-        default: reachable = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        }
+        let reachable = EmulatorSettings.reachableHost(host)
         WebSocketEnvironment.shared.set([
             Self.endpointVariableName: "http://\(reachable):\(port)\(Self.managementPrefix)", WebSocketEnvironment.browserVariable: path,
         ])

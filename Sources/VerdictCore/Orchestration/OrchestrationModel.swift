@@ -124,6 +124,8 @@ enum LabelsJSON {
     }
 
     static func parse(_ text: String) -> [String: String] {
+        // Most units have no labels, and a checkout reads a hundred candidates' at a time.
+        if text == "{}" { return [:] }
         guard let object = (try? JSON.parse(Array(text.utf8)))?.objectValue else { return [:] }
         var labels: [String: String] = [:]
         for key in object.keys { if let value = object[key]?.stringValue { labels[key] = value } }

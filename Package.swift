@@ -53,7 +53,9 @@ let package = Package(
         .target(name: "VerdictExport", dependencies: ["CLibXML2", "CTextScan", "VerdictReports", "VerdictJSON"]),
         .target(
             name: "VerdictCore",
-            dependencies: ["HTTPContract", "VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports", "VerdictDispatch"]),
+            dependencies: [
+                "HTTPContract", "VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports", "VerdictDispatch", "VerdictInsights",
+            ]),
         .target(
             name: "VerdictAPI",
             dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport", "VerdictLive"]),
@@ -65,6 +67,8 @@ let package = Package(
         .target(name: "VerdictLive", dependencies: ["VerdictS3", "CurlClient", "VerdictJSON"]),
         // Test dispatch: durations, priorities and batches as pure code (no I/O, no Foundation).
         .target(name: "VerdictDispatch"),
+        // Insights as pure code: failure fingerprints and clusters, flakiness classification.
+        .target(name: "VerdictInsights"),
 
         // The `verdict` CLI: its logic in a library the tests link, and a one-line executable.
         .target(
@@ -95,7 +99,7 @@ let package = Package(
         // `make bench`'s report generators and parse timer (Tests/Benchmarks/run.sh).
         .executableTarget(
             name: "verdict-bench",
-            dependencies: ["VerdictReports", "VerdictJSON", "VerdictExport", "VerdictDispatch", "VerdictTestSupport"],
+            dependencies: ["VerdictReports", "VerdictJSON", "VerdictExport", "VerdictDispatch", "VerdictInsights", "VerdictTestSupport"],
             path: "Tests/Benchmarks/Bench"),
 
         .testTarget(
@@ -135,5 +139,6 @@ let package = Package(
             name: "VerdictCLITests", dependencies: ["VerdictCLIKit", "VerdictReports", "VerdictJSON", "VerdictTestSupport"],
             swiftSettings: testSettings),
         .testTarget(name: "VerdictDispatchTests", dependencies: ["VerdictDispatch", "VerdictTestSupport"]),
+        .testTarget(name: "VerdictInsightsTests", dependencies: ["VerdictInsights", "VerdictReports", "VerdictTestSupport"]),
     ] + functionTargets
 )

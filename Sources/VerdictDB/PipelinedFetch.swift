@@ -48,6 +48,7 @@ public final class BatchedCursors {
     /// after the last one.
     public func next(_ index: Int) throws(DatabaseError) -> RawResult? {
         if !pipelining {
+            try db.flushPendingBegin()
             guard PQenterPipelineMode(db.connection) == 1 else { throw db.lastError() }
             pipelining = true
         }

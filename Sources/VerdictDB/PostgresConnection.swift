@@ -47,6 +47,11 @@ public final class PostgresConnection {
     private(set) var connection: OpaquePointer?
     public let url: String
     public private(set) var inTransaction = false
+    /// A transaction was opened but no statement has run in it yet: its BEGIN travels with the
+    /// first statement, in one round trip (see `pipelined`).
+    private var beginPending = false
+    /// The transaction's COMMIT already went with its last statement (`commit(afterPrepared:)`).
+    private var committedEarly = false
     /// Statements prepared on this connection, by their SQL (see `query(prepared:)`).
     private var prepared: [String: String] = [:]
     /// Past this many, statements run unprepared rather than grow the session's memory.
@@ -104,12 +109,127 @@ public final class PostgresConnection {
     @discardableResult
     public func query(prepared sql: String, _ parameters: [String?] = []) throws(DatabaseError) -> QueryResult {
         if !isHealthy { try connect() }
+        if beginPending { return try pipelined(sql, parameters, prepared: true, commit: false) }
         do {
             return try executePrepared(sql, parameters)
         } catch  where error.kind == .connection && !inTransaction {
             try connect()
             return try executePrepared(sql, parameters)
         }
+    }
+
+    /// Runs the transaction's last statement (prepared, as `query(prepared:)`) and its COMMIT in
+    /// one round trip. Nothing may run in the transaction after it: it has ended when this
+    /// returns, and `transaction` does not commit again. On a hot path a round trip is a wake-up
+    /// of both processes, and on a shared machine those are what queue.
+    @discardableResult
+    public func commit(afterPrepared sql: String, _ parameters: [String?] = []) throws(DatabaseError) -> QueryResult {
+        guard inTransaction, !committedEarly else { return try query(prepared: sql, parameters) }
+        if !isHealthy { try connect() }
+        let result = try pipelined(sql, parameters, prepared: true, commit: true)
+        committedEarly = true
+        return result
+    }
+
+    /// One statement with the transaction's pending BEGIN before it, its COMMIT after it, or
+    /// both, sent in libpq's pipeline mode and answered at one sync point. A statement that fails
+    /// aborts the rest of the pipeline; its error is the one thrown.
+    private func pipelined(_ sql: String, _ parameters: [String?], prepared usePrepared: Bool, commit: Bool) throws(DatabaseError)
+        -> QueryResult
+    {
+        let begin = beginPending
+        beginPending = false
+        do {
+            return try sendPipeline(sql, parameters, prepared: usePrepared, begin: begin, commit: commit)
+        } catch  where begin && error.kind == .connection {
+            // Nothing of the transaction reached the server: a connection that died while the
+            // process sat idle is replaced, as a lone BEGIN would have been.
+            try connect()
+            return try sendPipeline(sql, parameters, prepared: usePrepared, begin: begin, commit: commit)
+        }
+    }
+
+    private func sendPipeline(_ sql: String, _ parameters: [String?], prepared usePrepared: Bool, begin: Bool, commit: Bool)
+        throws(DatabaseError) -> QueryResult
+    {
+        guard PQenterPipelineMode(connection) == 1 else { throw lastError() }
+        var expected = 0
+        var sent = true
+        var preparing: (name: String, command: Int)?
+        if begin {
+            sent = sent && PQsendQueryParams(connection, "BEGIN", 0, nil, nil, nil, nil, 0) == 1
+            expected += 1
+        }
+        var name: String?
+        if usePrepared {
+            if let known = prepared[sql] {
+                name = known
+            } else if prepared.count < Self.preparedLimit {
+                let fresh = "verdict_\(prepared.count)"
+                sent = sent && PQsendPrepare(connection, fresh, sql, Int32(parameters.count), nil) == 1
+                preparing = (fresh, expected)
+                expected += 1
+                name = fresh
+            }
+        }
+        sent =
+            sent
+            && withCParameters(parameters) { values in
+                if let name {
+                    PQsendQueryPrepared(connection, name, Int32(parameters.count), values, nil, nil, 0) == 1
+                } else {
+                    PQsendQueryParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0) == 1
+                }
+            }
+        let statement = expected
+        expected += 1
+        if commit {
+            sent = sent && PQsendQueryParams(connection, "COMMIT", 0, nil, nil, nil, nil, 0) == 1
+            expected += 1
+        }
+        guard sent, PQpipelineSync(connection) == 1 else {
+            let error = lastError()
+            abandon()
+            throw error
+        }
+        var failure: DatabaseError?
+        var answer: QueryResult?
+        for index in 0..<expected {
+            guard let result = PQgetResult(connection) else {
+                let error = lastError()
+                abandon()
+                throw error
+            }
+            // Each command's results end with a NULL.
+            while let extra = PQgetResult(connection) { PQclear(extra) }
+            defer { PQclear(result) }
+            if PQresultStatus(result) == PGRES_PIPELINE_ABORTED { continue }
+            do {
+                if index == statement { answer = try readResult(result) } else { _ = try checkedResult(result) }
+                // A named statement outlives the transaction, even one the statement then aborts.
+                if let preparing, index == preparing.command { prepared[sql] = preparing.name }
+            } catch {
+                if failure == nil { failure = error }
+            }
+        }
+        // The sync point, then out of pipeline mode; a connection that cannot get there is
+        // dropped rather than left in pipeline mode for the next statement.
+        while true {
+            guard let result = PQgetResult(connection) else {
+                if PQstatus(connection) != CONNECTION_OK {
+                    abandon()
+                    throw failure ?? lastError()
+                }
+                continue
+            }
+            let status = PQresultStatus(result)
+            PQclear(result)
+            if status == PGRES_PIPELINE_SYNC { break }
+        }
+        if PQexitPipelineMode(connection) != 1 { abandon() }
+        if let failure { throw failure }
+        guard let answer else { throw DatabaseError(kind: .query, message: "the pipeline returned no result for its statement") }
+        return answer
     }
 
     private func executePrepared(_ sql: String, _ parameters: [String?]) throws(DatabaseError) -> QueryResult {
@@ -135,6 +255,7 @@ public final class PostgresConnection {
     /// which is the only one that accepts more than one statement; it takes no parameters.
     public func runScript(_ sql: String) throws(DatabaseError) {
         if !isHealthy { try connect() }
+        try flushPendingBegin()
         let result = PQexec(connection, sql)
         defer { PQclear(result) }
         _ = try readResult(result)
@@ -144,6 +265,7 @@ public final class PostgresConnection {
 
     func beginCopy(_ sql: String) throws(DatabaseError) {
         if !isHealthy { try connect() }
+        try flushPendingBegin()
         let result = PQexec(connection, sql)
         defer { PQclear(result) }
         guard PQresultStatus(result) == PGRES_COPY_IN else {
@@ -196,9 +318,20 @@ public final class PostgresConnection {
     }
 
     private func execute(_ sql: String, _ parameters: [String?]) throws(DatabaseError) -> QueryResult {
+        if beginPending { return try pipelined(sql, parameters, prepared: false, commit: false) }
         let result = sendParameterized(sql, parameters)
         defer { PQclear(result) }
         return try readResult(result)
+    }
+
+    /// Sends the transaction's BEGIN on its own, for the few paths that talk to libpq directly
+    /// (COPY, scripts, cursors read in pipeline mode).
+    func flushPendingBegin() throws(DatabaseError) {
+        guard beginPending else { return }
+        beginPending = false
+        let result = PQexec(connection, "BEGIN")
+        defer { PQclear(result) }
+        _ = try checkedResult(result)
     }
 
     /// PQexecParams with text parameters; the caller owns (and clears) the result.
@@ -262,17 +395,26 @@ public final class PostgresConnection {
 
     /// Runs `body` inside BEGIN … COMMIT; any thrown error rolls the whole unit back, so a
     /// failed request never leaves a partial write behind.
+    ///
+    /// BEGIN is not sent on its own: it goes with the body's first statement, and a body that
+    /// runs none costs no round trip at all.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try query("BEGIN")
+        if !isHealthy { try connect() }
         inTransaction = true
+        beginPending = true
+        committedEarly = false
         do {
             let value = try body()
+            let begun = !beginPending
+            beginPending = false
             inTransaction = false
-            try query("COMMIT")
+            if begun && !committedEarly { try query("COMMIT") }
             return value
         } catch {
+            let open = !beginPending && !committedEarly
+            beginPending = false
             inTransaction = false
-            _ = try? execute("ROLLBACK", [])
+            if open { _ = try? execute("ROLLBACK", []) }
             throw error
         }
     }
@@ -312,6 +454,16 @@ enum PostgresArray {
         "{" + items.map { "\"" + $0.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
     }
 }
+
+/// Array literals of numbers for `unnest`-style bulk statements (a non-finite value is sent
+/// as 0: no column these fill accepts NaN or infinity).
+public func postgresNumberArray(_ values: [Double]) -> String {
+    "{" + values.map { $0.isFinite ? ($0 == $0.rounded() && abs($0) < 1e15 ? String(Int64($0)) : "\($0)") : "0" }.joined(separator: ",")
+        + "}"
+}
+
+public func postgresNumberArray(_ values: [Int]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
+public func postgresNumberArray(_ values: [Int64]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
 
 public func postgresTextArray(_ items: [String]) -> String { PostgresArray.literal(items) }
 

@@ -169,6 +169,7 @@ extension PostgresConnection {
     public func withRawResult<T>(
         _ sql: String, _ parameters: [String?] = [], _ body: (RawResult) throws -> T
     ) throws -> T {
+        try flushPendingBegin()
         let result = sendParameterized(sql, parameters)
         defer { PQclear(result) }
         return try body(RawResult(result: try checkedResult(result)))

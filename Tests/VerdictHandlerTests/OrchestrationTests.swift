@@ -358,6 +358,26 @@ final class OrchestrationTests: XCTestCase {
         XCTAssertEqual(read.json["counts"]?["abandoned"]?.intValue, 2)
     }
 
+    func testTheReaperEndsARunWhoseLastCompletionsLeftTheEndToEachOther() async throws {
+        let runID = try await beginRun(["a"])
+        let grant = await checkout(runID, "w1")
+        let lease = try XCTUnwrap(grant.json["lease_id"]?.stringValue)
+        // Two completions deciding the last units at once can each see the other's still
+        // leased: as if so, the run is left running with nothing open and no worker asking.
+        let done = await complete(runID, "w1", lease, units(of: grant).map { ($0, "passed") })
+        XCTAssertEqual(done.status, 200, done.text)
+        try db.query("UPDATE orchestrations SET status = 'running', completed_at = NULL WHERE run_id = $1", [runID])
+        try db.query("UPDATE runs SET status = 'running', completed_at = NULL WHERE id = $1", [runID])
+        let sweep = try OrchestrationReaper(db: db).sweep()
+        XCTAssertTrue(sweep.completed.map(\.text).contains(runID))
+        XCTAssertFalse(sweep.timedOut.map(\.text).contains(runID))
+        let read = await status(runID)
+        XCTAssertEqual(read.json["status"]?.stringValue, "completed", read.text)
+        let run = await harness.call(GetRun(), "/x", pathParameters: ["id": runID], key: team.key)
+        XCTAssertEqual(run.json["status"]?.stringValue, "completed")
+        XCTAssertFalse(try OrchestrationReaper(db: db).sweep().completed.map(\.text).contains(runID), "ended once")
+    }
+
     // MARK: history
 
     func testTheNextRunPlansByWhatThisOneMeasured() async throws {

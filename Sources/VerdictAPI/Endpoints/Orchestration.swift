@@ -392,15 +392,26 @@ public struct ReapOrchestrations: Job {
     public func run(_ event: JSON, context: InvocationContext<Platform>) async throws -> JSON {
         let sweep = try OrchestrationReaper(db: try context.database()).sweep()
         for lease in sweep.expired { context.publish(.leaseExpired, run: lease.runID, details: lease.details) }
+        let service = OrchestrationService(db: try context.database())
+        for runID in sweep.completed {
+            let summary = try service.summary(runID)
+            context.publish(
+                [(.orchestrationCompleted, JSONObject([("orchestration", summary.json)])), (.runCompleted, JSONObject())], run: runID)
+        }
         for runID in sweep.timedOut {
             context.publish([(.orchestrationTimedOut, JSONObject()), (.runIncomplete, JSONObject())], run: runID)
         }
-        if !sweep.expired.isEmpty || !sweep.timedOut.isEmpty {
+        if !sweep.expired.isEmpty || !sweep.completed.isEmpty || !sweep.timedOut.isEmpty {
             context.logger.info(
-                "orchestrations swept", metadata: ["expired_leases": "\(sweep.expired.count)", "timed_out": "\(sweep.timedOut.count)"])
+                "orchestrations swept",
+                metadata: [
+                    "expired_leases": "\(sweep.expired.count)", "completed": "\(sweep.completed.count)",
+                    "timed_out": "\(sweep.timedOut.count)",
+                ])
         }
         return [
             "expired_leases": .array(sweep.expired.map { .string($0.id.text) }),
+            "completed": .array(sweep.completed.map { .string($0.text) }),
             "timed_out": .array(sweep.timedOut.map { .string($0.text) }),
         ]
     }

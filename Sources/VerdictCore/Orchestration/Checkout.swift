@@ -41,10 +41,8 @@ public enum CheckoutResult: Sendable, Equatable {
 }
 
 extension OrchestrationService {
-    /// Candidates read per checkout: most batches are a few dozen units; the first ones of a
-    /// suite of thousands of tiny tests read up to `candidateLimit` (and pull again sooner if
-    /// even that falls short).
-    static let previewLimit = 128
+    /// The most candidates one checkout locks: the first batches of a suite of thousands of tiny
+    /// tests come near it (and pull again sooner when even that falls short).
     static let candidateLimit = 2_048
     /// When workers have not all arrived, batches are cut as if at least this many were
     /// coming: the first worker of a matrix must not lease half the queue a second before the
@@ -66,22 +64,37 @@ extension OrchestrationService {
         }
     }
 
+    // A checkout is three statements: the orchestration read with the worker's visit recorded,
+    // the head of the queue locked, and the lease written (with the COMMIT). With 200 workers on
+    // one run every statement is a wake-up of both processes, and those are what queue.
     private func checkoutOnce(_ runID: RunID, worker: String, labels: [String: String], for access: TeamAccess) throws -> (
         result: CheckoutResult, expired: [ExpiredLease], finished: Bool
     ) {
-        let orchestration = try self.orchestration(runID, for: access, queue: true)
-        guard orchestration.status == .running else { return (.done, [], false) }
         let labelsText = LabelsJSON.text(labels)
-        let seen = try db.query(
-            prepared:
-                """
-                INSERT INTO orchestration_workers (run_id, worker, labels) VALUES ($1, $2, $3::jsonb)
-                ON CONFLICT (run_id, worker) DO UPDATE SET labels = EXCLUDED.labels, last_seen = now()
-                RETURNING EXISTS (SELECT 1 FROM orchestration_leases WHERE run_id = $1 AND worker = $2 AND state = 'active') AS holds,
-                    (SELECT count(*) FROM orchestration_workers w
-                     WHERE w.run_id = $1 AND w.worker <> $2 AND w.last_seen > now() - make_interval(secs => $4::integer)) + 1 AS live
-                """, [runID.text, worker, labelsText, String(orchestration.leaseSeconds)]
-        ).first!
+        guard
+            let seen = try db.query(
+                prepared:
+                    """
+                    WITH o AS (
+                        SELECT \(Self.columns)\(Self.queueColumns)
+                        FROM orchestrations o JOIN projects p ON p.id = o.project_id
+                        WHERE o.run_id = $1 AND p.team_id = $2
+                    ), visit AS (
+                        INSERT INTO orchestration_workers (run_id, worker, labels)
+                        SELECT run_id, $3, $4::jsonb FROM o WHERE status = 'running'
+                        ON CONFLICT (run_id, worker) DO UPDATE SET labels = EXCLUDED.labels, last_seen = now()
+                    )
+                    SELECT o.*,
+                        EXISTS (SELECT 1 FROM orchestration_leases WHERE run_id = $1 AND worker = $3 AND state = 'active') AS holds,
+                        (SELECT count(*) FROM orchestration_workers w
+                         WHERE w.run_id = $1 AND w.worker <> $3 AND w.last_seen > now() - make_interval(secs => o.lease_seconds)) + 1
+                            AS live
+                    FROM o
+                    """, [runID.text, access.teamID.text, worker, labelsText]
+            ).first
+        else { throw ServiceError.notFound("orchestration of \(runID.named)") }
+        let orchestration = try OrchestrationRow(seen, queue: true)
+        guard orchestration.status == .running else { return (.done, [], false) }
         if try seen.decode("holds", as: Bool.self),
             let held = try heldLease(runID, worker: worker, leaseSeconds: orchestration.leaseSeconds)
         {
@@ -94,41 +107,40 @@ extension OrchestrationService {
         let asking = DispatchWorker(name: worker, labels: labels)
         let workers = max(liveCount, orchestration.expectedWorkers ?? Self.assumedWorkers)
         let planner = BatchPlanner()
-        // Plan on the head of the queue as read, then lock about as many rows as the batch
-        // needs and plan again on those: locking a long prefix on every checkout made each
-        // one write hundreds of row locks and the others skip past them.
-        var preview = try candidates(runID, labelsText: labelsText, limit: Self.previewLimit, lock: false)
-        // Who else is live matters only to a retest (it goes to a worker that has not run it).
-        var live = [asking]
-        if preview.candidates.contains(where: { !$0.ranBy.isEmpty }) {
-            live = try liveWorkers(runID, leaseSeconds: orchestration.leaseSeconds)
-            if !live.contains(where: { $0.name == worker }) { live.append(asking) }
-        }
         // The planner divides the pending work among the live workers it is shown; scaling the
         // work shown divides it among the workers live or expected instead.
-        let shownMs = pendingMs * Double(live.count) / Double(max(1, workers, live.count))
-        var sized = planner.plan(candidates: preview.candidates, pendingMs: shownMs, asking: asking, live: live)
-        if sized.exhaustedCandidates, preview.candidates.count == Self.previewLimit {
-            // An early batch of a suite of many small units: read further into the queue.
-            preview = try candidates(runID, labelsText: labelsText, limit: Self.candidateLimit, lock: false)
-            sized = planner.plan(candidates: preview.candidates, pendingMs: shownMs, asking: asking, live: live)
+        var live = [asking]
+        var shownMs = pendingMs / Double(max(1, workers))
+        // Lock about as many rows as the batch needs, guessed from the mean unit: locking a long
+        // prefix on every checkout made each one write hundreds of row locks and the others skip
+        // past them. A guess that falls short is widened.
+        var limit = Self.lockLimit(
+            targetMs: planner.targetMs(pendingMs: shownMs, liveWorkers: 1),
+            meanUnitMs: orchestration.totalMs / Double(max(1, orchestration.unitsTotal)))
+        var (ids, locked) = try candidates(runID, labelsText: labelsText, limit: limit, lock: true)
+        // Who else is live matters only to a retest (it goes to a worker that has not run it).
+        if locked.contains(where: { !$0.ranBy.isEmpty }) {
+            live = try liveWorkers(runID, leaseSeconds: orchestration.leaseSeconds)
+            if !live.contains(where: { $0.name == worker }) { live.append(asking) }
+            shownMs = pendingMs * Double(live.count) / Double(max(1, workers, live.count))
         }
-        guard !sized.offsets.isEmpty else {
-            let (result, finished) = try nothingToLease(runID, labelsText: labelsText, deferred: sized.deferredRetests, orchestration)
-            return (result, expired, finished)
+        var batch = planner.plan(candidates: locked, pendingMs: shownMs, asking: asking, live: live)
+        while batch.exhaustedCandidates, locked.count == limit, limit < Self.candidateLimit {
+            // Rows this transaction locked stay its own: the wider read returns them again.
+            limit = min(Self.candidateLimit, limit * 8)
+            (ids, locked) = try candidates(runID, labelsText: labelsText, limit: limit, lock: true)
+            batch = planner.plan(candidates: locked, pendingMs: shownMs, asking: asking, live: live)
         }
-        let wanted = (sized.offsets.last ?? 0) + 1
-        let (ids, locked) = try candidates(
-            runID, labelsText: labelsText, limit: min(Self.candidateLimit, wanted + max(8, wanted / 2)), lock: true)
-        let batch = planner.plan(candidates: locked, pendingMs: shownMs, asking: asking, live: live)
         guard !batch.offsets.isEmpty else {
             let (result, finished) = try nothingToLease(runID, labelsText: labelsText, deferred: batch.deferredRetests, orchestration)
             return (result, expired, finished)
         }
         let chosen = batch.offsets.map { ids[$0] }
-        // The lease, its units, their tries and the worker's share of the work, in one statement.
-        let rows = try db.query(
-            prepared:
+        // The lease, its units, their tries and the worker's share of the work, in one statement
+        // sent with the COMMIT. Its units are locked by this transaction, so all of them are
+        // leased.
+        let rows = try db.commit(
+            afterPrepared:
                 """
                 WITH lease AS (
                     INSERT INTO orchestration_leases (id, run_id, worker, units, deadline)
@@ -147,7 +159,7 @@ extension OrchestrationService {
                 )
                 SELECT (SELECT id FROM lease) AS lease_id, (SELECT rfc3339(deadline) FROM lease) AS deadline, unit, tries, pass
                 FROM leased ORDER BY array_position($1::bigint[], id)
-                """, [PostgresNumbers.array(chosen), String(orchestration.leaseSeconds), worker, runID.text]
+                """, [postgresNumberArray(chosen), String(orchestration.leaseSeconds), worker, runID.text]
         ).rows
         let units = try rows.map { row in
             LeasedUnit(id: try row.decode("unit"), attempt: try row.decode("tries"), retest: try row.decode("pass", as: Int.self) > 0)
@@ -158,6 +170,14 @@ extension OrchestrationService {
         let grant = LeaseGrant(
             id: try first.decode("lease_id"), worker: worker, deadline: try first.decode("deadline"), units: units, existing: false)
         return (.lease(grant), expired, false)
+    }
+
+    /// Rows to lock for a batch of `targetMs`: the batch's units at the mean length, with room
+    /// to spare (the head of the queue is its longest units, so usually fewer are needed).
+    static func lockLimit(targetMs: Double, meanUnitMs: Double) -> Int {
+        guard meanUnitMs > 0, targetMs.isFinite else { return 32 }
+        let guess = (targetMs / meanUnitMs * 1.5).rounded(.up) + 4
+        return guess >= Double(candidateLimit) ? candidateLimit : max(8, Int(guess))
     }
 
     /// The head of the pending queue this worker's labels allow, in queue order; locked (rows

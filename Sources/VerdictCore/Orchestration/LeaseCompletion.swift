@@ -46,13 +46,13 @@ extension OrchestrationService {
     public func complete(_ runID: RunID, worker: String, lease leaseID: LeaseID, results: [UnitResult], for access: TeamAccess) throws
         -> CompletionOutcome
     {
-        try db.transaction {
-            let orchestration = try self.orchestration(runID, for: access)
-            let lease = try self.lease(leaseID, runID: runID, worker: worker)
+        var outcome = try db.transaction { () -> (CompletionOutcome, settle: Bool) in
+            let (orchestration, lease) = try self.lease(leaseID, of: runID, worker: worker, for: access)
             if let answer = lease.answer {
-                return CompletionOutcome(
+                let repeated = CompletionOutcome(
                     accepted: Int(answer["accepted"]?.intValue ?? 0), late: Int(answer["late"]?.intValue ?? 0), units: [],
                     finished: nil, failFastTriggered: false, repeated: true)
+                return (repeated, false)
             }
             let units = try leaseUnits(lease)
             var seen = Set<String>()
@@ -66,54 +66,45 @@ extension OrchestrationService {
                 }
             }
             let running = orchestration.status == .running
-            var tries = AttemptUpdates()
-            var decided = UnitUpdates()
+            var write = LeaseResultsWrite()
             var states: [(unit: String, state: UnitState)] = []
-            var samples: [String: Double] = [:]
-            var requeuedMs = 0.0
             for result in results {
                 let unit = units[result.unit]!
                 // Live: the unit is still this lease's, or it was reclaimed from it and waits in
                 // the queue (nobody else has started it, so the result is as good as on time).
                 let live = running && ((unit.state == .leased && unit.leaseID == leaseID) || unit.state == .pending)
-                tries.append(unitID: unit.id, result: result, late: !live)
-                if let duration = result.durationMs, result.outcome != .skipped { samples[result.unit] = duration }
+                write.recordTry(unitID: unit.id, result: result, late: !live)
                 guard live else { continue }
                 let next = Self.decide(unit, result: result, retests: orchestration.retests)
-                decided.append(unitID: unit.id, state: next.state, pass: next.pass, failedTries: next.failedTries)
+                write.decide(unitID: unit.id, state: next.state, pass: next.pass, failedTries: next.failedTries)
                 states.append((result.unit, next.state))
-                if next.state == .pending { requeuedMs += unit.expectedMs }
+                if next.state == .pending { write.requeuedMs += unit.expectedMs }
             }
             // Units the worker did not report go back to the queue: it did not run them.
             for unit in units.values where !seen.contains(unit.unit) && unit.state == .leased && unit.leaseID == leaseID {
-                decided.append(unitID: unit.id, state: .pending, pass: unit.pass, failedTries: unit.failedTries, ran: false)
-                tries.append(unitID: unit.id, outcome: "unreported")
-                requeuedMs += unit.expectedMs
+                write.decide(unitID: unit.id, state: .pending, pass: unit.pass, failedTries: unit.failedTries, ran: false)
+                write.recordTry(unitID: unit.id, outcome: "unreported")
+                write.requeuedMs += unit.expectedMs
             }
-            try tries.apply(leaseID: leaseID, db: db)
-            try decided.apply(worker: worker, db: db)
-            try requeue(requeuedMs, runID: runID)
             let accepted = states.count
             let late = results.count - accepted
             let answer: JSON = ["accepted": JSON(accepted), "late": JSON(late)]
-            try db.query(
-                prepared:
-                    """
-                    UPDATE orchestration_leases SET state = CASE WHEN state = 'active' THEN 'completed' ELSE state END,
-                        ended_at = coalesce(ended_at, now()), answer = $2::jsonb
-                    WHERE id = $1
-                    """, [leaseID.text, String(decoding: answer.serialized(), as: UTF8.self)])
-            try UnitHistory(db: db).record(samples, projectID: orchestration.projectID)
-            try touchWorker(runID, worker: worker)
-            guard running, decided.count > 0 else {
-                return CompletionOutcome(
-                    accepted: accepted, late: late, units: states, finished: nil, failFastTriggered: false, repeated: false)
-            }
-            let failFast = try applyFailFast(orchestration)
-            let finished = try finishIfDecided(runID)
-            return CompletionOutcome(
-                accepted: accepted, late: late, units: states, finished: finished, failFastTriggered: failFast, repeated: false)
+            var completion = CompletionOutcome(
+                accepted: accepted, late: late, units: states, finished: nil, failFastTriggered: false, repeated: false)
+            // Fail-fast looks at the whole run after the write, in the same transaction; without
+            // it the write is the transaction's last statement and goes with its COMMIT.
+            let settleHere = running && write.decidedCount > 0 && orchestration.failFast != nil
+            let open = try write.apply(
+                leaseID: leaseID, runID: runID, worker: worker, answer: String(decoding: answer.serialized(), as: UTF8.self),
+                commit: !settleHere, db: db)
+            guard settleHere else { return (completion, running && write.decidedCount > 0 && !open) }
+            completion.failFastTriggered = try applyFailFast(orchestration)
+            completion.finished = try finishIfDecided(runID)
+            return (completion, false)
         }
+        // Nothing looked open: end the run, in a transaction of its own (the write committed).
+        if outcome.settle { outcome.0.finished = try db.transaction { try finishIfDecided(runID) } }
+        return outcome.0
     }
 
     /// The unit's next state after a live result: decided, or queued again for a retest.
@@ -166,15 +157,26 @@ extension OrchestrationService {
     /// Ends the orchestration, and its report run, once no unit is pending or leased.
     func finishIfDecided(_ runID: RunID) throws -> OrchestrationStatus? {
         guard try !hasOpenUnits(runID) else { return nil }
-        // Seen decided: now in turn with anyone else who saw the same, and look again.
-        try db.query(prepared: "SELECT 1 FROM orchestrations WHERE run_id = $1 FOR NO KEY UPDATE", [runID.text])
-        guard try !hasOpenUnits(runID) else { return nil }
-        let ended = try db.query(
-            prepared:
-                "UPDATE orchestrations SET status = 'completed', completed_at = now() WHERE run_id = $1 AND status = 'running'",
-            [runID.text]
-        ).affectedRows
-        guard ended == 1 else { return nil }
+        // Seen decided: take the orchestration's row and look again. Whoever holds it now is
+        // ending the run already, or changing it so that something is open again (work back in
+        // the queue, a cancel): either way not ours to end, and the workers that saw the end at
+        // once must not queue behind the one that is writing it (the reaper ends what is left).
+        guard
+            try !db.query(prepared: "SELECT 1 FROM orchestrations WHERE run_id = $1 FOR NO KEY UPDATE SKIP LOCKED", [runID.text])
+                .rows.isEmpty,
+            try !hasOpenUnits(runID)
+        else { return nil }
+        guard
+            let ended = try db.query(
+                prepared:
+                    """
+                    UPDATE orchestrations SET status = 'completed', completed_at = now() WHERE run_id = $1 AND status = 'running'
+                    RETURNING project_id
+                    """,
+                [runID.text]
+            ).first
+        else { return nil }
+        try UnitHistory(db: db).recordRun(runID, projectID: try ended.decode("project_id"))
         try db.query(
             prepared:
                 """
@@ -199,16 +201,17 @@ extension OrchestrationService {
     /// Pushes the lease's deadline out by the run's lease length.
     public func heartbeat(_ runID: RunID, worker: String, lease leaseID: LeaseID, for access: TeamAccess) throws -> String {
         try db.transaction {
-            let orchestration = try self.orchestration(runID, for: access)
-            let lease = try self.lease(leaseID, runID: runID, worker: worker)
+            let (orchestration, lease) = try self.lease(leaseID, of: runID, worker: worker, for: access)
             guard lease.state == "active", orchestration.status == .running else { throw Self.ended(leaseID, state: lease.state) }
-            try touchWorker(runID, worker: worker)
-            return try db.query(
-                prepared:
+            return try db.commit(
+                afterPrepared:
                     """
+                    WITH seen AS (
+                        UPDATE orchestration_workers SET last_seen = now() WHERE run_id = $3 AND worker = $4
+                    )
                     UPDATE orchestration_leases SET deadline = now() + make_interval(secs => $2::integer) WHERE id = $1
                     RETURNING rfc3339(deadline) AS deadline
-                    """, [leaseID.text, String(orchestration.leaseSeconds)]
+                    """, [leaseID.text, String(orchestration.leaseSeconds), runID.text, worker]
             ).first!.decode("deadline")
         }
     }
@@ -217,8 +220,7 @@ extension OrchestrationService {
     /// queue untried. Giving back a lease that already ended changes nothing.
     public func release(_ runID: RunID, worker: String, lease leaseID: LeaseID, for access: TeamAccess) throws -> [String] {
         try db.transaction {
-            _ = try self.orchestration(runID, for: access)
-            let lease = try self.lease(leaseID, runID: runID, worker: worker)
+            let (_, lease) = try self.lease(leaseID, of: runID, worker: worker, for: access)
             guard lease.state == "active" else { return [] }
             try db.query(prepared: "UPDATE orchestration_leases SET state = 'released', ended_at = now() WHERE id = $1", [leaseID.text])
             try db.query(
@@ -253,12 +255,14 @@ extension OrchestrationService {
     /// Ends a running orchestration early: open units abandoned, leases and their tries closed,
     /// the report run marked incomplete (it did not run everything).
     func stop(_ runID: RunID, status: OrchestrationStatus, reason: String) throws {
-        try db.query(
+        let stopped = try db.query(
             prepared:
                 """
                 UPDATE orchestrations SET status = $2, stop_reason = coalesce(stop_reason, $3), completed_at = now()
-                WHERE run_id = $1
+                WHERE run_id = $1 RETURNING project_id
                 """, [runID.text, status.rawValue, reason])
+        // What did run still teaches the next run's plan.
+        if let row = stopped.first { try UnitHistory(db: db).recordRun(runID, projectID: try row.decode("project_id")) }
         try db.query(
             prepared:
                 "UPDATE orchestration_units SET state = 'abandoned' WHERE run_id = $1 AND state IN ('pending', 'leased')", [runID.text])
@@ -292,21 +296,33 @@ extension OrchestrationService {
         var expectedMs: Double
     }
 
-    func lease(_ leaseID: LeaseID, runID: RunID, worker: String) throws -> LeaseRow {
+    /// The orchestration of a run of the caller's team and one of its leases, the lease's row
+    /// locked (before any of its units: a checkout reclaiming it locks it first too), in one
+    /// statement.
+    func lease(_ leaseID: LeaseID, of runID: RunID, worker: String, for access: TeamAccess) throws -> (OrchestrationRow, LeaseRow) {
         guard
             let row = try db.query(
                 prepared:
-                    // Locked before any of its units: a checkout reclaiming it locks it first too.
-                    "SELECT worker, state, units, answer::text AS answer FROM orchestration_leases WHERE id = $1 AND run_id = $2 FOR NO KEY UPDATE",
-                [leaseID.text, runID.text]
+                    """
+                    SELECT \(Self.columns), l.worker, l.state AS lease_state, l.units, l.answer::text AS answer
+                    FROM orchestrations o JOIN projects p ON p.id = o.project_id
+                    JOIN orchestration_leases l ON l.id = $3 AND l.run_id = o.run_id
+                    WHERE o.run_id = $1 AND p.team_id = $2
+                    FOR NO KEY UPDATE OF l
+                    """,
+                [runID.text, access.teamID.text, leaseID.text]
             ).first
-        else { throw ServiceError.notFound("\(leaseID.named) of \(runID.named)") }
+        else {
+            // Which of the two is missing decides the message.
+            _ = try orchestration(runID, for: access)
+            throw ServiceError.notFound("\(leaseID.named) of \(runID.named)")
+        }
         let holder: String = try row.decode("worker")
         guard holder == worker else {
             throw ServiceError.refused(.leaseNotHeld, "\(leaseID.named) belongs to worker \"\(holder)\", not \"\(worker)\"")
         }
         let answer = try row.decodeIfPresent("answer", as: String.self).flatMap { try? JSON.parse(Array($0.utf8)) }
-        return LeaseRow(state: try row.decode("state"), units: try row.decode("units"), answer: answer)
+        return (try OrchestrationRow(row), LeaseRow(state: try row.decode("lease_state"), units: try row.decode("units"), answer: answer))
     }
 
     /// The lease's units, keyed by unit id, as they stand now: read by their row ids alone (the
@@ -329,11 +345,6 @@ extension OrchestrationService {
             units[unit.unit] = unit
         }
         return units
-    }
-
-    private func touchWorker(_ runID: RunID, worker: String) throws {
-        try db.query(
-            prepared: "UPDATE orchestration_workers SET last_seen = now() WHERE run_id = $1 AND worker = $2", [runID.text, worker])
     }
 
     static func ended(_ leaseID: LeaseID, state: String) -> ServiceError {

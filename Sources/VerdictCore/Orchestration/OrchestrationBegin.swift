@@ -136,8 +136,7 @@ public struct OrchestrationService {
             let row = try db.query(
                 prepared:
                     """
-                    SELECT o.run_id, o.project_id, o.status, o.lease_seconds, o.idle_timeout_seconds, o.retests, o.fail_fast,
-                        o.expected_workers, o.units_total\(queue ? Self.queueColumns : "")
+                    SELECT \(Self.columns)\(queue ? Self.queueColumns : "")
                     FROM orchestrations o JOIN projects p ON p.id = o.project_id
                     WHERE o.run_id = $1 AND p.team_id = $2\(lock ? " FOR NO KEY UPDATE OF o" : "")
                     """, [runID.text, access.teamID.text]
@@ -145,6 +144,12 @@ public struct OrchestrationService {
         else { throw ServiceError.notFound("orchestration of \(runID.named)") }
         return try OrchestrationRow(row, queue: queue)
     }
+
+    /// The columns `OrchestrationRow` reads, of `orchestrations o`.
+    static let columns = """
+        o.run_id, o.project_id, o.status, o.lease_seconds, o.idle_timeout_seconds, o.retests, o.fail_fast,
+            o.expected_workers, o.units_total, o.total_ms
+        """
 
     static let queueColumns = """
         ,
@@ -167,6 +172,8 @@ struct OrchestrationRow {
     var failFast: Int?
     var expectedWorkers: Int?
     var unitsTotal: Int
+    /// The expected work of all its units as begun.
+    var totalMs: Double
     /// Expected work not handed out yet, from the ledger (see migration 14).
     var pendingMs: Double
     /// Some lease is past its deadline.
@@ -182,6 +189,7 @@ struct OrchestrationRow {
         failFast = try row.decodeIfPresent("fail_fast")
         expectedWorkers = try row.decodeIfPresent("expected_workers")
         unitsTotal = try row.decode("units_total")
+        totalMs = try row.decode("total_ms")
         pendingMs = queue ? max(0, try row.decode("pending_ms")) : 0
         leasesDue = queue ? try row.decode("leases_due") : false
     }

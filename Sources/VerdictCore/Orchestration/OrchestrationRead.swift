@@ -139,7 +139,7 @@ public struct OrchestrationRead {
                     duration_ms, error, late
                 FROM orchestration_attempts WHERE unit_id = ANY ($1::bigint[])
                 ORDER BY unit_id, attempt
-                """, [PostgresNumbers.array(units.map(\.id))]
+                """, [postgresNumberArray(units.map(\.id))]
             ).rows {
                 guard let position = index[try row.decode("unit_id")] else { continue }
                 units[position].view.attempts.append(

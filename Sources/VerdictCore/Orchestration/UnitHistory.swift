@@ -48,6 +48,24 @@ public struct UnitHistory {
         return history
     }
 
+    /// Folds a finished run into the history: each unit's last measured try (a skip measures
+    /// nothing). Late results that arrive after the run ended are kept with the run only.
+    func recordRun(_ runID: RunID, projectID: ProjectID) throws {
+        var samples: [String: Double] = [:]
+        for row in try db.query(
+            prepared:
+                """
+                SELECT DISTINCT ON (a.unit_id) u.unit, a.duration_ms FROM orchestration_attempts a
+                JOIN orchestration_units u ON u.id = a.unit_id
+                WHERE a.run_id = $1 AND a.duration_ms IS NOT NULL AND a.outcome <> 'skipped'
+                ORDER BY a.unit_id, a.ended_at DESC NULLS LAST, a.attempt DESC
+                """, [runID.text]
+        ).rows {
+            samples[try row.decode("unit")] = try row.decode("duration_ms")
+        }
+        try record(samples, projectID: projectID)
+    }
+
     /// Folds one run's measured tries into the history: one sample per unit (a unit tried twice
     /// in the run contributes its last try).
     func record(_ samples: [String: Double], projectID: ProjectID) throws {
@@ -77,20 +95,8 @@ public struct UnitHistory {
                 SET mean_ms = EXCLUDED.mean_ms, variance = EXCLUDED.variance, samples = EXCLUDED.samples, updated_at = now()
                 """,
             [
-                projectID.text, postgresTextArray(units), PostgresNumbers.array(updated.map(\.meanMs)),
-                PostgresNumbers.array(updated.map(\.varianceMs2)), PostgresNumbers.array(updated.map { Double($0.samples) }),
+                projectID.text, postgresTextArray(units), postgresNumberArray(updated.map(\.meanMs)),
+                postgresNumberArray(updated.map(\.varianceMs2)), postgresNumberArray(updated.map { Double($0.samples) }),
             ])
     }
-}
-
-/// Array literals of numbers for `unnest`-style bulk statements.
-enum PostgresNumbers {
-    static func array(_ values: [Double]) -> String {
-        "{"
-            + values.map { $0.isFinite ? ($0 == $0.rounded() && abs($0) < 1e15 ? String(Int64($0)) : "\($0)") : "0" }
-            .joined(separator: ",") + "}"
-    }
-
-    static func array(_ values: [Int]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
-    static func array(_ values: [Int64]) -> String { "{" + values.map(String.init).joined(separator: ",") + "}" }
 }

@@ -137,6 +137,45 @@ class CLITests(unittest.TestCase):
         self.assertEqual({a["status"] for u in orchestration["units"] for a in u["attempts"]}, {"released"})
         api(f"/api/v1/orchestration/runs/{run_id}/cancel", method="POST")
 
+    def test_labelled_units_go_only_to_the_worker_with_the_label(self):
+        identity = self.identity("cli-labels")
+        common = ["run", *identity, "--units", "tests/a.sh", "--units", "tests/b.sh", "--units", "tests/c.sh", "--units", "tests/d.sh", "--unit-label", "tests/a.sh:kind=slow",
+                  "--unit-label", "tests/b.sh:kind=slow", "--report", "out/{worker}-{batch}.xml", "--expected-workers", "2"]
+        plain = self.verdict(*common, "--worker", "plain", "--", "sh", "runner.sh", "{}")
+        slow = self.verdict(*common, "--worker", "slow", "--label", "kind=slow", "--", "sh", "runner.sh", "{}")
+        for worker in (plain, slow):
+            out, err = worker.communicate(timeout=120)
+            self.assertEqual(worker.returncode, 0, f"{out}\n{err}")
+        run_id = api(f"/api/v1/runs?project=cli-labels&ci_run_id={identity[3]}")["items"][0]["id"]
+        orchestration = api(f"/api/v1/orchestration/runs/{run_id}")
+        self.assertEqual(orchestration["status"], "completed", orchestration)
+        ran_by = {unit["id"]: {a["worker"] for a in unit["attempts"]} for unit in orchestration["units"]}
+        self.assertEqual(ran_by["tests/a.sh"], {"slow"})
+        self.assertEqual(ran_by["tests/b.sh"], {"slow"})
+        labels = {unit["id"]: unit["labels"] for unit in orchestration["units"]}
+        self.assertEqual(labels["tests/a.sh"], {"kind": "slow"})
+        self.assertEqual(labels["tests/c.sh"], {})
+
+    def test_a_cancelled_run_stops_the_command_at_the_next_heartbeat(self):
+        self.write("sleeper.sh", "trap 'touch stopped; exit 143' TERM; sleep 60 & wait\n")
+        identity = self.identity("cli-cancel")
+        worker = self.verdict("run", *identity, "--units", "tests/a.sh", "--worker", "cancelled", "--lease-seconds", "5",
+                              "--", "sh", "sleeper.sh", "{}")
+        run_id, deadline = None, time.time() + 30
+        while time.time() < deadline and run_id is None:
+            runs = api(f"/api/v1/runs?project=cli-cancel&ci_run_id={identity[3]}")["items"]
+            if runs and api(f"/api/v1/orchestration/runs/{runs[0]['id']}")["counts"]["leased"] > 0:
+                run_id = runs[0]["id"]
+            time.sleep(0.2)
+        self.assertIsNotNone(run_id, "the worker leased its unit")
+        started = time.time()
+        api(f"/api/v1/orchestration/runs/{run_id}/cancel", method="POST")
+        out, err = worker.communicate(timeout=30)
+        self.assertLess(time.time() - started, 15, "stopped at a heartbeat (every 2.5 s), not after the 60 s sleep")
+        self.assertEqual(worker.returncode, 0, err)
+        self.assertIn("the orchestrator ended its lease", err)
+        self.assertTrue(os.path.exists(os.path.join(self.dir, "stopped")), "the command had SIGTERM")
+
     def test_upload_status_and_export(self):
         self.write("report.xml", '<testsuite name="s"><testcase classname="c" name="one" time="0.1"/>'
                                  '<testcase classname="c" name="two" time="0.2"><failure message="no">boom</failure></testcase></testsuite>')

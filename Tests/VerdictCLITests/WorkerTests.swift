@@ -15,6 +15,9 @@ final class FakeOrchestrator: HTTPTransport {
     var leases = 0
     /// Runs when a heartbeat arrives (the signal test sends itself SIGTERM here).
     var onHeartbeat: () -> Void = {}
+    /// Leases whose heartbeat answers 409 `lease_ended` (the run was cancelled, or the lease ran
+    /// out and went elsewhere).
+    var endedLeases: Set<String> = []
 
     init(units: [String]) {
         pending = units
@@ -48,6 +51,9 @@ final class FakeOrchestrator: HTTPTransport {
                 ])
         case "/api/v1/orchestration/heartbeat":
             onHeartbeat()
+            if let lease = body["lease_id"]?.stringValue, endedLeases.contains(lease) {
+                return .json(409, ["error": ["code": "lease_ended", "message": .string("lease \(lease) is expired; check out again")]])
+            }
             return .json(200, ["deadline": "2999-01-01T00:00:00Z"])
         case "/api/v1/orchestration/complete":
             return .json(200, ["accepted": .int(Int64(body["results"]?.arrayValue?.count ?? 0)), "late": 0])
@@ -202,5 +208,36 @@ final class WorkerTests: XCTestCase {
         XCTAssertEqual(fake.bodies("/api/v1/orchestration/release").map { $0["lease_id"] }, ["lease-1"])
         XCTAssertTrue(fake.bodies("/api/v1/orchestration/complete").isEmpty)
         XCTAssertEqual(fake.pending, ["c"], "no further checkout")
+    }
+
+    func testALeaseTheOrchestratorEndedStopsTheCommandAndTheWorkerTakesTheNextBatch() throws {
+        let tree = try TemporaryTree()
+        let fake = FakeOrchestrator(units: ["a", "b", "c"])
+        fake.endedLeases = ["lease-1"]
+        let marker = tree.path + "/terminated"
+        // The first batch would sleep 20 s; the heartbeat after a second finds its lease over.
+        let script = "case \"$1\" in a) trap 'echo term >> \(marker); exit 143' TERM; sleep 20 & wait;; esac; exit 0"
+        let worker = makeWorker(fake, tree: tree, command: ["sh", "-c", script, "sh"], report: nil, lease: 2)
+        let started = Date()
+        XCTAssertEqual(worker.run(), ExitStatus.success)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 8, "the command stopped when its lease ended, not after sleeping")
+        XCTAssertEqual(try tree.read("terminated"), "term\n")
+        XCTAssertEqual(
+            fake.bodies("/api/v1/orchestration/complete").map { $0["lease_id"] }, ["lease-2"],
+            "nothing reported for the ended lease; the next batch ran and completed")
+        XCTAssertTrue(fake.bodies("/api/v1/orchestration/release").isEmpty, "an ended lease is not given back")
+        XCTAssertTrue(fake.pending.isEmpty)
+    }
+
+    func testUnitLabelRulesLabelTheUnitsTheirGlobsMatch() throws {
+        let rules = try UnitLabelRules(["tests/gpu/**:gpu=true", "tests/**/*_win.py:os=windows", "tests/gpu/b_win.py:os=linux"])
+        XCTAssertEqual(rules.labels(of: "tests/gpu/a.py"), ["gpu": "true"])
+        XCTAssertEqual(rules.labels(of: "tests/cpu/x_win.py"), ["os": "windows"])
+        XCTAssertEqual(rules.labels(of: "tests/gpu/b_win.py"), ["gpu": "true", "os": "linux"], "a later rule wins")
+        XCTAssertEqual(rules.labels(of: "other/a.py"), [:])
+        XCTAssertEqual(try UnitLabelRules(["C:/x/**:k=v"]).labels(of: "C:/x/y.py"), ["k": "v"], "the last ':' splits")
+        for bad in ["tests/**", "tests/**:=v", ":k=v", "tests/**:k"] {
+            XCTAssertThrowsError(try UnitLabelRules([bad]), bad)
+        }
     }
 }

@@ -378,6 +378,21 @@ final class OrchestrationTests: XCTestCase {
         XCTAssertFalse(try OrchestrationReaper(db: db).sweep().completed.map(\.text).contains(runID), "ended once")
     }
 
+    func testARemovedRunTakesItsOrchestrationLeasesAndTriesWithIt() async throws {
+        let runID = try await beginRun(["a", "b"])
+        let grant = await checkout(runID, "w1")
+        let lease = try XCTUnwrap(grant.json["lease_id"]?.stringValue)
+        _ = await complete(runID, "w1", lease, units(of: grant).map { ($0, "failed") })
+        _ = await checkout(runID, "w2")
+        func rows(_ table: String) throws -> Int {
+            try db.query("SELECT count(*) AS n FROM \(table) WHERE run_id = $1", [runID]).first!.decode("n")
+        }
+        let tables = ["orchestrations", "orchestration_units", "orchestration_leases", "orchestration_attempts", "orchestration_workers"]
+        for table in tables { XCTAssertGreaterThan(try rows(table), 0, table) }
+        try db.query("DELETE FROM runs WHERE id = $1", [runID])
+        for table in tables { XCTAssertEqual(try rows(table), 0, table) }
+    }
+
     // MARK: history
 
     func testTheNextRunPlansByWhatThisOneMeasured() async throws {

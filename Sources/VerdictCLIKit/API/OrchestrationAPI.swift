@@ -4,10 +4,13 @@ import VerdictJSON
 public struct UnitSpec: Sendable, Equatable {
     public var id: String
     public var weightMs: Int?
+    /// Labels a worker must carry to take the unit (`--unit-label`).
+    public var labels: [String: String]
 
-    public init(id: String, weightMs: Int? = nil) {
+    public init(id: String, weightMs: Int? = nil, labels: [String: String] = [:]) {
         self.id = id
         self.weightMs = weightMs
+        self.labels = labels
     }
 }
 
@@ -73,6 +76,9 @@ public struct OrchestrationAPI {
             units.map { unit in
                 var object = JSONObject([("id", .string(unit.id))])
                 if let weight = unit.weightMs { object["weight_ms"] = .int(Int64(weight)) }
+                if !unit.labels.isEmpty {
+                    object["labels"] = .object(JSONObject(unit.labels.keys.sorted().map { ($0, JSON.string(unit.labels[$0]!)) }))
+                }
                 return .object(object)
             })
         if let value = options.leaseSeconds { body["lease_seconds"] = .int(Int64(value)) }

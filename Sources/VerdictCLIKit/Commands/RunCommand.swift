@@ -25,6 +25,9 @@ enum RunCommand: VerdictCommand {
                 help:
                     "a label of this worker (repeatable): it takes only units whose labels it has (default: $VERDICT_LABELS, comma-separated)"
             ),
+            OptionSpec(
+                "unit-label", .repeated, value: "GLOB:KEY=VALUE",
+                help: "units matching GLOB go only to workers labelled KEY=VALUE (repeatable)"),
             OptionSpec("durations", value: "FILE", help: "last known durations, sent as each unit's weight (see verdict plan)"),
             OptionSpec("lease-seconds", value: "N", help: "how long a batch is held without a heartbeat (default 300)"),
             OptionSpec("idle-timeout", value: "N", help: "seconds without any worker before the run is given up (default 600)"),
@@ -52,6 +55,7 @@ enum RunCommand: VerdictCommand {
         }
         let format = try CommandContext.reportFormat(arguments.value("format"))
         let units = try collectUnits(arguments)
+        let unitLabels = try UnitLabelRules(arguments.all("unit-label"))
         let template = CommandTemplate(arguments: arguments.command, reportPattern: arguments.value("report"))
         var durations: Durations?
         if let path = arguments.value("durations") {
@@ -59,7 +63,11 @@ enum RunCommand: VerdictCommand {
             do { durations = try PlanCommand.loadDurations(path) } catch { Console.note("durations not used: \(error)") }
         }
         if arguments.flag("dry-run") {
-            for unit in units { Console.out(unit) }
+            for unit in units {
+                let labels = unitLabels.labels(of: unit)
+                Console.out(
+                    labels.isEmpty ? unit : unit + "  [" + labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",") + "]")
+            }
             Console.note("command: " + template.argv(units: units, worker: "WORKER", batch: 1).joined(separator: " "))
             return ExitStatus.success
         }
@@ -79,7 +87,9 @@ enum RunCommand: VerdictCommand {
         let config = try APIConfig.resolve(arguments, environment: env)
         let client = APIClient(config: config, transport: CurlTransport(), pause: signals.sleep)
         let orchestration = OrchestrationAPI(client: client)
-        let specs = units.map { unit in UnitSpec(id: unit, weightMs: durations?.milliseconds(of: unit).map { Int($0.rounded()) }) }
+        let specs = units.map { unit in
+            UnitSpec(id: unit, weightMs: durations?.milliseconds(of: unit).map { Int($0.rounded()) }, labels: unitLabels.labels(of: unit))
+        }
         let begun: OrchestrationAPI.Begun
         do {
             begun = try orchestration.begin(identity: identity, units: specs, options: options)

@@ -114,6 +114,10 @@ public final class Worker {
             Console.note(reason)
             exit = .exited(127)
         case .exited(let status): exit = status
+        case .leaseEnded(let reason):
+            // The units are someone else's now, or the run was cancelled: nothing to report.
+            Console.note("batch \(batch): stopped, the orchestrator ended its lease (\(reason))")
+            return true
         }
         let wallMs = Int((Clock.monotonic() - started) * 1000)
         let reading = read(reportPath)
@@ -141,6 +145,9 @@ public final class Worker {
         case exited(ChildExit)
         case failedToStart(String)
         case interrupted
+        /// A heartbeat found the lease over (it ran out and went to another worker, or the run
+        /// was cancelled); the command was stopped.
+        case leaseEnded(String)
     }
 
     /// Runs the command, heartbeating every half lease, and waits for it.
@@ -166,6 +173,11 @@ public final class Worker {
             if now >= nextBeat {
                 do {
                     deadline = try orchestration.heartbeat(runID: settings.runID, worker: settings.worker, leaseID: lease.id) ?? deadline
+                } catch  where error.code == "lease_ended" {
+                    // Running on would only duplicate a worker that has the units now, or work
+                    // for a run nobody wants any more.
+                    terminate(pid, signal: SIGTERM)
+                    return .leaseEnded(error.message)
                 } catch {
                     // The command goes on: its results may still count (they come back `late`),
                     // and a heartbeat that failed for a moment may succeed next time.
@@ -195,6 +207,14 @@ public final class Worker {
         ChildProcess.signalGroup(pid, signal)
         let seen = signals.terminationCount
         release(lease)
+        terminate(pid, signal: nil, signalsSeen: seen)
+    }
+
+    /// Signals the command's process group (unless already done) and waits for the command: a
+    /// termination signal to the worker meanwhile, or the grace period running out, kills it.
+    private func terminate(_ pid: pid_t, signal: Int32?, signalsSeen: Int? = nil) {
+        if let signal { ChildProcess.signalGroup(pid, signal) }
+        let seen = signalsSeen ?? signals.terminationCount
         let end = Clock.monotonic() + settings.gracePeriodSeconds
         while ChildProcess.poll(pid) == nil {
             if signals.terminationCount > seen || Clock.monotonic() >= end {
@@ -206,7 +226,7 @@ public final class Worker {
             signals.wait(seconds: min(0.2, settings.pollSeconds))
         }
         // What the command left behind in its group (a shell's background job, a browser) would
-        // outlive the worker; the CLI is exiting, so nothing of the batch is worth keeping.
+        // outlive the batch; nothing of it is worth keeping.
         kill(-pid, SIGKILL)
     }
 

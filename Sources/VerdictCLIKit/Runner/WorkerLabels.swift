@@ -17,3 +17,37 @@ public enum WorkerLabels {
         text.split(separator: ",", omittingEmptySubsequences: true).map { String($0) }.filter { !$0.allSatisfy(\.isWhitespace) }
     }
 }
+
+/// Labels a unit needs, as `--unit-label 'GLOB:KEY=VALUE'` gives them: every unit the glob
+/// matches goes only to workers labelled KEY=VALUE (`--unit-label 'tests/gpu/**:gpu=true'`).
+/// Several rules may label one unit; a later rule's value for the same key wins.
+public struct UnitLabelRules: Sendable {
+    struct Rule: Sendable {
+        var globs: [Glob]
+        var key: String
+        var value: String
+    }
+
+    private var rules: [Rule] = []
+
+    public init(_ items: [String]) throws(UsageError) {
+        for item in items {
+            // The glob may hold ':' (a Windows drive, a pytest id), so the last one splits.
+            guard let colon = item.utf8.lastIndex(of: UInt8(ascii: ":")),
+                case let pattern = String(item[..<colon]), !pattern.isEmpty,
+                case let label = String(item[item.index(after: colon)...]),
+                let equals = label.utf8.firstIndex(of: UInt8(ascii: "=")),
+                case let key = String(label[..<equals]), !key.isEmpty
+            else { throw UsageError("--unit-label wants GLOB:KEY=VALUE, not '\(item)'") }
+            rules.append(Rule(globs: Glob.compile(pattern), key: key, value: String(label[label.index(after: equals)...])))
+        }
+    }
+
+    public var isEmpty: Bool { rules.isEmpty }
+
+    public func labels(of unit: String) -> [String: String] {
+        var labels: [String: String] = [:]
+        for rule in rules where rule.globs.contains(where: { $0.matches(unit) }) { labels[rule.key] = rule.value }
+        return labels
+    }
+}

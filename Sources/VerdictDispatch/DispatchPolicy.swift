@@ -48,4 +48,19 @@ public struct DispatchPolicy: Sendable, Equatable {
     }
 
     public static let standard = DispatchPolicy(pullLatencyMs: defaultPullLatencyMs)
+
+    /// The orchestrator's own work per pull, ms (a checkout and a completion on one database).
+    /// N workers each pulling every B ms of work ask for N / B pulls a second; at the tail of a
+    /// run every batch is the smallest, so with hundreds of workers that rate, not the queue,
+    /// decides how long a pull waits. Batches therefore never aim below N times this: 200 workers
+    /// pull at most every second, and runs of up to 100 workers are not affected at all.
+    public static let pullServiceMs = 5.0
+
+    /// This policy for a run that `workers` workers share: the smallest batch raised so that
+    /// their pulls together stay within what one orchestrator serves.
+    public func shared(by workers: Int) -> DispatchPolicy {
+        var policy = self
+        policy.minimumBatchMs = max(minimumBatchMs, Double(max(1, workers)) * Self.pullServiceMs)
+        return policy
+    }
 }

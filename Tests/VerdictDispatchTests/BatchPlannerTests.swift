@@ -185,3 +185,19 @@ final class BatchPlannerTests: XCTestCase {
         }
     }
 }
+
+final class SharedPolicyTests: XCTestCase {
+    func testManyWorkersRaiseTheSmallestBatchSoTheirPullsStayBounded() {
+        let standard = DispatchPolicy.standard
+        XCTAssertEqual(standard.shared(by: 8), standard, "small runs keep the tuned floor")
+        XCTAssertEqual(standard.shared(by: 100).minimumBatchMs, 500)
+        XCTAssertEqual(standard.shared(by: 200).minimumBatchMs, 1_000)
+        // At the tail, 200 workers pulling 50 ms units take 20 of them each rather than 10.
+        let units = Array(repeating: DispatchCandidate(expectedMs: 50), count: 100)
+        let worker = DispatchWorker(name: "w")
+        XCTAssertEqual(BatchPlanner(policy: standard).plan(candidates: units, pendingMs: 500, asking: worker, live: [worker]).offsets.count, 10)
+        XCTAssertEqual(
+            BatchPlanner(policy: standard.shared(by: 200)).plan(candidates: units, pendingMs: 500, asking: worker, live: [worker]).offsets
+                .count, 20)
+    }
+}

@@ -106,7 +106,7 @@ extension OrchestrationService {
         let liveCount: Int = try seen.decode("live")
         let asking = DispatchWorker(name: worker, labels: labels)
         let workers = max(liveCount, orchestration.expectedWorkers ?? Self.assumedWorkers)
-        let planner = BatchPlanner()
+        let planner = BatchPlanner(policy: .standard.shared(by: workers))
         // The planner divides the pending work among the live workers it is shown; scaling the
         // work shown divides it among the workers live or expected instead.
         var live = [asking]
@@ -253,7 +253,9 @@ extension OrchestrationService {
             prepared:
                 """
                 SELECT EXISTS (SELECT 1 FROM orchestration_units WHERE run_id = $1 AND state = 'pending' AND labels <@ $2::jsonb) AS pending,
-                    EXISTS (SELECT 1 FROM orchestration_units WHERE run_id = $1 AND state = 'leased' AND labels <@ $2::jsonb) AS leased
+                    EXISTS (SELECT 1 FROM orchestration_units WHERE run_id = $1 AND state = 'leased' AND labels <@ $2::jsonb) AS leased,
+                    (SELECT extract(epoch FROM min(deadline) - now()) * 1000 FROM orchestration_leases
+                     WHERE run_id = $1 AND state = 'active') AS next_deadline_ms
                 """, [runID.text, labelsText]
         ).first!
         let pending: Bool = try row.decode("pending")
@@ -261,9 +263,22 @@ extension OrchestrationService {
         // Units this worker could take that someone else is leasing right now (rows it skipped
         // as locked), or retests kept for another worker: they are a moment away.
         if pending || deferred > 0 { return (.wait(retryAfterMilliseconds: 250), false) }
-        // Leased elsewhere: they come back if their worker dies or they fail with retests left.
-        if leased { return (.wait(retryAfterMilliseconds: min(5_000, max(500, orchestration.leaseSeconds * 100))), false) }
-        return (.done, try finishIfDecided(runID) != nil)
+        guard leased else { return (.done, try finishIfDecided(runID) != nil) }
+        let nextDeadlineMs: Double? = try row.decodeIfPresent("next_deadline_ms")
+        return (.wait(retryAfterMilliseconds: Self.leasedElsewhereWait(orchestration, nextDeadlineMs: nextDeadlineMs)), false)
+    }
+
+    /// How long a worker waits for units leased elsewhere. They come back when their worker
+    /// fails them with retests left (any moment: a short wait), or when their lease runs out:
+    /// then not before the nearest deadline, and a run whose last units are out would otherwise
+    /// have every idle worker asking twice a second until then, the busiest moment of the run
+    /// for the database. Released or unreported units may come back sooner; the next ask, at
+    /// most 5 s on, finds them. Each worker's wait is spread a little so they do not all return
+    /// in the same instant.
+    static func leasedElsewhereWait(_ orchestration: OrchestrationRow, nextDeadlineMs: Double?) -> Int {
+        let short = min(5_000, max(500, orchestration.leaseSeconds * 100))
+        guard orchestration.retests == 0, let until = nextDeadlineMs, until.isFinite else { return short }
+        return min(5_000, max(short, Int(until.rounded(.up)))) + Int.random(in: 0...250)
     }
 
     /// Expired leases of one run (or of every running orchestration, for the reaper) end, and

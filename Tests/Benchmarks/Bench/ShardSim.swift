@@ -205,7 +205,7 @@ struct Run {
     let trace: Bool
 
     func simulate() -> (makespan: Double, pulls: Int) {
-        let planner = BatchPlanner(policy: settings.policy)
+        let planner = BatchPlanner(policy: settings.policy.shared(by: workers))
         let live = (0..<workers).map { DispatchWorker(name: "worker-\($0)") }
         var pending = queue.order
         var head = 0

@@ -79,6 +79,11 @@ public enum FlakyBenchmark {
         /// test that never failed, or whose only failures open or close its history, looks
         /// exactly like a stable, fixed or regressed one.
         public var detectable: Bool
+        /// Whether any usable result (not skipped, not in a burst run) failed or needed a retry:
+        /// a flaky test without one never showed its flakiness in this window.
+        public var failedVisibly: Bool {
+            zip(history, inBurst).contains { !$1 && ($0.outcome.isFailure || $0.outcome == .flaky) }
+        }
         /// Oldest first.
         public var history: [FlakinessObservation]
         /// Per result: whether its run was an infrastructure burst (the generator's fact, which
@@ -87,6 +92,7 @@ public enum FlakyBenchmark {
     }
 
     public static func generate(_ configuration: Configuration) -> [Test] {
+        precondition(configuration.runs >= 20, "a regression-then-fix needs room: at least 20 runs")
         var random = SeededRandom(seed: configuration.seed)
         let runs = makeRuns(configuration, &random)
         var tests: [Test] = []
@@ -149,16 +155,19 @@ public enum FlakyBenchmark {
     private static func makeTest(_ configuration: Configuration, _ runs: [Run], _ random: inout SeededRandom) -> Test {
         let scenario = pickScenario(&random)
         let total = runs.count
+        // A regression that got fixed needs a pass before and after its block of at least 3
+        // failing runs; histories too short for the block drawn are drawn again, so short ones
+        // stay in proportion instead of piling up at one length.
+        let blockLength = scenario == .regressedThenFixed ? random.int(3..<16) : 0
         var length: Int
-        if configuration.fullHistories {
-            length = total
-        } else {
-            let band = random.unit()
-            length =
-                band < 0.15 ? random.int(2..<10) : band < 0.40 ? random.int(10..<50) : random.int(50..<(total + 1))
-        }
-        if scenario == .regressedThenFixed { length = max(length, 8) }
-        length = min(max(length, 2), total)
+        repeat {
+            if configuration.fullHistories {
+                length = total
+            } else {
+                let band = random.unit()
+                length = band < 0.15 ? random.int(2..<10) : band < 0.40 ? random.int(10..<50) : random.int(50..<(total + 1))
+            }
+        } while length < blockLength + 2
         let start = total - length
         let maxAttempts = random.chance(configuration.retryShare) ? 3 : 1
         let skipRate = random.chance(0.1) ? 0.3 : 0
@@ -169,7 +178,6 @@ public enum FlakyBenchmark {
         case .fixedOnce: failingCommits = 0..<runs[random.int((start + 1)..<total)].commit
         case .regressedOnce: failingCommits = runs[random.int((start + 1)..<total)].commit..<Int.max
         case .regressedThenFixed:
-            let blockLength = random.int(3..<min(16, length - 1))
             let first = random.int((start + 1)..<(total - blockLength))
             // Every run of the block fails: the fix lands after its last run's commit.
             failingCommits = runs[first].commit..<(runs[first + blockLength - 1].commit + 1)

@@ -25,6 +25,7 @@ enum EvidenceTally {
                 evidence.trailingFailures = 0
             }
             if observation.outcome == .flaky { evidence.retryPasses += 1 }
+            evidence.trailingCleanRuns = observation.outcome == .passed ? evidence.trailingCleanRuns + 1 : 0
             if let previousFailed, previousFailed != failed { evidence.flips += 1 }
             previousFailed = failed
             evidence.lastSeen = observation.at

@@ -49,6 +49,9 @@ public struct FlakinessEvidence: Sendable, Equatable {
     public var retryPasses = 0
     /// Failures in a row at the end of the history.
     public var trailingFailures = 0
+    /// Results in a row at the end that passed at the first attempt: what an automatic release
+    /// from quarantine counts (a retry pass is a flake, so it resets the count).
+    public var trailingCleanRuns = 0
     /// Results left out because their run was an infrastructure burst.
     public var excludedBurstRuns = 0
     /// Skipped results (ignored).
@@ -60,4 +63,8 @@ public struct FlakinessEvidence: Sendable, Equatable {
 
     /// Results that passed in the end (with or without a retry).
     public var passes: Int { runs - failures }
+
+    /// Flips per pair of consecutive results, 0…1 (0 with fewer than two results): the flip
+    /// rate that flip-count detectors threshold; here it is reported, the score decides.
+    public var flipRate: Double { runs < 2 ? 0 : Double(flips) / Double(runs - 1) }
 }

@@ -22,7 +22,8 @@ enum FlakyCommand {
         for test in synthetic {
             let verdict = classifier.classify(test.history)
             let classification = verdict.classification
-            accuracy.record(truth: test.truth, detectable: test.detectable, classification: classification)
+            accuracy.record(
+                truth: test.truth, detectable: test.detectable, failedVisibly: test.failedVisibly, classification: classification)
             byScenario[test.scenario.description, default: [:]][classification, default: 0] += 1
             let wrong = (classification == .flaky) != (test.truth == .flaky) && (test.truth != .flaky || test.detectable)
             if wrong && explained < explain {
@@ -36,12 +37,14 @@ enum FlakyCommand {
         var corpusFlakyFound = 0
         var corpusFailedEvery = 0
         var corpusFailedEveryCalledFlaky = 0
+        var corpusFormats: [String: Int] = [:]
         for retriedCase in retried {
+            corpusFormats[String(retriedCase.file.prefix { $0 != "/" }), default: 0] += 1
             let classification = classifier.classify([retriedCase.observation]).classification
             if retriedCase.passedOnRetry {
                 corpusFlaky += 1
                 if classification == .flaky { corpusFlakyFound += 1 }
-                accuracy.record(truth: .flaky, detectable: true, classification: classification)
+                accuracy.record(truth: .flaky, detectable: true, failedVisibly: true, classification: classification)
             } else {
                 corpusFailedEvery += 1
                 if classification == .flaky { corpusFailedEveryCalledFlaky += 1 }
@@ -51,6 +54,7 @@ enum FlakyCommand {
         Console.print(
             "{\"bench\":\"flaky_accuracy\",\"seed\":\(seed),\"tests\":\(accuracy.total),\"synthetic\":\(syntheticOnly),"
                 + "\"corpus_flaky\":\(corpusFlaky),\"precision\":\(fixed(accuracy.precision)),\"recall\":\(fixed(accuracy.recall)),"
+                + "\"recall_failed_visibly\":\(fixed(accuracy.recallOfVisiblyFailing)),\"failed_visibly_flaky\":\(accuracy.visiblyFailingFlaky),"
                 + "\"recall_detectable\":\(fixed(accuracy.recallOfDetectable)),\"detectable_flaky\":\(accuracy.detectableFlaky),"
                 + "\"confusion\":\(confusionJSON(accuracy))}")
         for scenario in byScenario.keys.sorted() {
@@ -61,7 +65,8 @@ enum FlakyCommand {
         Console.print(
             "{\"bench\":\"flaky_corpus\",\"retried_cases\":\(retried.count),\"passed_on_retry\":\(corpusFlaky),"
                 + "\"passed_on_retry_flagged\":\(corpusFlakyFound),\"failed_every_attempt\":\(corpusFailedEvery),"
-                + "\"failed_every_attempt_flagged\":\(corpusFailedEveryCalledFlaky)}")
+                + "\"failed_every_attempt_flagged\":\(corpusFailedEveryCalledFlaky),\"by_format\":{"
+                + corpusFormats.keys.sorted().map { "\"\($0)\":\(corpusFormats[$0] ?? 0)" }.joined(separator: ",") + "}}")
         try timeClassification(seed: seed)
     }
 

@@ -12,7 +12,16 @@ final class FlakinessEvidenceTests: XCTestCase {
         XCTAssertEqual(evidence.passes, 4)
         XCTAssertEqual(evidence.flips, 5)
         XCTAssertEqual(evidence.trailingFailures, 2)
+        XCTAssertEqual(evidence.trailingCleanRuns, 0)
+        XCTAssertEqual(evidence.flipRate, 5.0 / 8.0)
         XCTAssertEqual(evidence.lastSeen, 8000)
+    }
+
+    func testCleanRunsCountFirstAttemptPassesSinceTheLastFailureOrRetryPass() {
+        XCTAssertEqual(classifier.classify(history("P F P P S P")).evidence.trailingCleanRuns, 3)
+        XCTAssertEqual(classifier.classify(history("P F P R P P")).evidence.trailingCleanRuns, 2)
+        XCTAssertEqual(classifier.classify(history("P P P F! P")).evidence.trailingCleanRuns, 4, "a burst failure is no failure")
+        XCTAssertEqual(classifier.classify(history("P")).evidence.flipRate, 0)
     }
 
     func testSkippedResultsAreIgnored() {

@@ -7,7 +7,10 @@ enum EvidenceTally {
         var evidence = FlakinessEvidence()
         var previousFailed: Bool?
         var knownCommitResults = 0
+        var previousAt = Int64.min
         for observation in history {
+            assert(observation.at >= previousAt, "a history is passed oldest first")
+            previousAt = observation.at
             if observation.outcome == .skipped {
                 evidence.skipped += 1
                 continue

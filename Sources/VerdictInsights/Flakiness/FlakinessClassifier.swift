@@ -37,7 +37,8 @@ public struct FlakinessClassifier: Sendable {
 
     /// The rule, in order:
     /// 1. Too few results and no strong evidence (retry pass, same-commit contradiction):
-    ///    insufficient.
+    ///    insufficient — except that a test stored as flaky stays flaky, since nothing shows it
+    ///    recovered (release from quarantine counts clean runs, `trailingCleanRuns`).
     /// 2. Score at or above the threshold (activation, or recovery if it was flaky): flaky —
     ///    unless it fails nearly always (posterior mean failure rate ≥ `brokenFailureRate`) or
     ///    its last `brokenStreak` results all failed: broken.
@@ -47,7 +48,9 @@ public struct FlakinessClassifier: Sendable {
         -> FlakinessClassification
     {
         let strong = evidence.retryPasses > 0 || evidence.sameCommitContradictions > 0
-        if evidence.runs == 0 || (evidence.runs < parameters.minimumSamples && !strong) { return .insufficient }
+        if evidence.runs == 0 || (evidence.runs < parameters.minimumSamples && !strong) {
+            return previous == .flaky ? .flaky : .insufficient
+        }
         let threshold = previous == .flaky ? parameters.recoveryThreshold : parameters.activationThreshold
         if score >= threshold {
             if failureRate >= parameters.brokenFailureRate || evidence.trailingFailures >= parameters.brokenStreak {

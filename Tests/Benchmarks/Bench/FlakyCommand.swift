@@ -14,7 +14,11 @@ enum FlakyCommand {
         parameters.activationThreshold = try options.double("activation", default: parameters.activationThreshold)
         let classifier = FlakinessClassifier(parameters: parameters)
 
-        let synthetic = FlakyBenchmark.generate(FlakyBenchmark.Configuration(tests: tests, seed: seed))
+        var configuration = FlakyBenchmark.Configuration(tests: tests, seed: seed)
+        configuration.rerunRate = try options.double("rerun-rate", default: configuration.rerunRate)
+        configuration.retryShare = try options.double("retry-share", default: configuration.retryShare)
+        configuration.burstRate = try options.double("burst-rate", default: configuration.burstRate)
+        let synthetic = FlakyBenchmark.generate(configuration)
         var accuracy = FlakyAccuracy()
         var byScenario: [String: [FlakinessClassification: Int]] = [:]
         var explained = 0
@@ -31,6 +35,7 @@ enum FlakyCommand {
                 Console.error("\(test.scenario) → \(classification) score=\(fixed(verdict.score)): \(notation(test.history))")
             }
         }
+        FlakyBaseline.report(synthetic, classifier: classifier, seed: seed)
         let retried: [FlakyCorpusCase]
         do { retried = try Corpus.load().retriedCases() } catch { throw BenchError("corpus: \(error)") }
         var corpusFlaky = 0

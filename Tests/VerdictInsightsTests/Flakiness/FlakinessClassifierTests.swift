@@ -105,6 +105,13 @@ final class FlakinessClassifierTests: XCTestCase {
         XCTAssertEqual(classification(below, previous: .flaky), .stable)
     }
 
+    func testTooFewResultsNeverReleaseAFlakyTest() {
+        XCTAssertEqual(classification("P1 P2", previous: .flaky), .flaky)
+        XCTAssertEqual(classifier.classify([], previous: .flaky).classification, .flaky)
+        XCTAssertEqual(classification("P1 P2", previous: .stable), .insufficient)
+        XCTAssertEqual(classification("P1 P2"), .insufficient)
+    }
+
     func testThresholdsAreParameters() {
         var parameters = FlakinessParameters()
         parameters.activationThreshold = 0.6

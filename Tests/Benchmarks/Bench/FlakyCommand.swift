@@ -35,7 +35,6 @@ enum FlakyCommand {
                 Console.error("\(test.scenario) → \(classification) score=\(fixed(verdict.score)): \(notation(test.history))")
             }
         }
-        FlakyBaseline.report(synthetic, classifier: classifier, seed: seed)
         let retried: [FlakyCorpusCase]
         do { retried = try Corpus.load().retriedCases() } catch { throw BenchError("corpus: \(error)") }
         var corpusFlaky = 0
@@ -43,7 +42,13 @@ enum FlakyCommand {
         var corpusFailedEvery = 0
         var corpusFailedEveryCalledFlaky = 0
         var corpusFormats: [String: Int] = [:]
+        let listCorpus = options.string("list-corpus") == "1"
         for retriedCase in retried {
+            if listCorpus {
+                Console.error(
+                    "\(retriedCase.file)\t\(retriedCase.identity)\tattempts=\(retriedCase.attempts)\t"
+                        + "\(retriedCase.observation.outcome)")
+            }
             corpusFormats[String(retriedCase.file.prefix { $0 != "/" }), default: 0] += 1
             let classification = classifier.classify([retriedCase.observation]).classification
             if retriedCase.passedOnRetry {
@@ -72,6 +77,7 @@ enum FlakyCommand {
                 + "\"passed_on_retry_flagged\":\(corpusFlakyFound),\"failed_every_attempt\":\(corpusFailedEvery),"
                 + "\"failed_every_attempt_flagged\":\(corpusFailedEveryCalledFlaky),\"by_format\":{"
                 + corpusFormats.keys.sorted().map { "\"\($0)\":\(corpusFormats[$0] ?? 0)" }.joined(separator: ",") + "}}")
+        FlakyBaseline.report(synthetic, classifier: classifier, seed: seed)
         try timeClassification(seed: seed)
     }
 

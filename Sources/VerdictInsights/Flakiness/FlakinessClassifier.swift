@@ -23,6 +23,8 @@ public struct FlakinessClassifier: Sendable {
         history.withUnsafeBufferPointer { classify($0, previous: previous) }
     }
 
+    /// The same over memory the caller already holds (rows decoded straight into a buffer), so
+    /// no array needs to be built just to classify.
     public func classify(_ history: UnsafeBufferPointer<FlakinessObservation>, previous: FlakinessClassification? = nil)
         -> FlakinessVerdict
     {

@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3", "VerdictTestSupport"]),
         // Finds the shared report corpus for every test target that reads it.
         .target(
-            name: "VerdictTestSupport", dependencies: ["VerdictReports", "VerdictJSON"], path: "Tests/Support",
+            name: "VerdictTestSupport", dependencies: ["VerdictReports", "VerdictJSON", "VerdictInsights"], path: "Tests/Support",
             exclude: ["with-emulator.sh"]),
         .testTarget(name: "VerdictReportsTests", dependencies: ["VerdictReports", "VerdictJSON", "VerdictTestSupport"]),
         .testTarget(name: "VerdictExportTests", dependencies: ["VerdictExport", "VerdictReports", "VerdictJSON", "VerdictTestSupport"]),

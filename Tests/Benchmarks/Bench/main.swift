@@ -20,12 +20,22 @@ let usage = """
              lower_bound_s (mean over seeds of the per-seed bound max(realised total / N, longest
              realised unit), latency excluded), mean_ratio and worst_ratio (realised makespan /
              that seed's bound), pulls_mean (every checkout call, the final empty ones included).
+           verdict-bench flaky [--tests 4000] [--seed 1] [--explain N]
+                               [--change-rate R] [--prior-flaky P] [--prior-beta B] [--activation A]
+                               [--rerun-rate 0.15] [--retry-share 0.3] [--burst-rate 0.04] [--list-corpus 1]
+             The flakiness classifier: precision, recall and confusion matrix on the labelled
+             benchmark (synthetic histories + the corpus' retries), then the time to classify
+             5,000 tests x 200 runs. --explain prints N misclassified histories to stderr;
+             the other options override the classifier's defaults and the
+             generator's share of same-commit reruns, tests with retries and outage runs;
+             --list-corpus 1 lists the corpus' retried cases to stderr.
     """
 
 func runCommand(_ arguments: [String]) throws(BenchError) {
     guard let command = arguments.first else { throw BenchError(usage) }
     let options = try Options(arguments.dropFirst())
     if command == "shard-sim" { return try ShardSim.run(options) }
+    if command == "flaky" { return try FlakyCommand.run(options) }
     guard let path = options.positional.first else { throw BenchError(usage) }
     switch command {
     case "generate-junit":

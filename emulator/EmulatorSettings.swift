@@ -13,8 +13,12 @@ struct EmulatorSettings: Sendable {
     var buildDirectory = ".build/debug"
     var useBootstraps = true
     var parameters: [String: String] = [:]
-    /// Instances per function when the template sets no ReservedConcurrentExecutions.
-    var defaultConcurrency = 16
+    /// Instances per function when the template sets no ReservedConcurrentExecutions: twice the
+    /// cores, at least 4. On Lambda every instance has a CPU of its own; here they share the
+    /// machine with the database, and a pool that outnumbers the cores only adds context
+    /// switches and lock waits in PostgreSQL (200 orchestration workers: checkout p50 42 ms with
+    /// 16 instances, 17 ms with 4, on 2 cores). Requests beyond it queue in the emulator.
+    var defaultConcurrency = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
     var idleTimeoutSeconds = 300
     var stateDirectory = ".verdict"
     var runStartupFunctions = true
@@ -46,7 +50,7 @@ struct EmulatorSettings: Sendable {
           --ignore-bootstraps     run the executables in --build-dir even where a CodeUri bootstrap
                                   exists (tests: a packaged bootstrap may be older than the code)
           --parameter KEY=VALUE   template parameter override (repeatable)
-          --concurrency N         per-function instance cap without ReservedConcurrentExecutions (default 16)
+          --concurrency N         per-function instance cap without ReservedConcurrentExecutions (default 2 × cores, at least 4)
           --idle-timeout SECONDS  stop instances idle this long (default 300)
           --state-dir PATH        where startup functions keep their last result (default .verdict)
           --no-startup            do not run startup functions

@@ -1,0 +1,18 @@
+/// How much of a failure the fingerprint reads and keeps. Part of the fingerprint's definition:
+/// changing any of these changes ids, so they are constants, not options.
+public enum FingerprintLimits {
+    /// Bytes of a message or a stack read at most. Reports are untrusted and a message can be
+    /// megabytes (a serialised DOM, a whole log); what identifies a failure is at its start.
+    public static let inputBytes = 64 * 1024
+    /// Lines of a message or stack looked at: a stack's project frames are near its top.
+    public static let scannedLines = 400
+    /// Lines of the message kept in the template: the headline and the few label lines under it
+    /// (`Expected: …`, `Received: …`, `Locator: …`) that say what kind of failure it is.
+    public static let templateLines = 5
+    /// Bytes of one masked template line, and of the whole template, before it is cut.
+    public static let templateLineBytes = 240
+    public static let templateBytes = 600
+    /// Project frames kept: the throw site and its caller. One frame merges a broken helper's
+    /// failures across every test calling it (what triage wants); three split them per test.
+    public static let frames = 2
+}

@@ -9,17 +9,19 @@ enum ByteText {
     @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0B || b == 0x0C }
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
-    /// Line ranges of `bytes` (without the newline), at most `limit` of them.
+    /// Line ranges of `bytes` (without the newline): all of them up to `limit`, else the first
+    /// three quarters of `limit` and the last quarter (where a long message keeps its stack).
     static func lines(_ bytes: [UInt8], limit: Int = FingerprintLimits.scannedLines) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var start = 0
         for index in bytes.indices where bytes[index] == 0x0A {
             result.append(start..<index)
             start = index + 1
-            if result.count == limit { return result }
         }
         if start < bytes.count { result.append(start..<bytes.count) }
-        return result
+        guard result.count > limit else { return result }
+        let tail = limit / 4
+        return Array(result[..<(limit - tail)]) + result[(result.count - tail)...]
     }
 
     /// The range without leading and trailing whitespace.
@@ -96,16 +98,23 @@ enum ByteText {
         return false
     }
 
-    /// The bytes of a string, at most `FingerprintLimits.inputBytes` of them.
+    /// The bytes of a string: all of them up to `FingerprintLimits.inputBytes`, else that many
+    /// from the start and `FingerprintLimits.tailBytes` from the end (from a line start), joined
+    /// by a newline. A report's text can be megabytes; what identifies the failure is its
+    /// headline at the start and, in Playwright's and Cypress' messages, the stack at the end.
     static func bounded(_ text: String?) -> [UInt8] {
         guard let text else { return [] }
-        var bytes: [UInt8] = []
         let utf8 = text.utf8
-        bytes.reserveCapacity(min(utf8.count, FingerprintLimits.inputBytes))
-        for byte in utf8 {
-            if bytes.count == FingerprintLimits.inputBytes { break }
-            bytes.append(byte)
-        }
+        let head = FingerprintLimits.inputBytes
+        let tail = FingerprintLimits.tailBytes
+        guard utf8.count > head + tail else { return Array(utf8) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(head + tail + 1)
+        bytes.append(contentsOf: utf8.prefix(head))
+        bytes.append(0x0A)
+        var end = utf8.suffix(tail)[...]
+        if let newline = end.firstIndex(of: 0x0A) { end = end[end.index(after: newline)...] }
+        bytes.append(contentsOf: end)
         return bytes
     }
 }

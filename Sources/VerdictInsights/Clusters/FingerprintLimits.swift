@@ -4,7 +4,11 @@ public enum FingerprintLimits {
     /// Bytes of a message or a stack read at most. Reports are untrusted and a message can be
     /// megabytes (a serialised DOM, a whole log); what identifies a failure is at its start.
     public static let inputBytes = 64 * 1024
-    /// Lines of a message or stack looked at: a stack's project frames are near its top.
+    /// Bytes read from the end of a longer message or stack: Playwright and Cypress end their
+    /// messages with the stack, after call logs that can be megabytes long.
+    public static let tailBytes = 8 * 1024
+    /// Lines of a message or stack looked at (three quarters from the start, a quarter from the
+    /// end): a stack's project frames are near its top, a message's stack at its end.
     public static let scannedLines = 400
     /// Lines of the message kept in the template: the headline and the few label lines under it
     /// (`Expected: …`, `Received: …`, `Locator: …`) that say what kind of failure it is.

@@ -367,6 +367,10 @@ struct MessageMasker {
                     while j < end, ByteText.isDigit(b[j]) { j += 1 }
                 }
                 if j < end, ByteText.isLetter(b[j]) { return maskWord(from: start, end: end, numberEnd: j) }
+                if j == i, length <= 3, followsCategoricalWord() {
+                    out.append(contentsOf: b[start..<i])
+                    return i
+                }
                 emit("<num>")
                 return j
             }
@@ -394,6 +398,25 @@ struct MessageMasker {
         out.append(contentsOf: b[start..<i])
         return i
     }
+
+    /// Whether the number about to be written names a category rather than measuring something:
+    /// `status 503`, `status code: 404`, `exit code 2`, `errno 13`. Those tell failures apart
+    /// (a 503 and a 404 are different failures) and do not vary between runs of one.
+    private func followsCategoricalWord() -> Bool {
+        var i = out.count
+        var skipped = 0
+        while i > 0, skipped < 3, out[i - 1] == 0x20 || out[i - 1] == 0x3A || out[i - 1] == 0x3D || out[i - 1] == 0x23 {
+            i -= 1
+            skipped += 1
+        }
+        var start = i
+        while start > 0, ByteText.isLetter(out[start - 1]) { start -= 1 }
+        guard start < i, i - start <= 6 else { return false }
+        let word = out[start..<i].map(ByteText.lower)
+        return Self.categoricalWords.contains(word)
+    }
+
+    private static let categoricalWords: [[UInt8]] = ["status", "code", "http", "errno", "signal"].map { Array($0.utf8) }
 
     /// `1.5s`: the number up to `numberEnd`, then its unit.
     private mutating func maskWord(from start: Int, end: Int, numberEnd: Int) -> Int {

@@ -20,7 +20,7 @@ enum LibraryFrames {
 
     private static let pathNeedles: [StaticString] = [
         // JavaScript: dependencies, Node's internals, runners, transpiler helpers, browsers' test runners
-        "node_modules", "node:", "<anonymous>", "(native)", "__cypress/", "cypress_runner", "playwright-core", "@playwright",
+        "node_modules", "node:", "<anonymous>", "(native)", "__cypress/runner", "cypress_runner", "playwright-core", "@playwright",
         "jest-circus", "jest-jasmine", "jest-runner", "jest-runtime", "regenerator-runtime", "zone.js", "webpack/bootstrap",
         "/mocha/", "/chai/", "/vitest/", "/tslib/", "/.pnpm/", "/.yarn/",
         // Python

@@ -3,7 +3,7 @@
 /// locator('#pay')` becomes `Timeout <num>ms exceeded waiting for locator(<str>)`.
 ///
 /// Masked: quoted values (`<str>`), values in `:<…>` (JUnit's `expected:<…> but was:<…>`,
-/// `<val>`), URLs (scheme and host kept, see `maskURL`), file paths with their `:line:col`
+/// `<val>`), regular expressions after `pattern:` (`<regex>`), URLs (scheme and host kept, see `maskURL`), file paths with their `:line:col`
 /// (`<path>`), ISO/RFC timestamps, dates and clock times (`<time>`), UUIDs (`<uuid>`), hex
 /// (`0x…`, SHAs and other long hex runs, memory addresses: `<hex>`), numbers (`<num>`, a unit
 /// right after it stays: `<num>ms`) and long random-looking ids (`<id>`). Runs of whitespace
@@ -34,7 +34,8 @@ struct MessageMasker {
                 i += 1
                 continue
             }
-            let atToken = i == range.lowerBound || !ByteText.isWord(b[i - 1])
+            // `worker_12`: digits after an underscore are a number, digits after a letter part of a word.
+            let atToken = i == range.lowerBound || !ByteText.isWord(b[i - 1]) || (ByteText.isDigit(c) && b[i - 1] == 0x5F)
             if c == 0x27 || c == 0x22 || c == 0x60, let close = closingQuote(from: i, end: end) {
                 emit("<str>")
                 i = close + 1
@@ -49,6 +50,13 @@ struct MessageMasker {
             }
             if atToken, ByteText.isLetter(c), let next = maskURL(from: i, end: end) {
                 i = next
+                continue
+            }
+            if c == 0x2F, endsWithPatternLabel(), let close = find(0x2F, from: i + 1, end: end, within: 500) {
+                // Jest's and Playwright's `Expected pattern: /re/flags`: the expected value.
+                emit("<regex>")
+                i = close + 1
+                while i < end, ByteText.isLetter(b[i]) { i += 1 }
                 continue
             }
             if atToken, let next = maskPath(from: i, end: end) {
@@ -73,6 +81,11 @@ struct MessageMasker {
             while cut > 0, out[cut] & 0xC0 == 0x80 { cut -= 1 }
             out.removeSubrange(cut...)
         }
+    }
+
+    private func endsWithPatternLabel() -> Bool {
+        let label = Array("pattern: ".utf8)
+        return out.count >= label.count && out[(out.count - label.count)...].map(ByteText.lower).elementsEqual(label)
     }
 
     private mutating func emit(_ text: StaticString) {

@@ -39,28 +39,31 @@ struct StackFrameLine {
         let r = ByteText.trimmed(b, r)
         guard !r.isEmpty else { return nil }
         // JVM `pkg.Class.method(File.java:12)`, .NET `Ns.Class.Method(args) in path:line 42`: a
-        // qualified name right before `(`; V8 always has a space there.
+        // qualified name right before `(`, the line ending with `)` or a .NET source position.
         if let paren = r.firstIndex(of: 0x28, in: b), paren > r.lowerBound, ByteText.isWord(b[paren - 1]) || b[paren - 1] == 0x3E,
-            !b[r.lowerBound..<paren].contains(0x20),
-            b[r.lowerBound..<paren].contains(where: { $0 == 0x2E || $0 == 0x24 })
+            !b[r.lowerBound..<paren].contains(0x20), b[r.lowerBound..<paren].contains(where: { $0 == 0x2E || $0 == 0x24 }),
+            b[r.upperBound - 1] == 0x29 || ByteText.containsIgnoringCase(b, r, ":line ")
         {
-            // JVM `pkg.Class.method(File.java:12)` or .NET; the qualified name before `(`.
             var nameStart = r.lowerBound
             if let slash = b[r.lowerBound..<paren].lastIndex(of: 0x2F) { nameStart = slash + 1 }  // java.base/…
             guard paren > nameStart else { return nil }
             return StackFrameLine(kind: .trace, location: r.lowerBound..<r.lowerBound, function: nameStart..<paren, isQualifiedName: true)
         }
-        // V8: `fn (location)` or `location`
+        // V8: `fn (location)` or `location`, the location a path or URL with `:line[:col]`, or one
+        // of V8's placeholders (`<anonymous>`, `native`, `index 0`).
         var function = r.lowerBound..<r.lowerBound
         var location = r
         if b[r.upperBound - 1] == 0x29, let open = lastOpenParen(b, r), open > r.lowerBound, b[open - 1] == 0x20 {
             function = r.lowerBound..<(open - 1)
             location = (open + 1)..<(r.upperBound - 1)
+        } else if r.contains(where: { b[$0] == 0x20 }) {
+            return nil
         }
-        location = stripLineColumn(b, location)
-        function = cleanJSFunction(b, function)
-        guard !location.isEmpty else { return nil }
-        return StackFrameLine(kind: .trace, location: location, function: function, isQualifiedName: false)
+        let stripped = stripLineColumn(b, location)
+        let placeholder =
+            b[location.lowerBound] == 0x3C || ByteText.hasPrefix(b, location, "native") || ByteText.hasPrefix(b, location, "index ")
+        guard !stripped.isEmpty, stripped != location || placeholder else { return nil }
+        return StackFrameLine(kind: .trace, location: stripped, function: cleanJSFunction(b, function), isQualifiedName: false)
     }
 
     /// `File "path", line 12, in fn`

@@ -20,12 +20,16 @@ let usage = """
              lower_bound_s (mean over seeds of the per-seed bound max(realised total / N, longest
              realised unit), latency excluded), mean_ratio and worst_ratio (realised makespan /
              that seed's bound), pulls_mean (every checkout call, the final empty ones included).
+           verdict-bench clusters [--failures 10000] [--runs 5]
+             Times fingerprinting and clustering that many failures (best run), then the pairwise
+             precision/recall on the labelled set (Tests/Fixtures/clusters); two JSON lines.
     """
 
 func runCommand(_ arguments: [String]) throws(BenchError) {
     guard let command = arguments.first else { throw BenchError(usage) }
     let options = try Options(arguments.dropFirst())
     if command == "shard-sim" { return try ShardSim.run(options) }
+    if command == "clusters" { return try ClusterCommand.run(options) }
     guard let path = options.positional.first else { throw BenchError(usage) }
     switch command {
     case "generate-junit":

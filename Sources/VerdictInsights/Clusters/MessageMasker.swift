@@ -214,10 +214,8 @@ struct MessageMasker {
         let isPath: Bool
         switch c {
         case _ where drive: isPath = true
-        case 0x2F:
-            isPath =
-                tokenEnd > start + 1 && ByteText.isWord(b[start + 1]) || (b[start + 1] == 0x2E && separators >= 2)
-                ? (separators >= 2 || hasExtension) : false
+        case 0x2F:  // `/a/b`, `/a.txt`; not `/` alone or `// comment`
+            isPath = tokenEnd > start + 1 && (ByteText.isWord(b[start + 1]) || b[start + 1] == 0x2E) && (separators >= 2 || hasExtension)
         case 0x5C: isPath = tokenEnd > start + 1 && b[start + 1] == 0x5C && separators >= 3
         case 0x2E, 0x7E:
             isPath = separators >= 1 && start + 1 < tokenEnd && (b[start + 1] == 0x2F || b[start + 1] == 0x5C || b[start + 1] == 0x2E)

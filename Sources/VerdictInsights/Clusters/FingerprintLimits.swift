@@ -16,7 +16,10 @@ public enum FingerprintLimits {
     /// Bytes of one masked template line, and of the whole template, before it is cut.
     public static let templateLineBytes = 240
     public static let templateBytes = 600
-    /// Project frames kept: the throw site and its caller. One frame merges a broken helper's
-    /// failures across every test calling it (what triage wants); three split them per test.
+    /// Project frames kept: the throw site and its caller. With one, every failure raised in a
+    /// shared helper (a page object's `expectVisible(locator)`, its locator masked) would be one
+    /// cluster whichever feature called it; with more, one broken helper reached along several
+    /// call paths splits into as many clusters. (The labelled set scores one, two and three alike:
+    /// its stacks rarely differ below the second project frame.)
     public static let frames = 2
 }

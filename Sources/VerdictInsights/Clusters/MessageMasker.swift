@@ -2,12 +2,16 @@
 /// the same failure reads the same everywhere: `Timeout 1500ms exceeded waiting for
 /// locator('#pay')` becomes `Timeout <num>ms exceeded waiting for locator(<str>)`.
 ///
-/// Masked: quoted values (`<str>`), values in `:<…>` (JUnit's `expected:<…> but was:<…>`,
-/// `<val>`), regular expressions after `pattern:` (`<regex>`), URLs (scheme and host kept, see `maskURL`), file paths with their `:line:col`
-/// (`<path>`), ISO/RFC timestamps, dates and clock times (`<time>`), UUIDs (`<uuid>`), hex
-/// (`0x…`, SHAs and other long hex runs, memory addresses: `<hex>`), numbers (`<num>`, a unit
-/// right after it stays: `<num>ms`) and long random-looking ids (`<id>`). Runs of whitespace
-/// become one space. Digits glued to letters (`utf8`, `e2e`, `v8`) are part of a word and stay.
+/// Masked: quoted values (`<str>`); values in `:<…>` (JUnit's `expected:<…> but was:<…>`,
+/// `<val>`); regular expressions after `pattern:` (`<regex>`); URLs (scheme and host kept, see
+/// `maskURL`); file paths with their `:line:col` (`<path>`); ISO/RFC timestamps, dates and clock
+/// times (`<time>`); UUIDs (`<uuid>`); hex (`0x…`, SHAs and other long hex runs, memory
+/// addresses: `<hex>`); numbers (`<num>`, a unit right after it stays: `<num>ms`) except status
+/// and exit codes; long random-looking ids (`<id>`). Runs of whitespace become one space. Digits
+/// glued to letters (`utf8`, `e2e`, `v8`) are part of a word and stay.
+///
+/// Work is linear in the line (each scanner looks ahead a bounded distance) and stops once the
+/// output reaches its limit.
 struct MessageMasker {
     private let b: [UInt8]
     private var out: [UInt8] = []

@@ -8,7 +8,7 @@
 /// above the failing line must not make a known failure look new.
 public struct FailureFingerprint: Sendable, Hashable {
     /// The error's type: the report's own, else the `SomeError:` its message or stack starts
-    /// with; nil when neither says.
+    /// with; nil when neither says, or says only `Error` / `failure` (see `isPlaceholder`).
     public let errorType: String?
     /// The masked message, one line: `expect(received).toBe(expected) // Object.is equality
     /// Expected: <num> Received: <num>`.
@@ -28,41 +28,43 @@ public struct FailureFingerprint: Sendable, Hashable {
         let stackLines = ByteText.lines(stack)
         let givenType = ByteText.bounded(errorType).trimmedBytes()
 
-        // The template's text: the message, unless it says nothing ("Failed") or the stack starts
-        // with the same error and carries the fuller version of it (Jest's JSON keeps only the
-        // first line in the message, its JUnit output the whole text in the stack).
-        var source = (bytes: message, lines: messageLines)
-        let messageHead = Self.firstContentLine(message, messageLines)
-        let stackHead = Self.firstContentLine(stack, stackLines)
-        if let stackHead {
+        // The template's text: the message, unless it says nothing ("Failed"), is only the test's
+        // title (Playwright's and Jest's JUnit output put the title in the message and the error
+        // under the same title in the stack), or the stack starts with the same error and carries
+        // the fuller version of it (Jest's JSON keeps only the first line in the message, its
+        // JUnit output the whole text in the stack).
+        var fromStack = false
+        if let stackHead = Self.firstContentLine(stack, stackLines) {
             if TemplateLines.hasPytestErrors(stack, stackLines) && !TemplateLines.hasPytestErrors(message, messageLines) {
-                source = (stack, stackLines)
-            } else if let messageHead {
+                fromStack = true
+            } else if let first = stackLines.first(where: { !ByteText.trimmed(stack, $0).isEmpty }),
+                TemplateLines.isTitle(stack, ByteText.trimmed(stack, first))
+            {
+                fromStack = true
+            } else if let messageHead = Self.firstContentLine(message, messageLines) {
                 let messageText = message[messageHead]
-                if Self.isPlaceholder(messageText) && messageLines.filter({ !ByteText.trimmed(message, $0).isEmpty }).count == 1
-                    || ByteText.contains(stack[stackHead], messageText)
-                {
-                    source = (stack, stackLines)
-                }
+                let oneLine = messageLines.filter({ !ByteText.trimmed(message, $0).isEmpty }).count == 1
+                fromStack = (Self.isPlaceholder(messageText) && oneLine) || ByteText.contains(stack[stackHead], messageText)
             } else {
-                source = (stack, stackLines)
+                fromStack = true
             }
         }
-        var chosen = TemplateLines.select(source.bytes, source.lines)
-        if chosen.isEmpty, source.bytes != message {
-            source = (message, messageLines)
+        var chosen = fromStack ? TemplateLines.select(stack, stackLines) : []
+        if chosen.isEmpty {
+            fromStack = false
             chosen = TemplateLines.select(message, messageLines)
         }
+        let source = fromStack ? stack : message
 
         // A leading `SomeError:` is the type, not part of the template.
         var type: [UInt8] = givenType
-        if let first = chosen.first, let header = ErrorTypeHeader.parse(source.bytes, first, given: givenType) {
-            if type.isEmpty { type = Array(source.bytes[header.type]) }
+        if let first = chosen.first, let header = ErrorTypeHeader.parse(source, first, given: givenType) {
+            if type.isEmpty { type = Array(source[header.type]) }
             chosen[0] = header.rest..<first.upperBound
         }
         var template: [UInt8] = []
         for line in chosen {
-            let masked = MessageMasker.mask(source.bytes, line)
+            let masked = MessageMasker.mask(source, line)
             guard !masked.isEmpty else { continue }
             if !template.isEmpty { template.append(0x20) }
             template.append(contentsOf: masked)
@@ -74,8 +76,12 @@ public struct FailureFingerprint: Sendable, Hashable {
             template.removeSubrange(cut...)
         }
 
+        if Self.isPlaceholder(type[...]) { type = [] }
+
+        // Frames come from the stack; from the message only when it is the failure's text (which
+        // Playwright and Cypress end with the stack), not a title or a placeholder.
         var frames = ProjectFrames.extract(stack, stackLines)
-        if frames == nil { frames = ProjectFrames.extract(message, messageLines) }
+        if frames == nil, !fromStack { frames = ProjectFrames.extract(message, messageLines) }
 
         self.errorType = type.isEmpty ? nil : String(decoding: type, as: UTF8.self)
         self.template = String(decoding: template, as: UTF8.self)
@@ -107,7 +113,9 @@ public struct FailureFingerprint: Sendable, Hashable {
     }
 
     /// Words reporters write when they have no message (go-junit-report's `Failed`, bazel's
-    /// `error`): the stack, if any, says more.
+    /// `error`): the stack, if any, says more. As a type (`type="failure"`, JavaScript's bare
+    /// `Error:`) they say nothing either and are dropped, so one failure reported as `Error: x`
+    /// by one tool and as `x` with `type="FAILURE"` by another is one fingerprint.
     private static func isPlaceholder(_ text: ArraySlice<UInt8>) -> Bool {
         let lowered = text.map(ByteText.lower)
         return placeholders.contains { $0 == lowered }

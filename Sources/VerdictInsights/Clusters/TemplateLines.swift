@@ -18,6 +18,7 @@ enum TemplateLines {
         var baseIndent = 0
         for line in lines {
             let t = ByteText.trimmed(b, line)
+            if !chosen.isEmpty, isSectionEnd(b, t) { break }
             if t.isEmpty || isChatter(b, t) { continue }
             if let frame = StackFrameLine.parse(b, line), frame.kind == .trace { break }
             if ByteText.hasPrefix(b, t, "Caused by:") || isDiffHeader(b, t) { break }
@@ -66,15 +67,27 @@ enum TemplateLines {
     /// Playwright's `[project] › file:line › title ───` and attachment lists, `go test`'s
     /// `=== RUN` / `--- FAIL:`.
     static func isChatter(_ b: [UInt8], _ t: Range<Int>) -> Bool {
-        if ByteText.hasPrefix(b, t, "\u{25CF}") { return true }  // ●
-        if b[t.lowerBound] == 0x5B, b[t].count > 4, ByteText.contains(b[t], ArraySlice(Array("] \u{203A} ".utf8))) { return true }
+        if isTitle(b, t) { return true }
         for prefix in chatterPrefixes where ByteText.hasPrefix(b, t, prefix) { return true }
         return t.count == 4 && (ByteText.hasPrefix(b, t, "FAIL") || ByteText.hasPrefix(b, t, "PASS"))
     }
 
+    /// A test's title as Jest (`● Suite › test`) and Playwright (`[chromium] › a.spec.ts:5:1 ›
+    /// test ───`) print it above its error.
+    static func isTitle(_ b: [UInt8], _ t: Range<Int>) -> Bool {
+        guard !t.isEmpty else { return false }
+        if ByteText.hasPrefix(b, t, "\u{25CF}") { return true }  // ●
+        return b[t.lowerBound] == 0x5B && t.count > 4 && ByteText.contains(b[t], ArraySlice(Array("] \u{203A} ".utf8)))
+    }
+
+    /// Playwright's sections after the error: attachments, the retry's own output, page snapshots.
+    private static func isSectionEnd(_ b: [UInt8], _ t: Range<Int>) -> Bool {
+        ByteText.hasPrefix(b, t, "attachment #") || ByteText.hasPrefix(b, t, "Retry #") || ByteText.hasPrefix(b, t, "Error Context:")
+    }
+
     private static let chatterPrefixes: [StaticString] = [
         "=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- FAIL", "--- PASS", "--- SKIP", "FAIL\t", "ok  \t", "Traceback (most recent",
-        "attachment #", "Retry #", "Usage:", "Error Context:", "From Your Spec Code:", "From Node.js Internals:",
+        "Usage:", "From Your Spec Code:", "From Node.js Internals:",
     ]
 
     /// `--- Expected`, `+++ Actual`, `@@ … @@`: a unified diff starts; the rest is its body.

@@ -9,7 +9,7 @@ final class TemplateSelectionTests: XCTestCase {
         let message =
             "Error: expect(received).toBe(expected) // Object.is equality\n\nExpected: 4\nReceived: 3\n\n   8 | \t});\n   9 | \ttest('adds', async () => {\n> 10 | \t\texpect(add(1, 2)).toBe(4);\n     | \t\t                  ^\n  11 | \t});\n  12 | });\n  13 |\n\n    at /project/tests/functional/add.spec.ts:10:21"
         let fingerprint = FailureFingerprint(errorType: nil, message: message, stack: nil)
-        XCTAssertEqual(fingerprint.errorType, "Error")
+        XCTAssertNil(fingerprint.errorType, "JavaScript's bare `Error` is no type")
         XCTAssertEqual(fingerprint.template, "expect(received).toBe(expected) // Object.is equality Expected: <num> Received: <num>")
         XCTAssertEqual(fingerprint.frames, ["tests/functional/add.spec.ts"])
     }
@@ -32,6 +32,33 @@ final class TemplateSelectionTests: XCTestCase {
         let fromJUnit = FailureFingerprint(errorType: nil, message: "", stack: stack)
         XCTAssertEqual(fromJSON.id, fromJUnit.id)
         XCTAssertEqual(fromJSON.template, "expect(received).toBeTruthy() Received: false")
+    }
+
+    /// junit/evmts__tevm-monorepo/results.xml: Playwright's JUnit output puts the test's title in
+    /// the message and the error under the title in the body; it is the same failure as the JSON
+    /// report's (playwright-json/evmts__tevm-monorepo/results.json).
+    func testPlaywrightJUnitTitleMessageDefersToTheBody() {
+        let body = """
+
+              [chromium] \u{203A} ReadAndWrite.spec.ts:5:1 \u{203A} should be able to read and write ─────────────────────────
+
+                Test timeout of 30000ms exceeded.
+
+                attachment #1: screenshot (image/png) ──────────────────────────────────────────────────────────
+                test-results/ReadAndWrite-should-be-able-to-read-and-write-chromium/test-failed-1.png
+                ────────────────────────────────────────────────────────────────────────────────────────────────
+
+                Retry #1 ───────────────────────────────────────────────────────────────────────────────────────
+
+                Test timeout of 30000ms exceeded.
+            """
+        let junit = FailureFingerprint(
+            errorType: "FAILURE", message: "ReadAndWrite.spec.ts:5:1 should be able to read and write", stack: body)
+        let json = FailureFingerprint(errorType: nil, message: "Test timeout of 30000ms exceeded.", stack: nil)
+        XCTAssertEqual(junit.template, "Test timeout of <num>ms exceeded.")
+        XCTAssertEqual(junit.frames, [], "the title's location is the test's, not a frame of the error")
+        XCTAssertNil(junit.errorType, "`FAILURE` is no type")
+        XCTAssertEqual(junit.id, json.id)
     }
 
     /// ctrf/ska-telescope: the Playwright call log under `Call log:` is indented data.

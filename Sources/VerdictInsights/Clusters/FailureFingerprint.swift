@@ -26,7 +26,8 @@ public struct FailureFingerprint: Sendable, Hashable {
         let stack = ANSIEscapes.strip(ByteText.bounded(stack))
         let messageLines = ByteText.lines(message)
         let stackLines = ByteText.lines(stack)
-        let givenType = ByteText.bounded(errorType).trimmedBytes()
+        // A type is a class name; a longer one is not a type (and would be stored with every cluster).
+        let givenType = Array(ByteText.bounded(errorType).trimmedBytes().prefix(FingerprintLimits.typeBytes))
 
         // The template's text: the message, unless it says nothing ("Failed"), is only the test's
         // title (Playwright's and Jest's JUnit output put the title in the message and the error
@@ -59,7 +60,7 @@ public struct FailureFingerprint: Sendable, Hashable {
         // A leading `SomeError:` is the type, not part of the template.
         var type: [UInt8] = givenType
         if let first = chosen.first, let header = ErrorTypeHeader.parse(source, first, given: givenType) {
-            if type.isEmpty { type = Array(source[header.type]) }
+            if type.isEmpty { type = Array(source[header.type].prefix(FingerprintLimits.typeBytes)) }
             chosen[0] = header.rest..<first.upperBound
         }
         var template: [UInt8] = []

@@ -16,6 +16,8 @@ public enum FingerprintLimits {
     /// Bytes of one masked template line, and of the whole template, before it is cut.
     public static let templateLineBytes = 240
     public static let templateBytes = 600
+    /// Bytes of an error type kept.
+    public static let typeBytes = 200
     /// Project frames kept: the throw site and its caller. With one, every failure raised in a
     /// shared helper (a page object's `expectVisible(locator)`, its locator masked) would be one
     /// cluster whichever feature called it; with more, one broken helper reached along several

@@ -67,6 +67,8 @@ final class FingerprintIDTests: XCTestCase {
         XCTAssertEqual(fingerprint.template, "Timed out <num>ms waiting for expect(locator).toHaveCount(expected) Call log:")
         XCTAssertEqual(fingerprint.frames, ["tests/list.spec.ts"], "the stack at the end of the message is still read")
         XCTAssertLessThanOrEqual(flat.template.utf8.count, FingerprintLimits.templateBytes)
+        XCTAssertLessThanOrEqual(
+            FailureFingerprint(errorType: oneLine, message: nil, stack: nil).errorType?.utf8.count ?? 0, FingerprintLimits.typeBytes)
         XCTAssertLessThan(elapsed, .seconds(1), "bounded, not proportional to 10 MB of input")
     }
 

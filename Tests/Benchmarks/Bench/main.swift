@@ -29,6 +29,9 @@ let usage = """
              the other options override the classifier's defaults and the
              generator's share of same-commit reruns, tests with retries and outage runs;
              --list-corpus 1 lists the corpus' retried cases to stderr.
+           verdict-bench clusters [--failures 10000] [--runs 5]
+             Times fingerprinting and clustering that many failures (best run), then the pairwise
+             precision/recall on the labelled set (Tests/Fixtures/clusters); two JSON lines.
     """
 
 func runCommand(_ arguments: [String]) throws(BenchError) {
@@ -36,6 +39,7 @@ func runCommand(_ arguments: [String]) throws(BenchError) {
     let options = try Options(arguments.dropFirst())
     if command == "shard-sim" { return try ShardSim.run(options) }
     if command == "flaky" { return try FlakyCommand.run(options) }
+    if command == "clusters" { return try ClusterCommand.run(options) }
     guard let path = options.positional.first else { throw BenchError(usage) }
     switch command {
     case "generate-junit":

@@ -42,6 +42,7 @@ public enum SuiteKind: IDKind { public static let noun = "suite" }
 public enum CaseKind: IDKind { public static let noun = "case" }
 public enum TestKind: IDKind { public static let noun = "test" }
 public enum AttachmentKind: IDKind { public static let noun = "attachment" }
+public enum ClusterKind: IDKind { public static let noun = "failure cluster" }
 
 public typealias TeamID = ID<TeamKind>
 public typealias APIKeyID = ID<APIKeyKind>
@@ -52,3 +53,6 @@ public typealias SuiteID = ID<SuiteKind>
 public typealias CaseID = ID<CaseKind>
 public typealias TestID = ID<TestKind>
 public typealias AttachmentID = ID<AttachmentKind>
+/// A failure cluster: a content hash of the failure (see `VerdictInsights.FailureFingerprint`),
+/// the same in every project, run and week.
+public typealias ClusterID = ID<ClusterKind>

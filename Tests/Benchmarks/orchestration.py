@@ -4,17 +4,17 @@ usage: orchestration.py BASE_URL API_KEY [WORKERS] [UNITS]
 
 WORKERS workers (200) share a run of UNITS units (5,000), each 20-500 ms of simulated work
 (seeded). Workers start over the first two seconds, as the jobs of a CI matrix are picked up
-by their runners (no two in the same instant), and all run at once. A tenth of them die in the middle of a lease: they stop without completing,
-heartbeating or giving it back, so their units come back only when the lease (5 s) expires.
+by their runners (no two in the same instant), and all run at once. A tenth of them die in the
+middle of a lease: they stop without completing, heartbeating or giving it back, so their units
+come back only when the lease (5 s) expires.
 Prints checkout p50 and p99 as the workers saw them, and checks what the server kept: no unit
 leased to two workers at once, no unit lost, the run completed, the dead workers' units re-run.
 """
-import http.client
+import asyncio
 import json
 import random
 import statistics
 import sys
-import threading
 import time
 import urllib.parse
 import uuid
@@ -27,105 +27,123 @@ host, port = urllib.parse.urlparse(base).hostname, urllib.parse.urlparse(base).p
 
 
 class Client:
-    """One keep-alive connection per worker, as a CI job's client would hold."""
+    """One keep-alive HTTP/1.1 connection per worker, as a CI job's client would hold. The
+    workers are coroutines on one thread: with 200 threads, a reply that had arrived waited for
+    the interpreter's lock (5 ms turns), and the figure measured the load generator."""
 
     def __init__(self):
-        self.connection = http.client.HTTPConnection(host, port, timeout=60)
+        self.reader = self.writer = None
 
-    def call(self, method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
+    async def call(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else b""
         for attempt in range(3):
             try:
-                self.connection.request(method, path, body=data, headers={"X-API-Key": key, "Content-Type": "application/json"})
-                response = self.connection.getresponse()
-                return response.status, json.loads(response.read() or b"{}")
-            except (http.client.HTTPException, ConnectionError):
-                self.connection.close()
-                self.connection = http.client.HTTPConnection(host, port, timeout=60)
+                if self.writer is None:
+                    self.reader, self.writer = await asyncio.open_connection(host, port)
+                self.writer.write(
+                    f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nX-API-Key: {key}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data)
+                await self.writer.drain()
+                status = int((await self.reader.readline()).split()[1])
+                length, close = 0, False
+                while (line := await self.reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode().partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                    elif name.lower() == "connection" and value.strip().lower() == "close":
+                        close = True
+                payload = await self.reader.readexactly(length) if length else b""
+                if close:
+                    self.close()
+                return status, json.loads(payload or b"{}")
+            except (ConnectionError, asyncio.IncompleteReadError, IndexError, ValueError):
+                self.close()
         raise RuntimeError(f"{method} {path}: no answer")
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
 
 
 rng = random.Random(20261206)
 work = {f"tests/group{i % 50}/unit_{i}.py": rng.uniform(20, 500) for i in range(unit_count)}
-client = Client()
-status, begun = client.call("POST", "/api/v1/orchestration/begin", {
-    "project": "bench-orchestration", "ci_run_id": str(uuid.uuid4()), "lease_seconds": lease_seconds,
-    "expected_workers": workers, "units": [{"id": unit, "weight_ms": ms} for unit, ms in work.items()]})
-if status != 201:
-    sys.exit(f"begin: {status} {begun}")
-run_id = begun["run_id"]
-
-lock = threading.Lock()
 checkouts, errors = [], []
 dying = set(rng.sample(range(workers), workers // 10))
 died_with = {}
 
 
-def worker(index):
+async def worker(index, run_id):
     name = f"worker-{index}"
-    time.sleep(index * 2.0 / workers)
+    await asyncio.sleep(index * 2.0 / workers)
     me = Client()
     batches = 0
-    while True:
-        started = time.perf_counter()
-        status, answer = me.call("POST", "/api/v1/orchestration/checkout", {"run_id": run_id, "worker": name})
-        elapsed = (time.perf_counter() - started) * 1000
-        if status != 200:
-            with lock:
+    try:
+        while True:
+            started = time.perf_counter()
+            status, answer = await me.call("POST", "/api/v1/orchestration/checkout", {"run_id": run_id, "worker": name})
+            elapsed = (time.perf_counter() - started) * 1000
+            if status != 200:
                 errors.append(f"checkout {status} {answer}")
-            return
-        with lock:
+                return
             checkouts.append(elapsed)
-        if answer["done"]:
-            return
-        units = answer["units"]
-        if not units:
-            time.sleep(answer.get("retry_after_ms", 250) / 1000)
-            continue
-        batches += 1
-        lease = answer["lease_id"]
-        if index in dying and batches == 2:
-            # Dies half-way through the batch: no heartbeat, no result, no release.
-            time.sleep(sum(work[u["id"]] for u in units) / 2000)
-            with lock:
+            if answer["done"]:
+                return
+            units = answer["units"]
+            if not units:
+                await asyncio.sleep(answer.get("retry_after_ms", 250) / 1000)
+                continue
+            batches += 1
+            lease = answer["lease_id"]
+            if index in dying and batches == 2:
+                # Dies half-way through the batch: no heartbeat, no result, no release.
+                await asyncio.sleep(sum(work[u["id"]] for u in units) / 2000)
                 died_with[name] = [u["id"] for u in units]
-            return
-        results, last_beat = [], time.perf_counter()
-        for unit in units:
-            time.sleep(work[unit["id"]] / 1000)
-            results.append({"unit": unit["id"], "status": "passed", "duration_ms": work[unit["id"]]})
-            if time.perf_counter() - last_beat > lease_seconds / 2:
-                me.call("POST", "/api/v1/orchestration/heartbeat", {"run_id": run_id, "worker": name, "lease_id": lease})
-                last_beat = time.perf_counter()
-        status, done = me.call("POST", "/api/v1/orchestration/complete",
-                               {"run_id": run_id, "worker": name, "lease_id": lease, "results": results})
-        if status != 200:
-            with lock:
+                return
+            results, last_beat = [], time.perf_counter()
+            for unit in units:
+                await asyncio.sleep(work[unit["id"]] / 1000)
+                results.append({"unit": unit["id"], "status": "passed", "duration_ms": work[unit["id"]]})
+                if time.perf_counter() - last_beat > lease_seconds / 2:
+                    await me.call("POST", "/api/v1/orchestration/heartbeat", {"run_id": run_id, "worker": name, "lease_id": lease})
+                    last_beat = time.perf_counter()
+            status, done = await me.call("POST", "/api/v1/orchestration/complete",
+                                         {"run_id": run_id, "worker": name, "lease_id": lease, "results": results})
+            if status != 200:
                 errors.append(f"complete {status} {done}")
-            return
+                return
+    finally:
+        me.close()
 
 
-began = time.perf_counter()
-threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
-for thread in threads:
-    thread.start()
-for thread in threads:
-    thread.join()
-wall = time.perf_counter() - began
+async def orchestrate():
+    client = Client()
+    status, begun = await client.call("POST", "/api/v1/orchestration/begin", {
+        "project": "bench-orchestration", "ci_run_id": str(uuid.uuid4()), "lease_seconds": lease_seconds,
+        "expected_workers": workers, "units": [{"id": unit, "weight_ms": ms} for unit, ms in work.items()]})
+    if status != 201:
+        sys.exit(f"begin: {status} {begun}")
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(i, begun["run_id"]) for i in range(workers)))
+    wall = time.perf_counter() - began
+    # What the server kept: every unit with its tries.
+    units, cursor = [], None
+    while True:
+        status, page = await client.call(
+            "GET", f"/api/v1/orchestration/runs/{begun['run_id']}?limit=500" + (f"&cursor={cursor}" if cursor else ""))
+        if status != 200:
+            sys.exit(f"status: {status} {page}")
+        units += page["units"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    client.close()
+    return wall, units, page["status"]
+
+
+wall, units, final = asyncio.run(orchestrate())
 if errors:
     sys.exit(f"orchestration: {len(errors)} errors, first: {errors[0]}")
-
-# What the server kept: every unit with its tries.
-units, cursor = [], None
-while True:
-    status, page = client.call("GET", f"/api/v1/orchestration/runs/{run_id}?limit=500" + (f"&cursor={cursor}" if cursor else ""))
-    if status != 200:
-        sys.exit(f"status: {status} {page}")
-    units += page["units"]
-    cursor = page["next_cursor"]
-    if not cursor:
-        break
-
 
 def stamp(text):
     return time.mktime(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")) + float("0." + text[20:26])
@@ -141,7 +159,6 @@ lost = [u["id"] for u in units if u["state"] != "passed"]
 dead_units = {u for batch in died_with.values() for u in batch}
 rerun = [u for u in units if u["id"] in dead_units and u["state"] == "passed"
          and any(a["status"] == "expired" for a in u["attempts"])]
-final = page["status"]
 checkouts.sort()
 p99 = checkouts[min(len(checkouts) - 1, int(len(checkouts) * 0.99))]
 total_work = sum(work.values()) / 1000

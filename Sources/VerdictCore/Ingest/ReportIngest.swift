@@ -136,6 +136,7 @@ public struct ReportIngest {
             try db.copy(into: "attempts", columns: ReportRowWriter.attemptColumns, rows: writer.attemptRows)
             try db.copy(into: "attachments", columns: ReportRowWriter.attachmentColumns, rows: writer.attachmentRows)
             try db.copy(into: "test_scope_spans", columns: ReportRowWriter.spanColumns, rows: writer.finishedSpans())
+            try writer.clusters.save(projectID: projectID.text, runID: runID.text, db: db)
 
             let totals = writer.totals
             let warnings = report.warnings + resolver.warnings

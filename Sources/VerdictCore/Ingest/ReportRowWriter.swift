@@ -9,7 +9,7 @@ final class ReportRowWriter {
     static let caseColumns = [
         "id", "run_id", "report_id", "suite_id", "ordinal", "test_id", "title", "full_title", "suite_path", "file", "line",
         "classname", "project_name", "status", "raw_status", "duration_ms", "started_at", "attempt_count", "error_message", "skip_reason",
-        "tags", "annotations", "properties",
+        "tags", "annotations", "properties", "cluster_id",
     ]
     static let attemptColumns = [
         "case_id", "report_id", "ordinal", "attempt", "status", "duration_ms", "started_at", "error_messages", "error_types",
@@ -38,6 +38,8 @@ final class ReportRowWriter {
     private let attachments: AttachmentResolver
 
     private(set) var totals = ReportTotals()
+    /// The failure clusters of the report's failures, saved with its rows.
+    private(set) var clusters = ClusterRecorder()
     private var ordinal = 0
     let attemptRows = CopyRows(columns: ReportRowWriter.attemptColumns.count)
     let attachmentRows = CopyRows(columns: ReportRowWriter.attachmentColumns.count)
@@ -122,6 +124,12 @@ final class ReportRowWriter {
             if testCase.tags.isEmpty { row.null() } else { row.textArray(testCase.tags) }
             row.json(testCase.annotations.isEmpty ? nil : .array(testCase.annotations.map(\.json)), emptyIsNull: true)
             row.json(testCase.properties.isEmpty ? nil : .array(testCase.properties.map(\.json)), emptyIsNull: true)
+            if let fingerprint = ClusterRecorder.fingerprint(of: testCase) {
+                clusters.add(fingerprint)
+                row.uuid(UUIDKey(fingerprint.id.uuid))
+            } else {
+                row.null()
+            }
         }
 
         if Self.attemptsSayMore(testCase) {

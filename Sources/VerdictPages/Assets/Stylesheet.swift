@@ -80,6 +80,11 @@ enum Stylesheet {
         .badge { display: inline-block; border: 1px solid currentColor; border-radius: 999px; padding: 0 .45rem; font-size: .78rem;
           font-weight: 600; }
         .group { margin: 1rem 0 .25rem; font-weight: 600; overflow-wrap: anywhere; }
+        .clusters { padding-left: 1.25rem; }
+        .cluster { margin: .5rem 0; overflow-wrap: anywhere; }
+        .cluster .count { font-weight: 600; }
+        .cluster .template { white-space: pre-wrap; }
+        .badge.new { color: var(--failed); }
         .pager { display: flex; gap: 1rem; margin: 1rem 0; }
         .attachments { display: flex; flex-wrap: wrap; gap: .75rem; margin: .5rem 0; }
         .attachments figure { margin: 0; max-width: 100%; }

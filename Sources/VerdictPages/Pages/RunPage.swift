@@ -12,6 +12,8 @@ public struct RunPage: PageRenderer {
     static let casesPerPage = 100
     static let stackLinesShown = 6
     static let stackLinesDisclosed = 30
+    static let clustersShown = 8
+    static let testsPerCluster = 3
 
     public init() {}
 
@@ -40,6 +42,11 @@ public struct RunPage: PageRenderer {
         body.append(header(run))
         body.append(summary(run))
         body.append(shards(run, detail.reports))
+        if run.totals.failed + run.totals.errors > 0 {
+            let clusters = try ClusterReads(db: db).clusters(
+                of: runID, as: context.access, limit: Self.clustersShown, after: nil, testsShown: Self.testsPerCluster)
+            body.append(clusterList(clusters, run: run))
+        }
         body.append(failureList(failures, run: run, request: request, here: here))
         body.append(caseList(cases, request: request, here: here))
         body.append(
@@ -95,7 +102,8 @@ public struct RunPage: PageRenderer {
     /// batch) and links its orchestration instead.
     func shardCount(_ run: RunSummary) -> HTML {
         guard run.orchestrated else {
-            return "<span data-count=\"reports\">\(Format.count(run.reportsCompleted)) of \(Format.count(run.totalReportsExpected)) shards</span>"
+            return
+                "<span data-count=\"reports\">\(Format.count(run.reportsCompleted)) of \(Format.count(run.totalReportsExpected)) shards</span>"
         }
         return """
             <span data-count="reports">\(Format.count(run.reportsCompleted)) reports</span> · \
@@ -117,6 +125,47 @@ public struct RunPage: PageRenderer {
             </table></div>
             </section>
             """
+    }
+
+    /// The run's failures by cause: each cluster's template (the reason they were grouped), how
+    /// many failed with it, a few of them, and whether the run brought it.
+    func clusterList(_ clusters: Page<RunCluster>, run: RunSummary) -> HTML {
+        var html: HTML = """
+            <section id="clusters" aria-labelledby="clusters-title">
+            <h2 id="clusters-title">Failures by cause</h2>
+            <ol class="clusters">
+            """
+        for cluster in clusters.items {
+            let look = cluster.look
+            let more = cluster.testsTotal - cluster.tests.count
+            html.append(
+                """
+                <li class="cluster"><span class="count">\(Format.count(cluster.count))×</span>                 \(if: cluster.isNew, "<span class=\"badge new\">new</span> ")\
+                \(if: look.category != nil, "<span class=\"badge\">\(look.category ?? "")</span> ")\
+                <code class="template">\(look.errorType.map { $0 + ": " } ?? "")\(look.template)</code>\
+                \(if: !look.frames.isEmpty, "<div class=\"muted\">at \(look.frames.joined(separator: " ← "))</div>")\
+                <div class="cluster-tests">
+                """)
+            for (index, test) in cluster.tests.enumerated() {
+                if index > 0 { html.append(" · ") }
+                if let caseID = test.caseID {
+                    html.append("<a href=\"\(URLPath("/cases/\(caseID.text)"))\">\(test.fullTitle)</a>")
+                } else {
+                    html.append("\(test.fullTitle)")
+                }
+            }
+            if more > 0 { html.append(" <span class=\"muted\">and \(Format.count(more)) more</span>") }
+            html.append("</div></li>")
+        }
+        html.append("</ol>")
+        if clusters.nextCursor != nil {
+            html.append(
+                """
+                <p class="muted">The largest \(Format.count(clusters.items.count)) causes;                 <a href="\(URLPath("/api/v1/runs/\(run.id.text)/clusters"))">all of them</a>.</p>
+                """)
+        }
+        html.append("</section>")
+        return html
     }
 
     func failureList(_ failures: Page<FailedCase>, run: RunSummary, request: HTTPRequest, here: URLPath) -> HTML {

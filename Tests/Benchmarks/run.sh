@@ -148,3 +148,17 @@ stop_emulator
 # shard-sim`) beside pytest-split's least_duration and duration_based_chunks plans, on the same
 # noisy durations of every real suite in ../shared/durations, N = 2 to 32, 20 seeds each.
 python3 Tests/Benchmarks/shard_compare.py --bench "$bench"
+
+# Failure clusters: 10,000 failures fingerprinted and grouped (the pure module, as ingest runs
+# it), then pairwise precision and recall on the hand-labelled set of real failures and their
+# variants (Tests/Fixtures/clusters).
+"$bench" clusters --failures 10000 | python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    if r["bench"] == "clusters":
+        print("clusters: {:,} failures into {:,} clusters in {:.3f} s   [target <= 2 s]".format(r["failures"], r["clusters"], r["seconds"]))
+    else:
+        print("clusters: labelled set of {} real + {} synthetic failures, pairwise precision {:.3f}, recall {:.3f}   "
+              "[targets >= 0.90, >= 0.80]".format(r["real_failures"], r["synthetic_failures"], r["precision"], r["recall"]))
+'

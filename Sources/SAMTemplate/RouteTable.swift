@@ -80,6 +80,32 @@ public struct RouteTable<Target: Sendable>: Sendable {
         for (route, target) in routes {
             entries.append(Entry(route: route, pattern: route.path == "$default" ? nil : try RoutePattern(route.path), target: target))
         }
+        try Self.checkVariableNames(entries.compactMap { entry in entry.pattern.map { (entry.route.path, $0) } })
+    }
+
+    /// API Gateway keeps routes as a tree of resources, with at most one variable child under
+    /// each: `/projects/{id}` and `/projects/{project}/trends` cannot both be deployed. Refused
+    /// here, so the emulator fails where the deployment would.
+    static func checkVariableNames(_ patterns: [(path: String, pattern: RoutePattern)]) throws {
+        // The tree position of a variable: the segments before it, each variable written `{}`.
+        var named: [String: (name: String, path: String)] = [:]
+        for (path, pattern) in patterns {
+            var position = ""
+            for segment in pattern.segments {
+                switch segment {
+                case .literal(let literal):
+                    position += "/" + literal
+                case .parameter(let name), .greedy(let name):
+                    if let earlier = named[position], earlier.name != name {
+                        throw TemplateError(
+                            "route path \(path): {\(name)} is {\(earlier.name)} in \(earlier.path); API Gateway needs one variable name at one place"
+                        )
+                    }
+                    named[position] = (name, path)
+                    position += "/{}"
+                }
+            }
+        }
     }
 
     public func match(method: String, path: String) -> Match? {

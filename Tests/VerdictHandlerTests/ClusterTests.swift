@@ -126,7 +126,7 @@ final class ClusterTests: XCTestCase {
         let projectID: String = try db.query("SELECT project_id FROM runs WHERE id = $1", [runID.text]).first!.decode("project_id")
         func put(_ body: String) async -> HandlerHarness.Response {
             await harness.call(
-                ReplaceFailureCategories(), "/x", method: "PUT", pathParameters: ["id": projectID], key: team.key, body: body)
+                ReplaceFailureCategories(), "/x", method: "PUT", pathParameters: ["project": projectID], key: team.key, body: body)
         }
         let bad = await put(#"{"categories":[{"name":"ok","pattern":"timeout"},{"name":"broken","pattern":"(unclosed"}]}"#)
         XCTAssertEqual(bad.status, 400, bad.text)
@@ -148,7 +148,7 @@ final class ClusterTests: XCTestCase {
             })
         XCTAssertEqual(named["TimeoutError"], "infrastructure", read.text)
         XCTAssertEqual(named["AssertionError"], "product bug")
-        let listed = await harness.call(ListFailureCategories(), "/x", pathParameters: ["id": projectID], key: team.key)
+        let listed = await harness.call(ListFailureCategories(), "/x", pathParameters: ["project": projectID], key: team.key)
         XCTAssertEqual(listed.json, stored.json)
     }
 
@@ -169,7 +169,9 @@ final class ClusterTests: XCTestCase {
         }
         let notOurs = await harness.call(
             ReplaceFailureCategories(), "/x", method: "PUT",
-            pathParameters: ["id": try db.query("SELECT project_id FROM runs WHERE id = $1", [runID.text]).first!.decode("project_id")],
+            pathParameters: [
+                "project": try db.query("SELECT project_id FROM runs WHERE id = $1", [runID.text]).first!.decode("project_id")
+            ],
             key: other.key, body: #"{"categories":[]}"#)
         XCTAssertEqual(notOurs.status, 404, notOurs.text)
     }

@@ -12,7 +12,7 @@ final class ServiceEndpointTests: XCTestCase {
         XCTAssertEqual(response.http.header("content-type"), "application/json")
         XCTAssertEqual(response.json["openapi"]?.stringValue, "3.1.0")
         let paths = try XCTUnwrap(response.json["paths"]?.objectValue?.keys)
-        for path in ["/api/v1/openapi.json", "/api/v1/runs", "/api/v1/projects/{id}", "/api/v1/team"] {
+        for path in ["/api/v1/openapi.json", "/api/v1/runs", "/api/v1/projects/{project}", "/api/v1/team"] {
             XCTAssertTrue(paths.contains(path), "\(path) is described")
         }
     }

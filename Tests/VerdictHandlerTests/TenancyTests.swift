@@ -129,7 +129,7 @@ final class TenancyTests: XCTestCase {
 
         // The project turns private: only its team still sees it.
         let updated = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["id": stored.projectID], key: owner.key, body: #"{"public": false}"#)
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key, body: #"{"public": false}"#)
         XCTAssertEqual(updated.status, 200, updated.text)
         XCTAssertEqual(updated.json["public"]?.boolValue, false)
         XCTAssertEqual(updated.json["public_override"]?.boolValue, false)
@@ -141,7 +141,7 @@ final class TenancyTests: XCTestCase {
 
         // Back to the team default, and the team's default turned off: still private.
         let followsTeam = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["id": stored.projectID], key: owner.key, body: #"{"public": null}"#)
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key, body: #"{"public": null}"#)
         XCTAssertEqual(followsTeam.json["public_override"], .null)
         XCTAssertEqual(followsTeam.json["public"]?.boolValue, true)
         let r2 = await harness.call(GetRun(), "/x", pathParameters: run)
@@ -157,7 +157,7 @@ final class TenancyTests: XCTestCase {
 
         // A project's own "public" beats its team's "private".
         _ = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["id": stored.projectID], key: owner.key, body: #"{"public": true}"#)
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key, body: #"{"public": true}"#)
         let r5 = await harness.call(GetRun(), "/x", pathParameters: run)
         XCTAssertEqual(r5.status, 200)
 
@@ -169,19 +169,19 @@ final class TenancyTests: XCTestCase {
         let (owner, stranger, stored) = try twoTeams(storing: "guarded-app")
         let harness = HandlerHarness()
         let foreign = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["id": stored.projectID], key: stranger.key, body: #"{"public": false}"#
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: stranger.key, body: #"{"public": false}"#
         )
         XCTAssertEqual(foreign.status, 404, foreign.text)
         let r6 = await harness.call(GetRun(), "/x", pathParameters: ["id": stored.runID])
         XCTAssertEqual(r6.status, 200, "nothing changed")
         let anonymous = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["id": stored.projectID], body: #"{"public": false}"#)
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], body: #"{"public": false}"#)
         XCTAssertEqual(anonymous.status, 401)
         let missing = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["id": stored.projectID], key: owner.key, body: "{}")
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key, body: "{}")
         XCTAssertEqual(missing.errorCode, "invalid_parameter")
         let wrongType = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["id": stored.projectID], key: owner.key, body: #"{"public": "yes"}"#)
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key, body: #"{"public": "yes"}"#)
         XCTAssertEqual(wrongType.errorCode, "invalid_parameter")
     }
 

@@ -22,6 +22,8 @@ final class TemplateTests: XCTestCase {
         XCTAssertEqual(template.function(named: "MigrateFunction")?.startupOrder, 1)
         XCTAssertEqual(template.function(named: "SeedFunction")?.startupOrder, 2)
         XCTAssertEqual(template.buckets["ArtifactsBucket"], "verdict-artifacts")
+        // Deployable as API Gateway builds it: one variable name at one place of the route tree.
+        XCTAssertNoThrow(try RouteTable(template.functions.flatMap { function in function.routes.map { ($0, function.logicalID) } }))
     }
 
     func testParametersMustHaveValues() {
@@ -48,5 +50,16 @@ final class TemplateTests: XCTestCase {
               B: {Type: AWS::Serverless::Function, Properties: {CodeUri: b, Events: {E: {Type: HttpApi, Properties: {Path: /x, Method: get}}}}}
             """
         XCTAssertThrowsError(try Template.parse(text))
+    }
+
+    func testAVariableHasOneNameAtOnePlaceOfTheRouteTree() throws {
+        func table(_ paths: [String]) throws -> RouteTable<Int> {
+            try RouteTable(paths.enumerated().map { (RouteDefinition(method: "GET", path: $0.element), $0.offset) })
+        }
+        XCTAssertNoThrow(try table(["/projects/{id}", "/projects/{id}/trends", "/runs/{id}", "/projects/{id}/gates/{gate}"]))
+        XCTAssertNoThrow(try table(["/a/{x}/b", "/c/{y}/b"]), "different places")
+        XCTAssertThrowsError(try table(["/projects/{id}", "/projects/{project}/trends"]))
+        XCTAssertThrowsError(try table(["/p/{a}/g/{b}", "/p/{a}/g/{c}/x"]))
+        XCTAssertThrowsError(try table(["/files/{key}", "/files/{proxy+}"]))
     }
 }

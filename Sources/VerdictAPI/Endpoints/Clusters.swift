@@ -91,7 +91,7 @@ extension RunCluster {
     }
 }
 
-/// `GET /api/v1/projects/{id}/categories`: the project's rules that name failure clusters, in
+/// `GET /api/v1/projects/{project}/categories`: the project's rules that name failure clusters, in
 /// the order they are tried.
 public struct ListFailureCategories: Endpoint {
     public typealias Access = Reader
@@ -99,13 +99,14 @@ public struct ListFailureCategories: Endpoint {
     public init() {}
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTTPResponse {
-        let projectID: ProjectID = try request.pathID("id")
-        let rules = try FailureCategories(db: try context.database()).list(projectID, as: context.access)
+        let db = try context.database()
+        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), as: context.access)
+        let rules = try FailureCategories(db: db).list(projectID, as: context.access)
         return .json(FailureCategory.json(rules, projectID: projectID))
     }
 }
 
-/// `PUT /api/v1/projects/{id}/categories`: replaces the rules (`{"categories": [{"name",
+/// `PUT /api/v1/projects/{project}/categories`: replaces the rules (`{"categories": [{"name",
 /// "pattern"}]}`, first match wins); the same body again changes nothing.
 public struct ReplaceFailureCategories: Endpoint {
     public typealias Access = AdministersTeam
@@ -113,7 +114,8 @@ public struct ReplaceFailureCategories: Endpoint {
     public init() {}
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
-        let projectID: ProjectID = try request.pathID("id")
+        let db = try context.database()
+        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), for: context.access)
         let body = try request.jsonObject()
         try body.rejectUnknown(allowed: ["categories"])
         guard let list = body.object["categories"]?.arrayValue else {
@@ -126,7 +128,7 @@ public struct ReplaceFailureCategories: Endpoint {
             }
             rules.append(try Self.rule(JSONFields(object), field: "categories[\(index)]"))
         }
-        let stored = try FailureCategories(db: try context.database()).replace(projectID, with: rules, for: context.access)
+        let stored = try FailureCategories(db: db).replace(projectID, with: rules, for: context.access)
         return .json(FailureCategory.json(stored, projectID: projectID))
     }
 

@@ -24,7 +24,7 @@ public struct ListProjects: Endpoint {
     }
 }
 
-/// `PATCH /api/v1/projects/{id}`: `{"public": true|false|null}` makes one of the team's
+/// `PATCH /api/v1/projects/{project}` (its id or name): `{"public": true|false|null}` makes one of the team's
 /// projects public or private, or (null) lets it follow the team's default; `{"repository":
 /// "https://github.com/org/repo"|null}` names where its code lives. Fields left out stay.
 public struct UpdateProject: Endpoint {
@@ -41,7 +41,9 @@ public struct UpdateProject: Endpoint {
         let change = ProjectChange(
             isPublic: body.object["public"] == nil ? nil : .some(try body.bool("public")),
             repositoryURL: body.object["repository"] == nil ? nil : .some(try body.string("repository")))
-        let project = try ProjectService(db: try context.database()).update(try request.pathID("id"), change, for: context.access)
+        let db = try context.database()
+        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), for: context.access)
+        let project = try ProjectService(db: db).update(projectID, change, for: context.access)
         return .json(project.json)
     }
 }

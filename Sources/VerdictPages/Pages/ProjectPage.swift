@@ -3,14 +3,15 @@ import VerdictHTML
 import VerdictHTTP
 import VerdictJSON
 
-/// `/projects/{id}`: a project's runs, newest first, narrowed by branch, status and dates, or
+/// `/projects/{project}` (its id or name): a project's runs, newest first, narrowed by branch, status and dates, or
 /// found by a commit prefix or CI run id; it follows the project live while runs come in.
 public struct ProjectPage: PageRenderer {
     public init() {}
 
     public func render(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTMLPage {
         let db = try context.database()
-        let projectID = try request.pathID("id", as: ProjectID.self)
+        let projectID = try ProjectReference(db: try context.database()).resolve(
+            try request.requiredPathParameter("project"), as: context.access)
         let overview = try ProjectOverviews(db: db).get(projectID, as: context.access)
         let project = overview.project
         let search = request.nonEmptyQuery("q")?.trimmed()
@@ -49,7 +50,8 @@ public struct ProjectPage: PageRenderer {
         body.append(Components.pager(next: next, first: first))
         body.append("</section>")
         let live: JSON = [
-            "active": true, "websocket": JSON(context.settings.liveURL), "subscribe": ["action": "subscribe", "project": .string(project.id.text)],
+            "active": true, "websocket": JSON(context.settings.liveURL),
+            "subscribe": ["action": "subscribe", "project": .string(project.id.text)],
         ]
         return HTMLPage(
             title: project.name, crumbs: [("Projects", "/"), (project.name, nil)], body: body, live: live)

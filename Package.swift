@@ -58,7 +58,9 @@ let package = Package(
             ]),
         .target(
             name: "VerdictAPI",
-            dependencies: ["VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport", "VerdictLive"]),
+            dependencies: [
+                "VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport", "VerdictLive", "VerdictInsights",
+            ]),
         .target(name: "SAMTemplate", dependencies: ["HTTPContract", "Yams"]),
         .target(name: "VerdictHTML", dependencies: ["VerdictJSON"]),
         // The dashboard's pages and assets; only the page functions link it.

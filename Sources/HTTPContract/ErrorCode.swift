@@ -19,6 +19,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case unitsMismatch = "units_mismatch"
     case leaseNotHeld = "lease_not_held"
     case leaseEnded = "lease_ended"
+    case gateExists = "gate_exists"
     case payloadTooLarge = "payload_too_large"
     case responseTooLarge = "response_too_large"
     case notAReport = "not_a_report"
@@ -42,7 +43,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .forbidden: return 403
         case .notFound, .attachmentNotStored: return 404
         case .runChanged, .expectedReportsMismatch, .tooManyReports, .reportCompleted, .fileNotUploaded, .reportNotUploaded,
-            .unitsMismatch, .leaseNotHeld, .leaseEnded:
+            .unitsMismatch, .leaseNotHeld, .leaseEnded, .gateExists:
             return 409
         case .payloadTooLarge, .responseTooLarge: return 413
         case .notAReport, .sizeMismatch, .checksumMismatch: return 422
@@ -73,6 +74,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .unitsMismatch: return "an orchestration with this identity exists with other units"
         case .leaseNotHeld: return "the lease belongs to another worker or another run"
         case .leaseEnded: return "the lease expired, was given back or its run ended; check out again"
+        case .gateExists: return "the project has a quality gate of that name with other rules"
         case .payloadTooLarge: return "the request is over Lambda's 6 MB payload limit"
         case .responseTooLarge: return "the response is over Lambda's 6 MB payload limit"
         case .notAReport: return "well-formed XML or JSON that is not a test report"

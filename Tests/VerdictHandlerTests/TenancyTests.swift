@@ -129,7 +129,8 @@ final class TenancyTests: XCTestCase {
 
         // The project turns private: only its team still sees it.
         let updated = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key, body: #"{"public": false}"#)
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key,
+            body: #"{"public": false}"#)
         XCTAssertEqual(updated.status, 200, updated.text)
         XCTAssertEqual(updated.json["public"]?.boolValue, false)
         XCTAssertEqual(updated.json["public_override"]?.boolValue, false)
@@ -141,7 +142,8 @@ final class TenancyTests: XCTestCase {
 
         // Back to the team default, and the team's default turned off: still private.
         let followsTeam = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key, body: #"{"public": null}"#)
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key,
+            body: #"{"public": null}"#)
         XCTAssertEqual(followsTeam.json["public_override"], .null)
         XCTAssertEqual(followsTeam.json["public"]?.boolValue, true)
         let r2 = await harness.call(GetRun(), "/x", pathParameters: run)
@@ -157,7 +159,8 @@ final class TenancyTests: XCTestCase {
 
         // A project's own "public" beats its team's "private".
         _ = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key, body: #"{"public": true}"#)
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key,
+            body: #"{"public": true}"#)
         let r5 = await harness.call(GetRun(), "/x", pathParameters: run)
         XCTAssertEqual(r5.status, 200)
 
@@ -169,7 +172,8 @@ final class TenancyTests: XCTestCase {
         let (owner, stranger, stored) = try twoTeams(storing: "guarded-app")
         let harness = HandlerHarness()
         let foreign = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: stranger.key, body: #"{"public": false}"#
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: stranger.key,
+            body: #"{"public": false}"#
         )
         XCTAssertEqual(foreign.status, 404, foreign.text)
         let r6 = await harness.call(GetRun(), "/x", pathParameters: ["id": stored.runID])
@@ -181,7 +185,8 @@ final class TenancyTests: XCTestCase {
             UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key, body: "{}")
         XCTAssertEqual(missing.errorCode, "invalid_parameter")
         let wrongType = await harness.call(
-            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key, body: #"{"public": "yes"}"#)
+            UpdateProject(), "/x", method: "PATCH", pathParameters: ["project": stored.projectID], key: owner.key,
+            body: #"{"public": "yes"}"#)
         XCTAssertEqual(wrongType.errorCode, "invalid_parameter")
     }
 
@@ -209,10 +214,11 @@ final class ProjectRepositoryTests: XCTestCase {
             name: nil)
         let run = try RunService(db: db).begin(identity, for: team.access, expected: 1).run
         let harness = HandlerHarness()
-        let path = ["id": run.projectID.text]
+        let path = ["project": run.projectID.text]
         let bad = await harness.call(
             UpdateProject(), "/x", method: "PATCH", pathParameters: path, key: team.key, body: #"{"repository":"javascript:alert(1)"}"#)
         XCTAssertEqual(bad.errorCode, "invalid_parameter")
+        XCTAssertTrue(bad.json["error"]?["message"]?.stringValue?.hasPrefix("repository") == true, bad.text)
         let set = await harness.call(
             UpdateProject(), "/x", method: "PATCH", pathParameters: path, key: team.key,
             body: #"{"repository":"https://github.com/acme/shop"}"#)

@@ -172,6 +172,7 @@ public struct CheckoutUnits: Endpoint {
             events.append((.runCompleted, JSONObject()))
         }
         context.publish(events, run: runID)
+        if finished { context.runCompleted(runID) }
         return .json(answer)
     }
 }
@@ -257,6 +258,7 @@ public struct CompleteLease: Endpoint {
                 events.append((.runCompleted, JSONObject()))
             }
             context.publish(events, run: runID)
+            if outcome.finished != nil { context.runCompleted(runID) }
         }
         return .json(["accepted": JSON(outcome.accepted), "late": JSON(outcome.late)])
     }
@@ -397,6 +399,7 @@ public struct ReapOrchestrations: Job {
             let summary = try service.summary(runID)
             context.publish(
                 [(.orchestrationCompleted, JSONObject([("orchestration", summary.json)])), (.runCompleted, JSONObject())], run: runID)
+            context.runCompleted(runID)
         }
         for runID in sweep.timedOut {
             context.publish([(.orchestrationTimedOut, JSONObject()), (.runIncomplete, JSONObject())], run: runID)

@@ -32,6 +32,7 @@ extension IngestedReport {
         var events: [(type: LiveEventType, details: JSONObject)] = [(.reportCompleted, completed)]
         if runStatus == .completed { events.append((.runCompleted, JSONObject())) }
         context.publish(events, run: runID)
+        if runStatus == .completed { context.runCompleted(runID) }
     }
 
     /// 201 when this call stored the report, 200 when it had been stored before.

@@ -42,6 +42,8 @@ public struct RunPage: PageRenderer {
         body.append(header(run))
         body.append(summary(run))
         body.append(shards(run, detail.reports))
+        let gates = try GateRunner(db: db).stored(runID, as: context.access)
+        if !gates.gates.isEmpty { body.append(gateList(gates)) }
         if run.totals.failed + run.totals.errors > 0 {
             let clusters = try ClusterReads(db: db).clusters(
                 of: runID, as: context.access, limit: Self.clustersShown, after: nil, testsShown: Self.testsPerCluster)
@@ -125,6 +127,29 @@ public struct RunPage: PageRenderer {
             </table></div>
             </section>
             """
+    }
+
+    /// The verdicts of the project's quality gates: each gate, and the rules that failed.
+    func gateList(_ gates: RunGates) -> HTML {
+        var html: HTML = """
+            <section id="gates" aria-labelledby="gates-title">
+            <h2 id="gates-title">Quality gates <span class="badge \(gates.passed ? "status-passed" : "status-failed")">\
+            \(gates.passed ? "passed" : "failed")</span></h2><ul class="gates">
+            """
+        for gate in gates.gates {
+            html.append(
+                "<li><strong>\(gate.name)</strong> <span class=\"badge \(gate.passed ? "status-passed" : "status-failed")\">\(gate.passed ? "passed" : "failed")</span>"
+            )
+            let failing = gate.rules.filter { !$0.passed }
+            if !failing.isEmpty {
+                html.append("<ul>")
+                for rule in failing { html.append("<li><code>\(rule.type)</code> \(rule.message)</li>") }
+                html.append("</ul>")
+            }
+            html.append("</li>")
+        }
+        html.append("</ul></section>")
+        return html
     }
 
     /// The run's failures by cause: each cluster's template (the reason they were grouped), how

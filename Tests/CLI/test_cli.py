@@ -194,6 +194,34 @@ class CLITests(unittest.TestCase):
         cases = ET.parse(os.path.join(self.dir, "out/export.xml")).getroot().iter("testcase")
         self.assertEqual(sorted(case.get("name") for case in cases), ["one", "two"])
 
+    def test_gate_exits_by_the_projects_quality_gates(self):
+        project = f"cli-gate-{uuid.uuid4().hex[:8]}"
+        self.write("report.xml", '<testsuite name="s"><testcase classname="c" name="one" time="0.1"/>'
+                                 '<testcase classname="c" name="two" time="0.2"><failure message="no">boom</failure></testcase></testsuite>')
+        upload = self.verdict("upload", "report.xml", *self.identity(project))
+        out, err = upload.communicate(timeout=60)
+        self.assertEqual(upload.returncode, 0, err)
+        run_id = out.strip().rsplit("/runs/", 1)[1].split()[0]
+        gate = api(f"/api/v1/projects/{project}/gates", method="POST", body={
+            "name": "no failures", "rules": [{"type": "max_failures", "params": {"threshold": 0}}]})
+        failing = self.verdict("gate", run_id)
+        out, err = failing.communicate(timeout=30)
+        self.assertEqual(failing.returncode, 1, f"{out}\n{err}")
+        self.assertIn("FAILED: no failures", out)
+        self.assertIn("1 tests failed; at most 0 allowed", out)
+        api(f"/api/v1/projects/{project}/gates/{gate['id']}", method="PATCH",
+            body={"rules": [{"type": "max_failures", "params": {"threshold": 1}}]})
+        passing = self.verdict("gate", run_id)
+        out, err = passing.communicate(timeout=30)
+        self.assertEqual(passing.returncode, 0, f"{out}\n{err}")
+        self.assertIn("quality gates passed", out)
+        self.env.update(VERDICT_URL="http://127.0.0.1:9", VERDICT_RETRIES="0")  # nothing listens there
+        for flag, expected in ((None, 1), ("fail", 1), ("pass", 0)):
+            process = self.verdict("gate", run_id, *(["--if-unreachable", flag] if flag else []))
+            _, err = process.communicate(timeout=60)
+            self.assertEqual(process.returncode, expected, f"{flag}: {err}")
+            self.assertIn("the gates were not checked", err)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

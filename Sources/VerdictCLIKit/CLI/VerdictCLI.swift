@@ -3,6 +3,7 @@
 public enum VerdictCLI {
     static let commands: [Subcommand] = [
         Subcommand(UploadCommand.self), Subcommand(RunCommand.self), Subcommand(PlanCommand.self), Subcommand(StatusCommand.self),
+        Subcommand(GateCommand.self),
         Subcommand(ExportCommand.self),
     ]
 

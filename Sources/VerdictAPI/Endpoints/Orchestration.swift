@@ -168,6 +168,7 @@ public struct CheckoutUnits: Endpoint {
             answer = ["units": [], "done": true]
         }
         if finished {
+            context.runCompleted(runID)
             events.append((.orchestrationCompleted, JSONObject([("orchestration", try service.summary(runID).json)])))
             events.append((.runCompleted, JSONObject()))
         }
@@ -252,6 +253,7 @@ public struct CompleteLease: Endpoint {
                     ))
             }
             if outcome.finished != nil {
+                context.runCompleted(runID)
                 let summary = try service.summary(runID)
                 events.append((.orchestrationCompleted, JSONObject([("orchestration", summary.json)])))
                 events.append((.runCompleted, JSONObject()))
@@ -394,6 +396,7 @@ public struct ReapOrchestrations: Job {
         for lease in sweep.expired { context.publish(.leaseExpired, run: lease.runID, details: lease.details) }
         let service = OrchestrationService(db: try context.database())
         for runID in sweep.completed {
+            context.runCompleted(runID)
             let summary = try service.summary(runID)
             context.publish(
                 [(.orchestrationCompleted, JSONObject([("orchestration", summary.json)])), (.runCompleted, JSONObject())], run: runID)

@@ -40,7 +40,9 @@ public struct RunPage: PageRenderer {
         body.append(header(run))
         body.append(summary(run))
         body.append(shards(run, detail.reports))
-        body.append(failureList(failures, run: run, request: request, here: here))
+        let quarantined = try QuarantineService(db: db).active(
+            projectID: run.projectID.text, tests: failures.items.map { $0.summary.testID.text })
+        body.append(failureList(failures, run: run, request: request, here: here, quarantined: Set(quarantined.keys)))
         body.append(caseList(cases, request: request, here: here))
         body.append(
             """
@@ -95,7 +97,8 @@ public struct RunPage: PageRenderer {
     /// batch) and links its orchestration instead.
     func shardCount(_ run: RunSummary) -> HTML {
         guard run.orchestrated else {
-            return "<span data-count=\"reports\">\(Format.count(run.reportsCompleted)) of \(Format.count(run.totalReportsExpected)) shards</span>"
+            return
+                "<span data-count=\"reports\">\(Format.count(run.reportsCompleted)) of \(Format.count(run.totalReportsExpected)) shards</span>"
         }
         return """
             <span data-count="reports">\(Format.count(run.reportsCompleted)) reports</span> · \
@@ -119,7 +122,9 @@ public struct RunPage: PageRenderer {
             """
     }
 
-    func failureList(_ failures: Page<FailedCase>, run: RunSummary, request: HTTPRequest, here: URLPath) -> HTML {
+    func failureList(
+        _ failures: Page<FailedCase>, run: RunSummary, request: HTTPRequest, here: URLPath, quarantined: Set<String> = []
+    ) -> HTML {
         let count = run.totals.failed + run.totals.errors + run.totals.flaky
         var html: HTML = """
             <section id="failures" data-live-region aria-labelledby="failures-title">
@@ -130,7 +135,9 @@ public struct RunPage: PageRenderer {
         } else {
             html.append("<p class=\"muted\">Press j and k to move between failures.</p>")
         }
-        for failure in failures.items { html.append(Self.failure(failure)) }
+        for failure in failures.items {
+            html.append(Self.failure(failure, quarantined: quarantined.contains(failure.summary.testID.text)))
+        }
         if let next = failures.nextCursor {
             html.append(
                 Components.pager(
@@ -140,7 +147,8 @@ public struct RunPage: PageRenderer {
         return html
     }
 
-    static func failure(_ failure: FailedCase) -> HTML {
+    /// A failure of a quarantined test is marked: it does not count against the run.
+    static func failure(_ failure: FailedCase, quarantined: Bool = false) -> HTML {
         let summary = failure.summary
         let stack = failure.stack ?? ""
         let (head, afterHead) = Self.cut(stack[...], afterLines: stackLinesShown)
@@ -152,7 +160,8 @@ public struct RunPage: PageRenderer {
         return """
             <article class="failure \(summary.status.rawValue)" tabindex="0" data-failure aria-label="\(summary.fullTitle)">
             <h3>\(Components.status(summary.status)) <a href="\(URLPath("/cases/\(summary.id.text)"))">\(summary.fullTitle)</a>\
-            \(if: summary.status == .flaky, " <span class=\"badge status-flaky\">passed on retry</span>")</h3>
+            \(if: summary.status == .flaky, " <span class=\"badge status-flaky\">passed on retry</span>")\
+            \(if: quarantined, " <span class=\"badge\" data-quarantined title=\"quarantined: does not count against the run\">quarantined</span>")</h3>
             \(if: !location.isEmpty, "<p class=\"muted\">\(location)</p>")\
             \(if: summary.errorMessage != nil, "<p class=\"message\">\(failure.errorType.map { $0 + ": " } ?? "")\(summary.errorMessage ?? "")</p>")\
             \(if: !head.isEmpty, "<pre>\(head)</pre>")\

@@ -2,6 +2,7 @@ import Foundation
 import HTTPContract
 import VerdictAPI
 import VerdictDB
+import VerdictPages
 import VerdictJSON
 import VerdictReports
 import VerdictS3
@@ -18,7 +19,9 @@ final class FlakyTests: XCTestCase {
     /// A JUnit report: one test case per entry, all in one suite.
     static func junit(_ results: [(String, Result)]) -> String {
         var cases = ""
-        for (name, result) in results {
+        for (title, result) in results {
+            let name = title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: "\"", with: "&quot;")
             switch result {
             case .pass: cases += #"<testcase classname="app.Suite" name="\#(name)" time="0.1"/>"#
             case .fail:
@@ -387,5 +390,36 @@ final class FlakyTests: XCTestCase {
         XCTAssertEqual(again.entered, 0)
         let response = await list(project)
         XCTAssertEqual(items(response).first?["evidence"]?["runs"]?.intValue, 2, response.text)
+    }
+
+    func testTheTestPageShowsTheEvidenceAndTheRunPageMarksQuarantinedFailures() async throws {
+        var project = try project()
+        let hostile = "<script>alert(1)</script>"
+        try project.run([(hostile, .fail)] + Self.others, commit: Self.shaA)
+        try project.run([(hostile, .pass)] + Self.others, commit: Self.shaA)
+        let testID = try project.testID(hostile)
+        var page = await harness.call(PageEndpoint(TestPage()), "/x", pathParameters: ["test_id": testID], key: project.owner.key)
+        XCTAssertEqual(page.status, 200, page.text)
+        XCTAssertTrue(page.text.contains("<tr data-classification=\"flaky\"><td>main</td>"), page.text)
+        XCTAssertTrue(page.text.contains(">flaky</span>"))
+        XCTAssertFalse(page.text.contains("data-quarantine"), "not quarantined yet")
+        let created = await harness.call(
+            CreateQuarantine(), "/x", method: "POST", pathParameters: ["id": project.id], key: project.owner.key,
+            body: #"{"test_id": "\#(testID)", "reason": "<b>flaky</b> login", "owner": "web"}"#)
+        XCTAssertEqual(created.status, 201)
+        page = await harness.call(PageEndpoint(TestPage()), "/x", pathParameters: ["test_id": testID], key: project.owner.key)
+        XCTAssertTrue(page.text.contains("data-quarantine"), page.text)
+        XCTAssertTrue(page.text.contains("&lt;b&gt;flaky&lt;/b&gt; login"), "the reason is text")
+        XCTAssertFalse(page.text.contains("<script>alert(1)"))
+        // A steady test is not watched, and says so.
+        let steady = await harness.call(
+            PageEndpoint(TestPage()), "/x", pathParameters: ["test_id": try project.testID("steady 1")], key: project.owner.key)
+        XCTAssertTrue(steady.text.contains("Not watched"), steady.text)
+
+        try project.run([(hostile, .fail), ("steady 1", .fail)] + Self.others.dropFirst(), commit: Self.sha(7))
+        let run = await harness.call(
+            PageEndpoint(RunPage()), "/x", pathParameters: ["id": try XCTUnwrap(project.lastRun).text], key: project.owner.key)
+        XCTAssertEqual(run.status, 200, run.text)
+        XCTAssertEqual(run.text.components(separatedBy: "data-quarantined").count - 1, 1, "only the quarantined test's failure")
     }
 }

@@ -180,6 +180,7 @@ class PageTests(unittest.TestCase):
             "case": f"/cases/{Data.failure['id']}",
             "test": f"/tests/{Data.failure['test_id']}",
             "orchestration": f"/runs/{Data.orchestrated_id}/orchestration",
+            "flaky": f"/projects/{Data.project_id}/flaky",
             "not-found": f"/runs/{'0' * 8}-0000-0000-0000-{'0' * 12}",
         }
 
@@ -277,6 +278,16 @@ class PageTests(unittest.TestCase):
         self.assertIn("web team", quarantine.text)
         self.assertIsNone(driver.execute_script("return window.__pwned"))
         driver.find_element(By.ID, "flakiness").screenshot(os.path.join(SHOTS, "test-flakiness.png"))
+        # The project's flaky list: the test, its evidence, its quarantine, linked from the project page.
+        driver = self.load(f"/projects/{Data.project_id}")
+        driver.find_element(By.LINK_TEXT, "Flaky tests").click()
+        time.sleep(0.3)
+        row = driver.find_element(By.CSS_SELECTOR, f"tr[data-test='{Data.failure['test_id']}']")
+        self.assertIn(XSS_TITLE, row.text)
+        self.assertIn("quarantined", row.text)
+        self.assertEqual(row.find_element(By.CSS_SELECTOR, ".badge.status-flaky").text, "flaky")
+        self.assertIsNone(driver.execute_script("return window.__pwned"))
+        self.assertEqual(self.problems(), [])
         driver = self.load(f"/runs/{Data.run_id}")
         marked = driver.find_elements(By.CSS_SELECTOR, "[data-failure] [data-quarantined]")
         self.assertEqual(len(marked), 1)

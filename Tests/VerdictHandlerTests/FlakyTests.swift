@@ -422,4 +422,25 @@ final class FlakyTests: XCTestCase {
         XCTAssertEqual(run.status, 200, run.text)
         XCTAssertEqual(run.text.components(separatedBy: "data-quarantined").count - 1, 1, "only the quarantined test's failure")
     }
+
+    func testTheFlakyPageListsTheBranchsFlakyAndBrokenTests() async throws {
+        var project = try project()
+        for n in 1...6 { try project.run([("red", .fail), ("<i>wobbly</i>", n == 3 ? .flaky : .pass)] + Self.others, commit: Self.sha(n)) }
+        var page = await harness.call(PageEndpoint(FlakyPage()), "/x", pathParameters: ["id": project.name], key: project.owner.key)
+        XCTAssertEqual(page.status, 200, page.text)
+        XCTAssertEqual(page.text.components(separatedBy: "<tr data-test=").count - 1, 2, page.text)
+        XCTAssertTrue(page.text.contains("app.Suite.&lt;i&gt;wobbly&lt;/i&gt;"))
+        XCTAssertTrue(page.text.contains(">broken</span>"))
+        page = await harness.call(
+            PageEndpoint(FlakyPage()), "/x", pathParameters: ["id": project.id], query: "classification=broken", key: project.owner.key)
+        XCTAssertEqual(page.text.components(separatedBy: "<tr data-test=").count - 1, 1, page.text)
+        let refused = await harness.call(
+            PageEndpoint(FlakyPage()), "/x", pathParameters: ["id": project.id], query: "window_days=0", key: project.owner.key)
+        XCTAssertEqual(refused.status, 400)
+        let stranger = try TestDatabase.team(project.db)
+        let hidden = await harness.call(PageEndpoint(FlakyPage()), "/x", pathParameters: ["id": UUID().uuidString], key: stranger.key)
+        XCTAssertEqual(hidden.status, 404)
+        let projectPage = await harness.call(PageEndpoint(ProjectPage()), "/x", pathParameters: ["id": project.id], key: project.owner.key)
+        XCTAssertTrue(projectPage.text.contains("/projects/\(project.id)/flaky"), "the project page links it")
+    }
 }

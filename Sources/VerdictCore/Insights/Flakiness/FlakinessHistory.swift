@@ -73,6 +73,20 @@ public enum FlakinessHistory {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Histories as a `text[]` literal of their hex (no `\x`: `decode(…, 'hex')` reads it). Hex
+    /// digits need no quoting, so this is written byte by byte: a watch list's histories are
+    /// megabytes, and the general literal's per-character escaping took seconds over them.
+    public static func hexArray(_ histories: [[FlakinessRecord]]) -> String {
+        var out = "{"
+        out.reserveCapacity(histories.reduce(2) { $0 + $1.count * FlakinessRecord.size * 2 + 3 })
+        for (index, records) in histories.enumerated() {
+            if index > 0 { out += "," }
+            // An empty history is the empty string, which an unquoted element cannot be.
+            out += records.isEmpty ? "\"\"" : String(hex(records).utf8.dropFirst(2))!
+        }
+        return out + "}"
+    }
+
     /// Reads `\x…` hex back; malformed input yields the records before the damage.
     public static func decode(_ text: String) -> [FlakinessRecord] {
         var text = text

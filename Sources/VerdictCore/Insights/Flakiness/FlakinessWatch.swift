@@ -247,7 +247,7 @@ public struct FlakinessWatch {
             [
                 run.projectID, run.branch, runID.text, column { $0.test.testID }, column { $0.test.fullTitle },
                 column { $0.test.file ?? "" },
-                column { String(FlakinessHistory.hex($0.test.records).dropFirst(2)) }, column { $0.verdict.classification.rawValue },
+                FlakinessHistory.hexArray(tests.map(\.test.records)), column { $0.verdict.classification.rawValue },
                 column { "\($0.verdict.score)" }, column { "\($0.verdict.failureRate)" },
                 column { "\($0.verdict.failureRateInterval.lower)" },
                 column { "\($0.verdict.failureRateInterval.upper)" }, column { String($0.verdict.evidence.runs) },

@@ -136,6 +136,9 @@ final class FlakyTests: XCTestCase {
         // The project can be named instead of its id.
         let byName = await harness.call(ListFlakyTests(), "/x", pathParameters: ["id": project.name], key: project.owner.key)
         XCTAssertEqual(titles(byName), ["app.Suite.login"])
+        // As a `{project}` route names it, too.
+        let asProject = await harness.call(ListFlakyTests(), "/x", pathParameters: ["project": project.name], key: project.owner.key)
+        XCTAssertEqual(titles(asProject), ["app.Suite.login"])
     }
 
     func testARetryPassIsFlakyAndAnAlwaysFailingTestIsBrokenAndNeverAutoQuarantined() async throws {

@@ -25,6 +25,16 @@ extension InvocationContext {
     }
 }
 
+extension HTTPRequest {
+    /// The project a `/projects/{…}` route names, by id or name. Routes here name the variable
+    /// `id`, as `PATCH /api/v1/projects/{id}` does; `project` is taken too, the name the
+    /// project routes are moving to.
+    public func projectReference() throws(APIError) -> String {
+        if let project = pathParameter("project"), !project.isEmpty { return project }
+        return try requiredPathParameter("id")
+    }
+}
+
 extension QuarantineRecord {
     var json: JSON {
         [
@@ -102,7 +112,7 @@ public struct ListFlakyTests: Endpoint {
         var branch = request.query("branch")
         if branch?.isEmpty == true { branch = nil }
         let list = try FlakyList(db: try context.database()).list(
-            project: try request.requiredPathParameter("id"), branch: branch, windowDays: windowDays, only: only,
+            project: try request.projectReference(), branch: branch, windowDays: windowDays, only: only,
             as: context.access, limit: try request.limit(), after: try request.cursor())
         var object = list.page.json(\.json).objectValue!
         object["project"] = ["id": .string(list.project.id.text), "name": .string(list.project.name)]
@@ -126,7 +136,7 @@ public struct CreateQuarantine: Endpoint {
             reason: try body.requiredString("reason"), owner: try body.requiredString("owner"),
             expiresAt: try body.string("expires_at"))
         let (record, created) = try QuarantineService(db: try context.database()).create(
-            quarantine, project: try request.requiredPathParameter("id"), for: context.access)
+            quarantine, project: try request.projectReference(), for: context.access)
         return .json(record.json, status: created ? 201 : 200)
     }
 }
@@ -146,7 +156,7 @@ public struct ListQuarantines: Endpoint {
         let include = request.query("include") ?? ""
         guard include.isEmpty || include == "lifted" else { throw APIError.invalidParameter("include", "must be lifted") }
         let page = try QuarantineService(db: try context.database()).list(
-            project: try request.requiredPathParameter("id"), includeLifted: include == "lifted", as: context.access,
+            project: try request.projectReference(), includeLifted: include == "lifted", as: context.access,
             limit: try request.limit(), after: try request.cursor())
         return .json(page.json(\.json))
     }
@@ -160,7 +170,7 @@ public struct LiftQuarantine: Endpoint {
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
         let record = try QuarantineService(db: try context.database()).lift(
-            try request.pathID("test_id"), project: try request.requiredPathParameter("id"), reason: nil, for: context.access)
+            try request.pathID("test_id"), project: try request.projectReference(), reason: nil, for: context.access)
         return .json(record.json)
     }
 }

@@ -25,7 +25,7 @@ public struct FlakyPage: PageRenderer {
             only = FlakinessClassification(rawValue: text)
         }
         let list = try FlakyList(db: try context.database()).list(
-            project: try request.requiredPathParameter("id"), branch: request.nonEmptyQuery("branch"), windowDays: windowDays,
+            project: try request.projectReference(), branch: request.nonEmptyQuery("branch"), windowDays: windowDays,
             only: only, as: context.access, limit: try request.limit(default: 100), after: try request.cursor())
         let project = list.project
         let here: URLPath = "/projects/\(project.id.text)/flaky"

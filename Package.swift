@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "SAMTemplate", dependencies: ["HTTPContract", "Yams"]),
         .target(name: "VerdictHTML", dependencies: ["VerdictJSON"]),
         // The dashboard's pages and assets; only the page functions link it.
-        .target(name: "VerdictPages", dependencies: ["VerdictAPI", "VerdictHTML", "VerdictCore", "VerdictCrypto"]),
+        .target(name: "VerdictPages", dependencies: ["VerdictAPI", "VerdictHTML", "VerdictCore", "VerdictCrypto", "VerdictInsights"]),
         // What functions need to push to WebSocket clients: the signed @connections client.
         .target(name: "VerdictLive", dependencies: ["VerdictS3", "CurlClient", "VerdictJSON"]),
         // Test dispatch: durations, priorities and batches as pure code (no I/O, no Foundation).

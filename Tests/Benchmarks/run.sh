@@ -142,6 +142,11 @@ python3 Tests/Benchmarks/pages.py "http://127.0.0.1:$port" "$key" "$work/junit-1
 # Orchestration under load, on the same emulator: 200 workers, 5,000 units, a tenth dying.
 python3 Tests/Benchmarks/orchestration.py "http://127.0.0.1:$port" "$key" 200 5000 \
   || { tail -n 30 "$work/ingest-emulator.log" >&2; exit 1; }
+# Flaky tests, on the same emulator: the classifier's accuracy on the labelled benchmark, then a
+# project of 5,000 tests x 200 runs uploaded (the completion hook builds the watch list) and
+# its flaky list timed.
+python3 Tests/Benchmarks/flaky.py "http://127.0.0.1:$port" "$key" "$bench" 5000 200 \
+  || { tail -n 30 "$work/ingest-emulator.log" >&2; exit 1; }
 stop_emulator
 
 # Dispatch: Verdict's queue (the VerdictDispatch module on a simulated clock, `verdict-bench

@@ -113,6 +113,17 @@ class Data:
         status, failures = api("GET", f"/api/v1/runs/{cls.run_id}/failures")
         cls.failure = next(item for item in failures["items"] if item["attachments"])
         cls.project_id = cls.run["project_id"]
+        # A third run on the first one's commit where the failing test passes: it is flaky (a pass
+        # and a failure on one commit), and quarantined, so the run page marks its failure.
+        passing = junit("checkout", [f'<testcase classname="checkout.Cart" name="{escape(XSS_TITLE)}" time="0.2"/>'])
+        status, third = api("POST", "/api/v1/reports/begin", {"project": project, "branch": "main", "commit": "abcdef1234567",
+                                                              "ci_run_id": 4245, "total_reports_expected": 1})
+        shard(third["run_id"], "1", passing)
+        status, flaky = api("GET", f"/api/v1/projects/{cls.project_id}/flaky")
+        assert status == 200 and [item["test_id"] for item in flaky["items"]] == [cls.failure["test_id"]], flaky
+        status, cls.quarantine = api("POST", f"/api/v1/projects/{cls.project_id}/quarantine",
+                                     {"test_id": cls.failure["test_id"], "reason": XSS_ATTR, "owner": "web team"})
+        assert status == 201, cls.quarantine
         status, project = api("PATCH", f"/api/v1/projects/{cls.project_id}", {"repository": "https://github.com/acme/shop"})
         assert status == 200, project
         # The screenshot registered as image/png keeps that type, though the report names only its path.
@@ -169,6 +180,7 @@ class PageTests(unittest.TestCase):
             "case": f"/cases/{Data.failure['id']}",
             "test": f"/tests/{Data.failure['test_id']}",
             "orchestration": f"/runs/{Data.orchestrated_id}/orchestration",
+            "flaky": f"/projects/{Data.project_id}/flaky",
             "not-found": f"/runs/{'0' * 8}-0000-0000-0000-{'0' * 12}",
         }
 
@@ -250,6 +262,36 @@ class PageTests(unittest.TestCase):
                 self.assertIn(XSS_TITLE, driver.find_element(By.TAG_NAME, "main").text)
         self.load(f"/runs/{Data.run_id}")
         self.assertIn(XSS_ATTR, self.driver.find_element(By.ID, "failures").text)
+
+    def test_the_test_page_shows_its_flakiness_and_the_run_page_marks_quarantined_failures(self):
+        driver = self.load(f"/tests/{Data.failure['test_id']}")
+        self.assertEqual(self.problems(), [])
+        row = driver.find_element(By.CSS_SELECTOR, "#flakiness tr[data-classification=flaky]")
+        cells = [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+        # Branch, classification, score, failure rate (interval), runs, failures, flips,
+        # same-commit contradictions, retry passes, burst runs left out, last seen.
+        self.assertEqual(cells[:2], ["main", "flaky"])
+        self.assertEqual(cells[4:10], ["3", "2", "1", "1", "0", "0"], cells)
+        self.assertRegex(cells[3], r"^\d+(\.\d)?% \(\d+(\.\d)?%–\d+(\.\d)?%\)$")
+        quarantine = driver.find_element(By.CSS_SELECTOR, "#flakiness [data-quarantine]")
+        self.assertIn(XSS_ATTR, quarantine.text)
+        self.assertIn("web team", quarantine.text)
+        self.assertIsNone(driver.execute_script("return window.__pwned"))
+        driver.find_element(By.ID, "flakiness").screenshot(os.path.join(SHOTS, "test-flakiness.png"))
+        # The project's flaky list: the test, its evidence, its quarantine, linked from the project page.
+        driver = self.load(f"/projects/{Data.project_id}")
+        driver.find_element(By.LINK_TEXT, "Flaky tests").click()
+        time.sleep(0.3)
+        row = driver.find_element(By.CSS_SELECTOR, f"tr[data-test='{Data.failure['test_id']}']")
+        self.assertIn(XSS_TITLE, row.text)
+        self.assertIn("quarantined", row.text)
+        self.assertEqual(row.find_element(By.CSS_SELECTOR, ".badge.status-flaky").text, "flaky")
+        self.assertIsNone(driver.execute_script("return window.__pwned"))
+        self.assertEqual(self.problems(), [])
+        driver = self.load(f"/runs/{Data.run_id}")
+        marked = driver.find_elements(By.CSS_SELECTOR, "[data-failure] [data-quarantined]")
+        self.assertEqual(len(marked), 1)
+        self.assertEqual(marked[0].text, "quarantined")
 
     def test_attachments_show_in_place(self):
         driver = self.load(f"/cases/{Data.failure['id']}")

@@ -86,6 +86,10 @@ def main():
             ids["case"].add(case["id"])
             ids["test"].add(case["test_id"])
             ids["attachment"].update(a["id"] for a in call("GET", f"/api/v1/cases/{case['id']}")["attachments"])
+    # A quarantine, so the quarantine and flaky routes answer with items to check.
+    ids["project"] = {p["id"] for p in call("GET", "/api/v1/projects")["items"] if p["name"] == "contract"}
+    call("POST", f"/api/v1/projects/contract/quarantine",
+         {"test_id": sorted(ids["test"])[0], "reason": "seeded by the contract test", "owner": "contract"})
     if not all(ids.values()):
         sys.exit(f"seeding: expected every kind of id, got {ids}")
 
@@ -105,6 +109,10 @@ def main():
         "completeReport": {"path.id": "report"},
         "downloadAttachment": {"path.id": "attachment"},
         "revokeKey": {"path.id": "key"},
+        "listFlakyTests": {"path.id": "project"},
+        "listQuarantines": {"path.id": "project"},
+        "createQuarantine": {"path.id": "project"},
+        "liftQuarantine": {"path.id": "project", "path.test_id": "test"},
     }
     for operation, parameters in bindings.items():
         print(f'[[operations]]\ninclude-operation-id = "{operation}"\n[operations.parameters]')

@@ -168,11 +168,11 @@ public struct CheckoutUnits: Endpoint {
             answer = ["units": [], "done": true]
         }
         if finished {
+            context.runCompleted(runID)
             events.append((.orchestrationCompleted, JSONObject([("orchestration", try service.summary(runID).json)])))
             events.append((.runCompleted, JSONObject()))
         }
         context.publish(events, run: runID)
-        if finished { context.runCompleted(runID) }
         return .json(answer)
     }
 }
@@ -253,12 +253,12 @@ public struct CompleteLease: Endpoint {
                     ))
             }
             if outcome.finished != nil {
+                context.runCompleted(runID)
                 let summary = try service.summary(runID)
                 events.append((.orchestrationCompleted, JSONObject([("orchestration", summary.json)])))
                 events.append((.runCompleted, JSONObject()))
             }
             context.publish(events, run: runID)
-            if outcome.finished != nil { context.runCompleted(runID) }
         }
         return .json(["accepted": JSON(outcome.accepted), "late": JSON(outcome.late)])
     }
@@ -396,10 +396,10 @@ public struct ReapOrchestrations: Job {
         for lease in sweep.expired { context.publish(.leaseExpired, run: lease.runID, details: lease.details) }
         let service = OrchestrationService(db: try context.database())
         for runID in sweep.completed {
+            context.runCompleted(runID)
             let summary = try service.summary(runID)
             context.publish(
                 [(.orchestrationCompleted, JSONObject([("orchestration", summary.json)])), (.runCompleted, JSONObject())], run: runID)
-            context.runCompleted(runID)
         }
         for runID in sweep.timedOut {
             context.publish([(.orchestrationTimedOut, JSONObject()), (.runIncomplete, JSONObject())], run: runID)

@@ -7,6 +7,7 @@ extension ProjectRecord {
         [
             "id": .string(id.text), "team_id": .string(teamID.text), "name": .string(name), "public": .bool(isPublic),
             "public_override": JSON(publicOverride), "repository": JSON(repositoryURL), "created_at": .string(createdAt),
+            "auto_quarantine": .bool(autoQuarantine), "quarantine_release_after": JSON(quarantineReleaseAfter),
         ]
     }
 }
@@ -34,13 +35,28 @@ public struct UpdateProject: Endpoint {
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
         let body = try request.jsonObject()
-        try body.rejectUnknown(allowed: ["public", "repository"])
-        guard body.object["public"] != nil || body.object["repository"] != nil else {
-            throw APIError.invalidParameter("public", "a change names public or repository")
+        let fields = ["public", "repository", "auto_quarantine", "quarantine_release_after"]
+        try body.rejectUnknown(allowed: Set(fields))
+        guard fields.contains(where: { body.object[$0] != nil }) else {
+            throw APIError.invalidParameter("public", "a change names public, repository, auto_quarantine or quarantine_release_after")
+        }
+        if let value = body.object["auto_quarantine"], value.boolValue == nil {
+            throw APIError.invalidParameter("auto_quarantine", "must be true or false")
+        }
+        var releaseAfter: Int?
+        if body.object["quarantine_release_after"] != nil {
+            guard let count = try body.int("quarantine_release_after") else {
+                throw APIError.invalidParameter("quarantine_release_after", "must be a whole number from 1 to 1000")
+            }
+            guard (1...1000).contains(count) else {
+                throw APIError.invalidParameter("quarantine_release_after", "must be a whole number from 1 to 1000")
+            }
+            releaseAfter = Int(count)
         }
         let change = ProjectChange(
             isPublic: body.object["public"] == nil ? nil : .some(try body.bool("public")),
-            repositoryURL: body.object["repository"] == nil ? nil : .some(try body.string("repository")))
+            repositoryURL: body.object["repository"] == nil ? nil : .some(try body.string("repository")),
+            autoQuarantine: try body.bool("auto_quarantine"), quarantineReleaseAfter: releaseAfter)
         let db = try context.database()
         let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), for: context.access)
         let project = try ProjectService(db: db).update(projectID, change, for: context.access)

@@ -24,7 +24,10 @@ extension IngestedReport {
     }
 
     /// Tells the run's live followers that the report is in, and the run too when it was the last.
+    /// A completed run's flaky watch list is updated first (again on a retried upload, which
+    /// changes nothing when the first one got through).
     func announce<Access>(_ context: InvocationContext<Access>) {
+        if runStatus == .completed { context.runCompleted(runID) }
         guard !alreadyCompleted else { return }
         let completed = JSONObject([
             ("report_id", .string(reportID.text)), ("shard", .string(shard)), ("report_totals", json["summary"] ?? .null),
@@ -32,7 +35,6 @@ extension IngestedReport {
         var events: [(type: LiveEventType, details: JSONObject)] = [(.reportCompleted, completed)]
         if runStatus == .completed { events.append((.runCompleted, JSONObject())) }
         context.publish(events, run: runID)
-        if runStatus == .completed { context.runCompleted(runID) }
     }
 
     /// 201 when this call stored the report, 200 when it had been stored before.

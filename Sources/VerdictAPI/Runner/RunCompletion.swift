@@ -1,11 +1,28 @@
 import VerdictCore
 
 extension InvocationContext {
-    /// What a run's completion sets off besides its live event: its project's quality gates
-    /// judge it and the verdicts are stored. Best effort like `publish`: the request that
-    /// completed the run has succeeded either way, and the gates can be evaluated again on
-    /// demand (`POST /api/v1/runs/{id}/gates/evaluate`).
+    /// What a run's completion sets off besides its live event, before it goes out (a page that
+    /// reloads on `run.completed` finds them done): the branch's flaky watch list takes the run
+    /// (and quarantines or releases tests), then the project's quality gates judge the run and
+    /// the verdicts are stored, quarantine known. Best effort like `publish`: the request that
+    /// completed the run has succeeded either way; the next completion catches the watch list
+    /// up, and the gates can be evaluated again on demand (`POST /api/v1/runs/{id}/gates/evaluate`).
+    /// Both are idempotent, so a retried request that calls this again changes nothing.
     public func runCompleted(_ runID: RunID) {
+        do {
+            let update = try FlakinessWatch(db: try database()).runCompleted(runID)
+            if update.appended > 0 || update.dropped > 0 {
+                logger.info(
+                    "flaky watch list updated",
+                    metadata: [
+                        "run_id": "\(runID.text)", "appended": "\(update.appended)", "entered": "\(update.entered)",
+                        "dropped": "\(update.dropped)", "quarantined": "\(update.quarantined.count)",
+                        "released": "\(update.released.count)",
+                    ])
+            }
+        } catch {
+            logger.error("flaky watch list not updated", metadata: ["run_id": "\(runID.text)", "error": "\(error)"])
+        }
         do {
             try GateRunner(db: try database()).evaluateCompleted(runID)
         } catch {

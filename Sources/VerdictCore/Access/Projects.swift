@@ -12,6 +12,10 @@ public struct ProjectRecord: Sendable, Equatable {
     /// Where its code lives (`https://github.com/org/repo`): pages link commits and CI runs there.
     public var repositoryURL: String?
     public var createdAt: String
+    /// Tests classified flaky are quarantined as runs complete (never broken ones).
+    public var autoQuarantine: Bool = false
+    /// Clean runs in a row after which an automatic quarantine is lifted.
+    public var quarantineReleaseAfter: Int = 20
 
 }
 
@@ -42,10 +46,16 @@ public struct ProjectChange: Sendable {
     public var isPublic: Bool??
     /// `.some(nil)` forgets the repository.
     public var repositoryURL: String??
+    public var autoQuarantine: Bool?
+    public var quarantineReleaseAfter: Int?
 
-    public init(isPublic: Bool?? = nil, repositoryURL: String?? = nil) {
+    public init(
+        isPublic: Bool?? = nil, repositoryURL: String?? = nil, autoQuarantine: Bool? = nil, quarantineReleaseAfter: Int? = nil
+    ) {
         self.isPublic = isPublic
         self.repositoryURL = repositoryURL
+        self.autoQuarantine = autoQuarantine
+        self.quarantineReleaseAfter = quarantineReleaseAfter
     }
 }
 
@@ -76,13 +86,18 @@ public struct ProjectService {
     /// Sets (or with nil, clears) a project's own visibility. Only the project's team may.
     public func update(_ id: ProjectID, _ change: ProjectChange, for access: TeamAccess) throws -> ProjectRecord {
         if case .some(.some(let url)) = change.repositoryURL { try Self.validateRepository(url) }
+        if let count = change.quarantineReleaseAfter, !(1...1000).contains(count) {
+            throw ServiceError.invalid(field: "quarantine_release_after", reason: "must be a whole number from 1 to 1000")
+        }
         guard
             let row = try db.query(
                 """
                 WITH updated AS (
                     UPDATE projects SET
                         public = CASE WHEN $3::boolean THEN $4::boolean ELSE public END,
-                        repository_url = CASE WHEN $5::boolean THEN $6 ELSE repository_url END
+                        repository_url = CASE WHEN $5::boolean THEN $6 ELSE repository_url END,
+                        auto_quarantine = coalesce($7::boolean, auto_quarantine),
+                        quarantine_release_after = coalesce($8::integer, quarantine_release_after)
                     WHERE id = $1 AND team_id = $2 RETURNING *
                 )
                 SELECT \(Self.columns) FROM updated p \(Visibility.join())
@@ -90,7 +105,8 @@ public struct ProjectService {
                 [
                     id.text, access.teamID.text, change.isPublic == nil ? "false" : "true",
                     change.isPublic.flatMap { $0 }.map { $0 ? "true" : "false" }, change.repositoryURL == nil ? "false" : "true",
-                    change.repositoryURL.flatMap { $0 },
+                    change.repositoryURL.flatMap { $0 }, change.autoQuarantine.map { $0 ? "true" : "false" },
+                    change.quarantineReleaseAfter.map { String($0) },
                 ]
             ).first
         else { throw ServiceError.notFound(id.named) }
@@ -109,13 +125,14 @@ public struct ProjectService {
 
     static let columns = """
         p.id, p.team_id, p.name, coalesce(p.public, pt.projects_public) AS is_public, p.public AS public_override,
-        p.repository_url, rfc3339(p.created_at) AS created
+        p.repository_url, rfc3339(p.created_at) AS created, p.auto_quarantine, p.quarantine_release_after
         """
 
     static func record(_ row: Row) throws -> ProjectRecord {
         ProjectRecord(
             id: try row.decode("id"), teamID: try row.decode("team_id"), name: try row.decode("name"),
             isPublic: try row.decode("is_public"), publicOverride: try row.decodeIfPresent("public_override"),
-            repositoryURL: try row.decodeIfPresent("repository_url"), createdAt: try row.decode("created"))
+            repositoryURL: try row.decodeIfPresent("repository_url"), createdAt: try row.decode("created"),
+            autoQuarantine: try row.decode("auto_quarantine"), quarantineReleaseAfter: try row.decode("quarantine_release_after"))
     }
 }

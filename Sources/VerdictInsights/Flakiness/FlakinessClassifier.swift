@@ -1,7 +1,7 @@
 /// Tells flaky tests from broken, stable and not-yet-known ones, from each test's recent
 /// history. Pure and allocation-light, so a project's whole window (thousands of tests times
 /// hundreds of runs) is classified in one call on each refresh; the method and its measured
-/// accuracy are in docs/flaky-method.md.
+/// accuracy are in the README ("Flaky tests and quarantine").
 public struct FlakinessClassifier: Sendable {
     public var parameters: FlakinessParameters
 

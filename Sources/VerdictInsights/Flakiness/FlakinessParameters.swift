@@ -1,5 +1,5 @@
 /// The classifier's knobs. The defaults are the ones the labelled benchmark was measured with
-/// (docs/flaky-method.md); each says what it trades.
+/// (README, "Flaky tests and quarantine"); each says what it trades.
 public struct FlakinessParameters: Sendable, Equatable {
     /// A run where more than this share of the tests failed is an infrastructure burst (runner
     /// died, registry down) and is left out of every test's evidence.

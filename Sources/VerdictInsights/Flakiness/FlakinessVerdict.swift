@@ -14,7 +14,7 @@ public enum FlakinessClassification: String, Sendable, CaseIterable {
 public struct FlakinessVerdict: Sendable, Equatable {
     public var classification: FlakinessClassification
     /// Posterior probability (0…1) that the test is flaky rather than deterministic with
-    /// occasional code changes; see docs/flaky-method.md.
+    /// occasional code changes; see "Flaky tests and quarantine" in the README.
     public var score: Double
     /// Posterior mean of the failure rate (first attempts), Beta posterior.
     public var failureRate: Double

@@ -49,7 +49,9 @@ public struct RunPage: PageRenderer {
                 of: runID, as: context.access, limit: Self.clustersShown, after: nil, testsShown: Self.testsPerCluster)
             body.append(clusterList(clusters, run: run))
         }
-        body.append(failureList(failures, run: run, request: request, here: here))
+        let quarantined = try QuarantineService(db: db).active(
+            projectID: run.projectID.text, tests: failures.items.map { $0.summary.testID.text })
+        body.append(failureList(failures, run: run, request: request, here: here, quarantined: Set(quarantined.keys)))
         body.append(caseList(cases, request: request, here: here))
         body.append(
             """
@@ -193,7 +195,9 @@ public struct RunPage: PageRenderer {
         return html
     }
 
-    func failureList(_ failures: Page<FailedCase>, run: RunSummary, request: HTTPRequest, here: URLPath) -> HTML {
+    func failureList(
+        _ failures: Page<FailedCase>, run: RunSummary, request: HTTPRequest, here: URLPath, quarantined: Set<String> = []
+    ) -> HTML {
         let count = run.totals.failed + run.totals.errors + run.totals.flaky
         var html: HTML = """
             <section id="failures" data-live-region aria-labelledby="failures-title">
@@ -204,7 +208,9 @@ public struct RunPage: PageRenderer {
         } else {
             html.append("<p class=\"muted\">Press j and k to move between failures.</p>")
         }
-        for failure in failures.items { html.append(Self.failure(failure)) }
+        for failure in failures.items {
+            html.append(Self.failure(failure, quarantined: quarantined.contains(failure.summary.testID.text)))
+        }
         if let next = failures.nextCursor {
             html.append(
                 Components.pager(
@@ -214,7 +220,8 @@ public struct RunPage: PageRenderer {
         return html
     }
 
-    static func failure(_ failure: FailedCase) -> HTML {
+    /// A failure of a quarantined test is marked: it does not count against the run.
+    static func failure(_ failure: FailedCase, quarantined: Bool = false) -> HTML {
         let summary = failure.summary
         let stack = failure.stack ?? ""
         let (head, afterHead) = Self.cut(stack[...], afterLines: stackLinesShown)
@@ -226,7 +233,8 @@ public struct RunPage: PageRenderer {
         return """
             <article class="failure \(summary.status.rawValue)" tabindex="0" data-failure aria-label="\(summary.fullTitle)">
             <h3>\(Components.status(summary.status)) <a href="\(URLPath("/cases/\(summary.id.text)"))">\(summary.fullTitle)</a>\
-            \(if: summary.status == .flaky, " <span class=\"badge status-flaky\">passed on retry</span>")</h3>
+            \(if: summary.status == .flaky, " <span class=\"badge status-flaky\">passed on retry</span>")\
+            \(if: quarantined, " <span class=\"badge\" data-quarantined title=\"quarantined: does not count against the run\">quarantined</span>")</h3>
             \(if: !location.isEmpty, "<p class=\"muted\">\(location)</p>")\
             \(if: summary.errorMessage != nil, "<p class=\"message\">\(failure.errorType.map { $0 + ": " } ?? "")\(summary.errorMessage ?? "")</p>")\
             \(if: !head.isEmpty, "<pre>\(head)</pre>")\

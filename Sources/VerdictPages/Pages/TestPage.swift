@@ -1,6 +1,7 @@
 import VerdictCore
 import VerdictHTML
 import VerdictHTTP
+import VerdictInsights
 
 /// `/tests/{test_id}`: a test across runs: a strip of its last 100 results, their durations
 /// with p50 and p95, its pass rate, when it was first seen and when it last failed or flaked.
@@ -36,6 +37,9 @@ public struct TestPage: PageRenderer {
             }
         }
         let chart = DurationChart(bars, label: "duration of the last \(bars.count) results")
+        let db = try context.database()
+        let flakiness = try FlakyList(db: db).verdicts(of: test.testID, as: context.access)
+        let quarantine = try QuarantineService(db: db).active(test.testID, as: context.access)
         let location = [test.file, test.project].compactMap { $0 }.joined(separator: " · ")
         let body: HTML = """
             <h1>\(test.title)</h1>
@@ -49,6 +53,7 @@ public struct TestPage: PageRenderer {
             <div><span class="muted">Last failure</span><b>\(lastFailure.map { "<a href=\"\(URLPath("/cases/\($0.caseID.text)"))\">\(Components.age($0.createdAt))</a>" as HTML } ?? "none")</b></div>
             <div><span class="muted">Last flaky</span><b>\(lastFlaky.map { "<a href=\"\(URLPath("/cases/\($0.caseID.text)"))\">\(Components.age($0.createdAt))</a>" as HTML } ?? "none")</b></div>
             </div>
+            \(Self.flakiness(flakiness, quarantine: quarantine))
             <section aria-labelledby="strip"><h2 id="strip">Last \(Format.count(cells.count)) results</h2>\
             <p class="muted">Oldest on the left; each cell opens its case.</p>\(StatusStrip(cells, label: "results of the last \(cells.count) runs").render())</section>
             \(if: bars.count > 1, "<section aria-labelledby=\"durations\"><h2 id=\"durations\">Duration</h2>\(chart.render())</section>")
@@ -59,6 +64,53 @@ public struct TestPage: PageRenderer {
             <tbody>\(HTML.join(newestFirst.map(resultRow)))</tbody></table></div></section>
             """
         return HTMLPage(title: test.title, crumbs: [("Projects", "/"), (test.title, nil)], body: body)
+    }
+
+    /// The classification on each branch that watches the test (score, failure rate and its
+    /// interval, the evidence), and its quarantine. Tests that never failed are not watched.
+    static func flakiness(_ verdicts: [(branch: String, test: FlakyTest)], quarantine: QuarantineRecord?) -> HTML {
+        var html: HTML = "<section id=\"flakiness\" aria-labelledby=\"flakiness-title\"><h2 id=\"flakiness-title\">Flakiness</h2>"
+        if let quarantine {
+            html.append(
+                """
+                <p data-quarantine><span class="badge status-flaky">quarantined</span> until \(Components.time(quarantine.expiresAt)) \
+                by \(quarantine.owner)\(if: quarantine.automatic, " (automatically)"): \(quarantine.reason)</p>
+                """)
+        }
+        if verdicts.isEmpty {
+            html.append("<p class=\"empty\">Not watched: no failure, error or retry in the last 90 days.</p></section>")
+            return html
+        }
+        html.append(
+            """
+            <div class="scroll"><table>
+            <thead><tr><th scope="col">Branch</th><th scope="col">Classification</th><th scope="col" class="num">Score</th>\
+            <th scope="col" class="num">Failure rate (90 % interval)</th><th scope="col" class="num">Runs</th>\
+            <th scope="col" class="num">Failures</th><th scope="col" class="num">Flips</th>\
+            <th scope="col" class="num">Same-commit contradictions</th><th scope="col" class="num">Retry passes</th>\
+            <th scope="col" class="num optional">Burst runs left out</th><th scope="col" class="optional">Last seen</th></tr></thead><tbody>
+            """)
+        for (branch, test) in verdicts {
+            let verdict = test.verdict
+            let evidence = verdict.evidence
+            let rate = verdict.failureRateInterval
+            let badge =
+                verdict.classification == .flaky
+                ? "badge status-flaky" : verdict.classification == .broken ? "badge status-failed" : "badge"
+            html.append(
+                """
+                <tr data-classification="\(verdict.classification.rawValue)"><td>\(branch)</td>\
+                <td><span class="\(badge)">\(verdict.classification.rawValue)</span></td>\
+                <td class="num">\(Format.percent(verdict.score))</td>\
+                <td class="num">\(Format.percent(verdict.failureRate)) (\(Format.percent(rate.lower))–\(Format.percent(rate.upper)))</td>\
+                <td class="num">\(Format.count(evidence.runs))</td><td class="num">\(Format.count(evidence.failures))</td>\
+                <td class="num">\(Format.count(evidence.flips))</td><td class="num">\(Format.count(evidence.sameCommitContradictions))</td>\
+                <td class="num">\(Format.count(evidence.retryPasses))</td><td class="num optional">\(Format.count(evidence.excludedBurstRuns))</td>\
+                <td class="optional">\(Components.time(test.lastSeen))</td></tr>
+                """)
+        }
+        html.append("</tbody></table></div></section>")
+        return html
     }
 
     func resultRow(_ result: TestResult) -> HTML {

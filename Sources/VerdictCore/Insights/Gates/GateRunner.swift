@@ -141,7 +141,10 @@ public struct GateRunner {
                 (extract(epoch FROM r.ended_at - r.started_at) * 1000)::double precision AS duration,
                 (SELECT count(DISTINCT c.cluster_id) FROM cases c JOIN failure_clusters f ON f.project_id = r.project_id AND f.id = c.cluster_id
                  WHERE c.run_id = r.id AND c.cluster_id IS NOT NULL AND c.status IN ('failed', 'errored') AND f.first_run_id = r.id)
-                    AS new_clusters
+                    AS new_clusters,
+                (SELECT count(*) FROM cases c JOIN quarantines q ON q.project_id = r.project_id AND q.test_id = c.test_id
+                 WHERE c.run_id = r.id AND c.status IN ('failed', 'errored') AND q.lifted_at IS NULL AND q.expires_at > now())
+                    AS quarantined_failures
             FROM runs r WHERE r.id = $1
             """, [runID.text]
         ).first!
@@ -170,7 +173,8 @@ public struct GateRunner {
         }
         return GateFacts(
             testsRun: tests - skipped, passed: try run.decode("passed", as: Int.self) + flaky,
-            failures: try run.decode("failed", as: Int.self) + run.decode("errors", as: Int.self), flaky: flaky,
+            failures: try run.decode("failed", as: Int.self) + run.decode("errors", as: Int.self),
+            quarantinedFailures: try run.decode("quarantined_failures"), flaky: flaky,
             durationMs: try run.decodeIfPresent("duration"), newFailures: nil, newClusters: try run.decode("new_clusters"),
             worstDurationRegressionPct: nil, requiredStatuses: requiredStatuses)
     }

@@ -11,6 +11,8 @@ public struct ProjectRecord: Sendable, Equatable {
     public var publicOverride: Bool?
     /// Where its code lives (`https://github.com/org/repo`): pages link commits and CI runs there.
     public var repositoryURL: String?
+    /// The branch others are compared against; nil when the project has not said.
+    public var defaultBranch: String?
     public var createdAt: String
 
 }
@@ -42,10 +44,13 @@ public struct ProjectChange: Sendable {
     public var isPublic: Bool??
     /// `.some(nil)` forgets the repository.
     public var repositoryURL: String??
+    /// `.some(nil)` forgets the default branch (it is guessed again: `main`, else `master`).
+    public var defaultBranch: String??
 
-    public init(isPublic: Bool?? = nil, repositoryURL: String?? = nil) {
+    public init(isPublic: Bool?? = nil, repositoryURL: String?? = nil, defaultBranch: String?? = nil) {
         self.isPublic = isPublic
         self.repositoryURL = repositoryURL
+        self.defaultBranch = defaultBranch
     }
 }
 
@@ -76,13 +81,15 @@ public struct ProjectService {
     /// Sets (or with nil, clears) a project's own visibility. Only the project's team may.
     public func update(_ id: ProjectID, _ change: ProjectChange, for access: TeamAccess) throws -> ProjectRecord {
         if case .some(.some(let url)) = change.repositoryURL { try Self.validateRepository(url) }
+        if case .some(.some(let branch)) = change.defaultBranch { try Self.validateBranch(branch) }
         guard
             let row = try db.query(
                 """
                 WITH updated AS (
                     UPDATE projects SET
                         public = CASE WHEN $3::boolean THEN $4::boolean ELSE public END,
-                        repository_url = CASE WHEN $5::boolean THEN $6 ELSE repository_url END
+                        repository_url = CASE WHEN $5::boolean THEN $6 ELSE repository_url END,
+                        default_branch = CASE WHEN $7::boolean THEN $8 ELSE default_branch END
                     WHERE id = $1 AND team_id = $2 RETURNING *
                 )
                 SELECT \(Self.columns) FROM updated p \(Visibility.join())
@@ -90,7 +97,8 @@ public struct ProjectService {
                 [
                     id.text, access.teamID.text, change.isPublic == nil ? "false" : "true",
                     change.isPublic.flatMap { $0 }.map { $0 ? "true" : "false" }, change.repositoryURL == nil ? "false" : "true",
-                    change.repositoryURL.flatMap { $0 },
+                    change.repositoryURL.flatMap { $0 }, change.defaultBranch == nil ? "false" : "true",
+                    change.defaultBranch.flatMap { $0 },
                 ]
             ).first
         else { throw ServiceError.notFound(id.named) }
@@ -107,15 +115,25 @@ public struct ProjectService {
         }
     }
 
+    /// A branch name as runs store it: 1 to 255 characters, no control characters.
+    static func validateBranch(_ branch: String) throws(ServiceError) {
+        guard (1...255).contains(branch.unicodeScalars.count),
+            !branch.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            throw .invalid(field: "default_branch", reason: "must be a branch name: 1 to 255 characters, no control characters")
+        }
+    }
+
     static let columns = """
         p.id, p.team_id, p.name, coalesce(p.public, pt.projects_public) AS is_public, p.public AS public_override,
-        p.repository_url, rfc3339(p.created_at) AS created
+        p.repository_url, p.default_branch, rfc3339(p.created_at) AS created
         """
 
     static func record(_ row: Row) throws -> ProjectRecord {
         ProjectRecord(
             id: try row.decode("id"), teamID: try row.decode("team_id"), name: try row.decode("name"),
             isPublic: try row.decode("is_public"), publicOverride: try row.decodeIfPresent("public_override"),
-            repositoryURL: try row.decodeIfPresent("repository_url"), createdAt: try row.decode("created"))
+            repositoryURL: try row.decodeIfPresent("repository_url"), defaultBranch: try row.decodeIfPresent("default_branch"),
+            createdAt: try row.decode("created"))
     }
 }

@@ -7,5 +7,6 @@ public enum Schema {
         Migrations.sqlOnly + [
             migration0008TestIDScopePrefix, migration0009TestScopeSpans, migration0010ProjectVisibility, migration0011LiveConnections,
             migration0012ProjectRepository, migration0013RunFailureOrder, migration0014Orchestration, migration0015OrchestrationHotPath,
+            migration0016ProjectDefaultBranch,
         ]
 }

@@ -30,7 +30,9 @@ struct JUnitCase {
             case "skip": inner = "<skipped/>"
             default: inner = ""
             }
-            return "<testcase classname=\"\(suite).Spec\" name=\"\(test.name)\" time=\"\(test.seconds)\">\(inner)</testcase>"
+            let name = test.name.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: "\"", with: "&quot;")
+            return "<testcase classname=\"\(suite).Spec\" name=\"\(name)\" time=\"\(test.seconds)\">\(inner)</testcase>"
         }
         return "<testsuites><testsuite name=\"\(suite)\">\(body.joined())</testsuite></testsuites>"
     }

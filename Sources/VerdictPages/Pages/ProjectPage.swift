@@ -29,6 +29,7 @@ public struct ProjectPage: PageRenderer {
         var body: HTML = """
             <h1>\(project.name)\(if: !project.isPublic, " <span class=\"badge\">private</span>")</h1>
             <p class="meta"><span><b>\(Format.count(overview.trend.count))</b> recent runs</span>\
+            <span><a href="\(URLPath("/projects/\(project.id.text)/trends"))">Trends</a></span>\
             <span class="live" data-live-status aria-live="polite"></span></p>
             """
         let rates = overview.trend.compactMap(\.passRate)
@@ -49,7 +50,8 @@ public struct ProjectPage: PageRenderer {
         body.append(Components.pager(next: next, first: first))
         body.append("</section>")
         let live: JSON = [
-            "active": true, "websocket": JSON(context.settings.liveURL), "subscribe": ["action": "subscribe", "project": .string(project.id.text)],
+            "active": true, "websocket": JSON(context.settings.liveURL),
+            "subscribe": ["action": "subscribe", "project": .string(project.id.text)],
         ]
         return HTMLPage(
             title: project.name, crumbs: [("Projects", "/"), (project.name, nil)], body: body, live: live)

@@ -38,6 +38,7 @@ public struct RunPage: PageRenderer {
 
         var body = HTML(reservingCapacity: 64 * 1024)
         body.append(header(run))
+        body.append(compareLink(run, base: try RunCompare(db: db).defaultBase(of: run)?.run))
         body.append(summary(run))
         body.append(shards(run, detail.reports))
         body.append(failureList(failures, run: run, request: request, here: here))
@@ -79,6 +80,13 @@ public struct RunPage: PageRenderer {
             """
     }
 
+    /// "What changed since …": the compare page against the run's default base, if it has one.
+    func compareLink(_ run: RunSummary, base: RunSummary?) -> HTML {
+        guard let base else { return "" }
+        let href = URLPath("/runs/\(run.id.text)/compare").appendingQuery("base", base.id.text)
+        return "<p class=\"compare-link\"><a href=\"\(href)\">What changed since \(ComparePage.sinceLabel(base))</a></p>"
+    }
+
     func summary(_ run: RunSummary) -> HTML {
         """
         <section id="summary" class="card" data-live-region aria-label="Totals">
@@ -95,7 +103,8 @@ public struct RunPage: PageRenderer {
     /// batch) and links its orchestration instead.
     func shardCount(_ run: RunSummary) -> HTML {
         guard run.orchestrated else {
-            return "<span data-count=\"reports\">\(Format.count(run.reportsCompleted)) of \(Format.count(run.totalReportsExpected)) shards</span>"
+            return
+                "<span data-count=\"reports\">\(Format.count(run.reportsCompleted)) of \(Format.count(run.totalReportsExpected)) shards</span>"
         }
         return """
             <span data-count="reports">\(Format.count(run.reportsCompleted)) reports</span> · \

@@ -38,6 +38,12 @@ public struct RunCompare {
         return RunComparison(base: base, head: head.run, baseSelection: selection, options: options, categories: categories)
     }
 
+    /// The base `head` is compared with when none is named (what a run page links to), or nil.
+    public func defaultBase(of head: RunSummary) throws -> (run: RunSummary, selection: BaseSelection)? {
+        let row = try db.query(prepared: "SELECT default_branch FROM projects WHERE id = $1", [head.projectID.text]).first
+        return try defaultBase(of: head, projectDefaultBranch: try row?.decodeIfPresent("default_branch"))
+    }
+
     /// The base a run is compared with when none is named: on the default branch (or when
     /// none is known), the latest completed run of the same branch created before it; on
     /// another branch, the default branch's latest completed run created before it, else the

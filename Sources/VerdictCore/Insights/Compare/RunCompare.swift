@@ -155,13 +155,19 @@ public struct RunCompare {
         """
 
     func changes(base: RunSummary, head: RunSummary, options: CompareOptions) throws -> [TestChanges] {
-        let rows = try db.query(
-            prepared: Self.comparisonSQL,
-            [
-                base.id.text, head.id.text, String(options.limit), String(options.minIncreasePercent),
-                String(options.minIncreaseMilliseconds),
-            ]
-        ).rows
+        // Two runs of 100,000 cases make two hash tables of that many tests: with the default
+        // 4 MB of work_mem they spill to disk, and the plan's cost would have PostgreSQL JIT-compile
+        // it, which takes longer than running it. Both settings end with the transaction.
+        let rows = try db.transaction {
+            _ = try db.query(prepared: "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
+            return try db.query(
+                prepared: Self.comparisonSQL,
+                [
+                    base.id.text, head.id.text, String(options.limit), String(options.minIncreasePercent),
+                    String(options.minIncreaseMilliseconds),
+                ]
+            ).rows
+        }
         var lists: [String: TestChanges] = [:]
         var candidates: [TestChange] = []
         for row in rows {

@@ -74,6 +74,12 @@ public struct TrendsService {
     public init(db: PostgresConnection) { self.db = db }
 
     public func trends(_ query: TrendsQuery, as viewer: Viewer) throws -> ProjectTrends {
+        for (field, value) in [("since", query.since), ("until", query.until)] {
+            // Runs are from this century; a year 1 or 9999 only finds PostgreSQL's limits.
+            if let value, let year = Int(value.prefix(4)), !(1900...9998).contains(year) {
+                throw ServiceError.invalid(field: field, reason: "must be a time between the years 1900 and 9998")
+            }
+        }
         let project = try ProjectLookup(db: db).visible(query.project, as: viewer)
         // The range in UTC, `since` rounded down to its bucket, and how many buckets it holds.
         guard

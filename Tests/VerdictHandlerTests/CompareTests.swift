@@ -201,6 +201,33 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(titles(reversed, "fixed"), ["compare.Spec.breaks"])
     }
 
+    /// Reruns in several reports are one result per run: repeats that agree change nothing, and
+    /// a failure that passed on its rerun in head is flaky there (fixed, and newly flaky).
+    func testRepeatedResultsInARunAreOneResult() async throws {
+        let db = try TestDatabase.connection()
+        let team = try TestDatabase.team(db)
+        let project = "repeats-\(UUID().uuidString.prefix(8))"
+        let base = try TestDatabase.run(
+            [
+                [JUnitCase("same", "pass", 0.2), JUnitCase("retried", "fail")],
+                [JUnitCase("same", "pass", 0.4), JUnitCase("retried", "fail")],
+            ],
+            project: project, for: team.access, db)
+        let head = try TestDatabase.run(
+            [[JUnitCase("same", "pass", 0.3), JUnitCase("retried", "fail")], [JUnitCase("retried", "pass")]], project: project,
+            for: team.access, db)
+        let answer = await compare("head=\(head.text)&base=\(base.text)", key: team.key)
+        XCTAssertEqual(answer.status, 200, answer.text)
+        XCTAssertEqual(titles(answer, "fixed"), ["compare.Spec.retried"])
+        XCTAssertEqual(titles(answer, "newly_flaky"), ["compare.Spec.retried"])
+        let retried = try XCTUnwrap(test(answer, "fixed", "retried"))
+        XCTAssertEqual(retried["base_status"]?.stringValue, "failed")
+        XCTAssertEqual(retried["base_results"]?.intValue, 2)
+        XCTAssertEqual(retried["head_status"]?.stringValue, "flaky")
+        let summary = try XCTUnwrap(answer.json["summary"]?.objectValue)
+        XCTAssertEqual(summary.pairs.reduce(0) { $0 + Int($1.value.intValue ?? 0) }, 2, "same is unchanged: \(summary)")
+    }
+
     func testListsAreBoundedAndTheSummaryCountsEverything() async throws {
         let db = try TestDatabase.connection()
         let team = try TestDatabase.team(db)

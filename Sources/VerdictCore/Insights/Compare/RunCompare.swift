@@ -3,9 +3,9 @@ import VerdictDB
 
 /// Compares two runs of one project test by test, matched by stable test id (never by title).
 ///
-/// Both runs are aggregated per test in one statement (a test with several results in a run
-/// becomes one status and one duration), joined, and every category is counted there; only the
-/// first `limit` tests of each category leave the database. Duration regressions are
+/// One statement joins the two runs' results, aggregates the tests that changed (a test with
+/// several results in a run becomes one status and one duration) and counts every category;
+/// only the first `limit` tests of each category leave the database. Duration regressions are
 /// prefiltered against the base, and only those candidates' recent history is read (through
 /// their scope's spans) for the median they are finally measured against.
 public struct RunCompare {
@@ -126,19 +126,29 @@ public struct RunCompare {
         ),
     ]
 
+    /// Most tests of two runs are unchanged, and aggregating 100,000 tests per run costs more
+    /// than everything else together. So the runs' raw results are joined first, and only tests
+    /// with a pair of results that differs (a status, a side missing, a failure or flake in
+    /// head, head slower by `min_increase_ms`) are aggregated and categorised. That set holds
+    /// every test whose aggregate could fall in a category: different aggregates need different
+    /// sets of statuses, so some pair differs, and a mean slower by N ms needs a pair slower by N.
     static let comparisonSQL = """
-        WITH b AS (
+        WITH changed AS MATERIALIZED (
+            SELECT DISTINCT coalesce(h.test_id, b.test_id) AS test_id
+            FROM (SELECT test_id, status, duration_ms FROM cases WHERE run_id = $1) AS b
+            FULL JOIN (SELECT test_id, status, duration_ms FROM cases WHERE run_id = $2) AS h ON h.test_id = b.test_id
+            WHERE b.test_id IS NULL OR h.test_id IS NULL OR b.status <> h.status OR h.status IN ('failed', 'errored', 'flaky')
+               OR h.duration_ms - b.duration_ms >= $5::double precision
+        ), b AS (
             SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results
-            FROM cases c WHERE c.run_id = $1 GROUP BY c.test_id
+            FROM cases c WHERE c.run_id = $1 AND c.test_id IN (SELECT test_id FROM changed) GROUP BY c.test_id
         ), h AS (
             SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results
-            FROM cases c WHERE c.run_id = $2 GROUP BY c.test_id
+            FROM cases c WHERE c.run_id = $2 AND c.test_id IN (SELECT test_id FROM changed) GROUP BY c.test_id
         ), j AS (
             SELECT coalesce(h.test_id, b.test_id) AS test_id, b.status AS bs, h.status AS hs, b.ms AS bms, h.ms AS hms,
                 b.case_id AS bc, h.case_id AS hc, b.results AS br, h.results AS hr
             FROM b FULL JOIN h ON h.test_id = b.test_id
-            WHERE b.test_id IS NULL OR h.test_id IS NULL OR b.status <> h.status OR h.status IN ('failed', 'errored', 'flaky')
-               OR h.ms - b.ms >= $5::double precision
         ), k AS (
             SELECT j.*, category FROM j CROSS JOIN LATERAL unnest(ARRAY[
                 \(categoryConditions.map { "CASE WHEN \($0.1) THEN '\($0.0)' END" }.joined(separator: ",\n        "))

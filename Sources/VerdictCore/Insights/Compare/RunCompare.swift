@@ -165,11 +165,18 @@ public struct RunCompare {
         """
 
     func changes(base: RunSummary, head: RunSummary, options: CompareOptions) throws -> [TestChanges] {
-        // Two runs of 100,000 cases make two hash tables of that many tests: with the default
-        // 4 MB of work_mem they spill to disk, and the plan's cost would have PostgreSQL JIT-compile
-        // it, which takes longer than running it. Both settings end with the transaction.
+        // Two runs of 100,000 cases make hash tables of that many tests: with the default 4 MB of
+        // work_mem they spill to disk, and the plan's cost would have PostgreSQL JIT-compile it,
+        // which takes longer than running it. Right after an upload the new run has no
+        // statistics yet and the planner, expecting a few rows, may pick a nested loop over two
+        // sets of 100,000 (tens of seconds); every join here is of large sets, so hashing it is.
+        // The settings end with the transaction.
         let rows = try db.transaction {
-            _ = try db.query(prepared: "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
+            _ = try db.query(
+                prepared: """
+                    SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true),
+                        set_config('enable_nestloop', 'off', true)
+                    """)
             return try db.query(
                 prepared: Self.comparisonSQL,
                 [

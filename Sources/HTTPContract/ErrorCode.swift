@@ -10,6 +10,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case forbidden
     case notFound = "not_found"
     case attachmentNotStored = "attachment_not_stored"
+    case noBaseRun = "no_base_run"
     case runChanged = "run_changed"
     case expectedReportsMismatch = "expected_reports_mismatch"
     case tooManyReports = "too_many_reports"
@@ -41,7 +42,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .invalidJSON, .invalidParameter, .parseError, .unsupportedFormat: return 400
         case .unauthorized: return 401
         case .forbidden: return 403
-        case .notFound, .attachmentNotStored: return 404
+        case .notFound, .attachmentNotStored, .noBaseRun: return 404
         case .runChanged, .expectedReportsMismatch, .tooManyReports, .reportCompleted, .fileNotUploaded, .reportNotUploaded,
             .unitsMismatch, .leaseNotHeld, .leaseEnded, .gateExists:
             return 409
@@ -65,6 +66,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .forbidden: return "the key lacks the scope the endpoint needs"
         case .notFound: return "the addressed object does not exist, or the caller may not see it"
         case .attachmentNotStored: return "the attachment's bytes were not uploaded; the message names its original path"
+        case .noBaseRun: return "a comparison without `base` found no completed run before head to compare with"
         case .runChanged: return "the run was deleted while an upload looked it up; retry"
         case .expectedReportsMismatch: return "a shard disagrees with its run on `total_reports_expected`"
         case .tooManyReports: return "every report the run expects is already registered"

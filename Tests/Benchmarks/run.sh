@@ -139,6 +139,9 @@ python3 Tests/Benchmarks/ingest.py "http://127.0.0.1:$port" "$key" "$work/junit.
 "$bench" generate-junit "$work/junit-10k.xml" --cases 10000 --failure-rate 0.05 >/dev/null
 python3 Tests/Benchmarks/pages.py "http://127.0.0.1:$port" "$key" "$work/junit-10k.xml" \
   || { tail -n 30 "$work/ingest-emulator.log" >&2; exit 1; }
+# Insights, on the same emulator: two 100,000-case runs compared, trends over 1,000 runs.
+python3 Tests/Benchmarks/insights.py "http://127.0.0.1:$port" "$key" "$work/junit.xml" "$database" \
+  || { tail -n 30 "$work/ingest-emulator.log" >&2; exit 1; }
 # Orchestration under load, on the same emulator: 200 workers, 5,000 units, a tenth dying.
 python3 Tests/Benchmarks/orchestration.py "http://127.0.0.1:$port" "$key" 200 5000 \
   || { tail -n 30 "$work/ingest-emulator.log" >&2; exit 1; }

@@ -109,6 +109,21 @@ class Data:
         status, second = api("POST", "/api/v1/reports/begin", {"project": project, "branch": "main", "ci_run_id": 4243,
                                                                "total_reports_expected": 1})
         shard(second["run_id"], "1", report)
+        # A third run that changed: a test broke, the hostile one was fixed, one got slower, one is
+        # new and one gone: the compare page of this run against the second.
+        changed = junit("checkout", [
+            '<testcase classname="checkout.Cart" name="adds an item" time="0.12"><failure message="0 items" type="AssertionError">'
+            'AssertionError: 0 items</failure></testcase>',
+            f'<testcase classname="checkout.Cart" name="{escape(XSS_TITLE)}" time="0.3"/>',
+            f'<testcase classname="checkout.Cart" name="{escape(XSS_ATTR)}" time="0.2"><error message="x" type="TypeError">TypeError: x</error></testcase>',
+            '<testcase classname="checkout.Pay" name="pays" time="3.5"/>',
+            '<testcase classname="checkout.Pay" name="applies a coupon" time="0.4"/>',
+        ])
+        status, third = api("POST", "/api/v1/reports/begin", {"project": project, "branch": "main", "commit": "fedcba7654321",
+                                                              "ci_run_id": 4245, "total_reports_expected": 1})
+        assert status == 201, third
+        cls.changed_id = third["run_id"]
+        shard(cls.changed_id, "1", changed)
         status, cls.run = api("GET", f"/api/v1/runs/{cls.run_id}")
         status, failures = api("GET", f"/api/v1/runs/{cls.run_id}/failures")
         cls.failure = next(item for item in failures["items"] if item["attachments"])
@@ -181,6 +196,8 @@ class PageTests(unittest.TestCase):
             "test": f"/tests/{Data.failure['test_id']}",
             "orchestration": f"/runs/{Data.orchestrated_id}/orchestration",
             "flaky": f"/projects/{Data.project_id}/flaky",
+            "compare": f"/runs/{Data.changed_id}/compare",
+            "trends": f"/projects/{Data.project_id}/trends",
             "not-found": f"/runs/{'0' * 8}-0000-0000-0000-{'0' * 12}",
         }
 
@@ -250,7 +267,7 @@ class PageTests(unittest.TestCase):
 
     def test_hostile_titles_render_as_text(self):
         for path in (f"/runs/{Data.run_id}", f"/cases/{Data.failure['id']}", f"/tests/{Data.failure['test_id']}",
-                     f"/runs/{Data.orchestrated_id}/orchestration"):
+                     f"/runs/{Data.orchestrated_id}/orchestration", f"/runs/{Data.changed_id}/compare"):
             with self.subTest(path=path):
                 driver = self.load(path)
                 try:
@@ -292,6 +309,38 @@ class PageTests(unittest.TestCase):
         marked = driver.find_elements(By.CSS_SELECTOR, "[data-failure] [data-quarantined]")
         self.assertEqual(len(marked), 1)
         self.assertEqual(marked[0].text, "quarantined")
+
+    def test_the_run_page_links_what_changed_and_the_project_its_trends(self):
+        driver = self.load(f"/runs/{Data.changed_id}")
+        link = driver.find_element(By.CSS_SELECTOR, ".compare-link a")
+        self.assertTrue(link.text.startswith("What changed since CI run 4243"), link.text)
+        link.click()
+        time.sleep(0.3)
+        self.assertIn(f"/runs/{Data.changed_id}/compare?base=", driver.current_url)
+        status, comparison = api("GET", f"/api/v1/runs/compare?head={Data.changed_id}")
+        self.assertEqual(status, 200, comparison)
+        for category in ("new_failures", "fixed", "new_tests", "removed_tests", "duration_regressions"):
+            self.assertEqual(comparison["summary"][category], 1, category)
+            rows = driver.find_elements(By.CSS_SELECTOR, f"section:has(> h2#{category}) tbody tr")
+            self.assertEqual(len(rows), comparison["summary"][category], category)
+        self.assertIn("adds an item", driver.find_element(By.CSS_SELECTOR, "section:has(> h2#new_failures)").text)
+        self.assertEqual(self.problems(), [])
+
+        driver = self.load(f"/projects/{Data.project_id}")
+        driver.find_element(By.LINK_TEXT, "Trends").click()
+        time.sleep(0.3)
+        self.assertIn(f"/projects/{Data.project_id}/trends", driver.current_url)
+        status, trends = api("GET", f"/api/v1/projects/{Data.project_id}/trends")
+        self.assertEqual(status, 200, trends)
+        self.assertEqual(len(driver.find_elements(By.CSS_SELECTOR, "svg.trend-chart")), 5)
+        rows = driver.find_elements(By.CSS_SELECTOR, "section:has(> h2#buckets) tbody tr")
+        self.assertEqual(len(rows), len(trends["buckets"]), "a row for every day, runs or not")
+        self.assertEqual(sum(b["runs"] for b in trends["buckets"]), 3, "the completed runs of the project")
+        driver.find_element(By.CSS_SELECTOR, "select[name=bucket] option[value=week]").click()
+        driver.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+        time.sleep(0.3)
+        self.assertIn("bucket=week", driver.current_url)
+        self.assertEqual(self.problems(), [])
 
     def test_attachments_show_in_place(self):
         driver = self.load(f"/cases/{Data.failure['id']}")

@@ -74,11 +74,16 @@ def main():
         "run_id": run["run_id"], "shard": "2", "files": [declared("junit.xml", report, "report")]})
     call("POST", "/api/v1/reports?project=contract&branch=feature&ci_run_id=seed-2", report, "application/xml")
 
+    # Two more completed runs on main: the later one compares with the earlier by default.
+    call("POST", "/api/v1/reports?project=contract&branch=main&ci_run_id=seed-3", report, "application/xml")
+    call("POST", "/api/v1/reports?project=contract&branch=main&ci_run_id=seed-4", report, "application/xml")
+    project_id = call("GET", "/api/v1/runs?project=contract&limit=1")["items"][0]["project_id"]
+
     # A key of its own for the revocation pass to find, so revoking is tested on a real key.
     revocable = call("POST", "/api/v1/keys", {"name": "contract-revocable", "scopes": ["read"]})
 
     ids = {"run": set(), "report": {pending["report_id"]}, "case": set(), "test": set(), "attachment": set(),
-           "key": {revocable["id"]}}
+           "key": {revocable["id"]}, "project": {project_id, "contract"}}
     for listed in call("GET", "/api/v1/runs?project=contract")["items"]:
         ids["run"].add(listed["id"])
         ids["report"].update(r["id"] for r in call("GET", f"/api/v1/runs/{listed['id']}")["reports"])
@@ -109,10 +114,25 @@ def main():
         "completeReport": {"path.id": "report"},
         "downloadAttachment": {"path.id": "attachment"},
         "revokeKey": {"path.id": "key"},
-        "listFlakyTests": {"path.id": "project"},
-        "listQuarantines": {"path.id": "project"},
-        "createQuarantine": {"path.id": "project"},
-        "liftQuarantine": {"path.id": "project", "path.test_id": "test"},
+        "listFlakyTests": {"path.project": "project"},
+        "listQuarantines": {"path.project": "project"},
+        "createQuarantine": {"path.project": "project"},
+        "liftQuarantine": {"path.project": "project", "path.test_id": "test"},
+        "compareRuns": {"query.head": "run", "query.base": "run"},
+        "comparePage": {"path.id": "run", "query.base": "run"},
+        "getProjectTrends": {"path.project": "project"},
+        "trendsPage": {"path.project": "project"},
+        "updateProject": {"path.project": "project"},
+        "projectPage": {"path.project": "project"},
+        "listRunClusters": {"path.id": "run"},
+        "listFailureCategories": {"path.project": "project"},
+        "replaceFailureCategories": {"path.project": "project"},
+        "listGates": {"path.project": "project"},
+        "createGate": {"path.project": "project"},
+        "updateGate": {"path.project": "project"},
+        "deleteGate": {"path.project": "project"},
+        "getRunGates": {"path.id": "run"},
+        "evaluateRunGates": {"path.id": "run"},
     }
     for operation, parameters in bindings.items():
         print(f'[[operations]]\ninclude-operation-id = "{operation}"\n[operations.parameters]')

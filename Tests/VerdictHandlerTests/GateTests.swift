@@ -170,4 +170,23 @@ final class GateTests: XCTestCase {
         XCTAssertEqual(stored.json["gates"]?.arrayValue?.count, 1, "judged at completion: \(stored.text)")
         XCTAssertEqual(stored.json["passed"]?.boolValue, true)
     }
+
+    func testNewFailuresAndNewCausesAreJudgedAgainstTheDefaultBase() async throws {
+        let project = "gated-compare-\(UUID().uuidString.prefix(8))"
+        _ = try run(project: project, passing: 5)
+        let head = try run(project: project, passing: 4, failing: ["checkout \(UUID().uuidString.prefix(6))"])
+        let comparison = await harness.call(CompareRuns(), "/x", query: "head=\(head.text)", key: team.key)
+        XCTAssertEqual(comparison.status, 200, comparison.text)
+        XCTAssertEqual(comparison.json["summary"]?["new_clusters"]?.intValue, 1, comparison.text)
+        XCTAssertEqual(comparison.json["new_clusters"]?.arrayValue?.first?["new"]?.boolValue, true)
+        let gate = await create(
+            project,
+            #"{"name":"no regressions","rules":[{"type":"no_new_failures"},{"type":"duration_regression_pct","params":{"threshold":50}}]}"#)
+        XCTAssertEqual(gate.status, 201, gate.text)
+        let verdict = await evaluate(head)
+        let rules = verdict.json["gates"]?.arrayValue?.first?["rules"]?.arrayValue ?? []
+        XCTAssertEqual(rules.first?["actual"]?.doubleValue, 1, verdict.text)
+        XCTAssertEqual(rules.first?["passed"]?.boolValue, false)
+        XCTAssertEqual(rules.last?["passed"]?.boolValue, true, "no test got slower")
+    }
 }

@@ -166,8 +166,9 @@ final class LiveTests: XCTestCase {
         }
         let types = sender.types(for: client)
         XCTAssertEqual(types.first, "subscribed")
-        XCTAssertEqual(types.filter { $0 == "orchestration.unit.leased" }.count, types.filter { $0 == "orchestration.unit.completed" }.count + 1,
-                       "every lease announced, the dead one never completed: \(types)")
+        XCTAssertEqual(
+            types.filter { $0 == "orchestration.unit.leased" }.count, types.filter { $0 == "orchestration.unit.completed" }.count + 1,
+            "every lease announced, the dead one never completed: \(types)")
         XCTAssertTrue(types.contains("orchestration.lease.expired"), "\(types)")
         XCTAssertEqual(Array(types.suffix(2)), ["orchestration.run.completed", "run.completed"])
         let expiry = try XCTUnwrap(sender.received(by: client).first { $0["type"]?.stringValue == "orchestration.lease.expired" })

@@ -6,7 +6,8 @@ extension ProjectRecord {
     var json: JSON {
         [
             "id": .string(id.text), "team_id": .string(teamID.text), "name": .string(name), "public": .bool(isPublic),
-            "public_override": JSON(publicOverride), "repository": JSON(repositoryURL), "created_at": .string(createdAt),
+            "public_override": JSON(publicOverride), "repository": JSON(repositoryURL),
+            "default_branch": JSON(defaultBranch), "created_at": .string(createdAt),
             "auto_quarantine": .bool(autoQuarantine), "quarantine_release_after": JSON(quarantineReleaseAfter),
         ]
     }
@@ -27,7 +28,8 @@ public struct ListProjects: Endpoint {
 
 /// `PATCH /api/v1/projects/{project}` (its id or name): `{"public": true|false|null}` makes one of the team's
 /// projects public or private, or (null) lets it follow the team's default; `{"repository":
-/// "https://github.com/org/repo"|null}` names where its code lives. Fields left out stay.
+/// "https://github.com/org/repo"|null}` names where its code lives; `{"default_branch": "main"|null}`
+/// the branch runs of other branches are compared against. Fields left out stay.
 public struct UpdateProject: Endpoint {
     public typealias Access = AdministersTeam
 
@@ -35,10 +37,11 @@ public struct UpdateProject: Endpoint {
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
         let body = try request.jsonObject()
-        let fields = ["public", "repository", "auto_quarantine", "quarantine_release_after"]
+        let fields = ["public", "repository", "default_branch", "auto_quarantine", "quarantine_release_after"]
         try body.rejectUnknown(allowed: Set(fields))
         guard fields.contains(where: { body.object[$0] != nil }) else {
-            throw APIError.invalidParameter("public", "a change names public, repository, auto_quarantine or quarantine_release_after")
+            throw APIError.invalidParameter(
+                "public", "a change names public, repository, default_branch, auto_quarantine or quarantine_release_after")
         }
         if let value = body.object["auto_quarantine"], value.boolValue == nil {
             throw APIError.invalidParameter("auto_quarantine", "must be true or false")
@@ -56,6 +59,7 @@ public struct UpdateProject: Endpoint {
         let change = ProjectChange(
             isPublic: body.object["public"] == nil ? nil : .some(try body.bool("public")),
             repositoryURL: body.object["repository"] == nil ? nil : .some(try body.string("repository")),
+            defaultBranch: body.object["default_branch"] == nil ? nil : .some(try body.string("default_branch")),
             autoQuarantine: try body.bool("auto_quarantine"), quarantineReleaseAfter: releaseAfter)
         let db = try context.database()
         let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), for: context.access)

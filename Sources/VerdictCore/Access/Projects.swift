@@ -11,6 +11,8 @@ public struct ProjectRecord: Sendable, Equatable {
     public var publicOverride: Bool?
     /// Where its code lives (`https://github.com/org/repo`): pages link commits and CI runs there.
     public var repositoryURL: String?
+    /// The branch others are compared against; nil when the project has not said.
+    public var defaultBranch: String?
     public var createdAt: String
     /// Tests classified flaky are quarantined as runs complete (never broken ones).
     public var autoQuarantine: Bool = false
@@ -46,14 +48,18 @@ public struct ProjectChange: Sendable {
     public var isPublic: Bool??
     /// `.some(nil)` forgets the repository.
     public var repositoryURL: String??
+    /// `.some(nil)` forgets the default branch (it is guessed again: `main`, else `master`).
+    public var defaultBranch: String??
     public var autoQuarantine: Bool?
     public var quarantineReleaseAfter: Int?
 
     public init(
-        isPublic: Bool?? = nil, repositoryURL: String?? = nil, autoQuarantine: Bool? = nil, quarantineReleaseAfter: Int? = nil
+        isPublic: Bool?? = nil, repositoryURL: String?? = nil, defaultBranch: String?? = nil, autoQuarantine: Bool? = nil,
+        quarantineReleaseAfter: Int? = nil
     ) {
         self.isPublic = isPublic
         self.repositoryURL = repositoryURL
+        self.defaultBranch = defaultBranch
         self.autoQuarantine = autoQuarantine
         self.quarantineReleaseAfter = quarantineReleaseAfter
     }
@@ -89,6 +95,7 @@ public struct ProjectService {
         if let count = change.quarantineReleaseAfter, !(1...1000).contains(count) {
             throw ServiceError.invalid(field: "quarantine_release_after", reason: "must be a whole number from 1 to 1000")
         }
+        if case .some(.some(let branch)) = change.defaultBranch { try Self.validateBranch(branch) }
         guard
             let row = try db.query(
                 """
@@ -96,8 +103,9 @@ public struct ProjectService {
                     UPDATE projects SET
                         public = CASE WHEN $3::boolean THEN $4::boolean ELSE public END,
                         repository_url = CASE WHEN $5::boolean THEN $6 ELSE repository_url END,
-                        auto_quarantine = coalesce($7::boolean, auto_quarantine),
-                        quarantine_release_after = coalesce($8::integer, quarantine_release_after)
+                        default_branch = CASE WHEN $7::boolean THEN $8 ELSE default_branch END,
+                        auto_quarantine = coalesce($9::boolean, auto_quarantine),
+                        quarantine_release_after = coalesce($10::integer, quarantine_release_after)
                     WHERE id = $1 AND team_id = $2 RETURNING *
                 )
                 SELECT \(Self.columns) FROM updated p \(Visibility.join())
@@ -105,7 +113,8 @@ public struct ProjectService {
                 [
                     id.text, access.teamID.text, change.isPublic == nil ? "false" : "true",
                     change.isPublic.flatMap { $0 }.map { $0 ? "true" : "false" }, change.repositoryURL == nil ? "false" : "true",
-                    change.repositoryURL.flatMap { $0 }, change.autoQuarantine.map { $0 ? "true" : "false" },
+                    change.repositoryURL.flatMap { $0 }, change.defaultBranch == nil ? "false" : "true",
+                    change.defaultBranch.flatMap { $0 }, change.autoQuarantine.map { $0 ? "true" : "false" },
                     change.quarantineReleaseAfter.map { String($0) },
                 ]
             ).first
@@ -123,16 +132,26 @@ public struct ProjectService {
         }
     }
 
+    /// A branch name as runs store it: 1 to 255 characters, no control characters.
+    static func validateBranch(_ branch: String) throws(ServiceError) {
+        guard (1...255).contains(branch.unicodeScalars.count),
+            !branch.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
+            throw .invalid(field: "default_branch", reason: "must be a branch name: 1 to 255 characters, no control characters")
+        }
+    }
+
     static let columns = """
         p.id, p.team_id, p.name, coalesce(p.public, pt.projects_public) AS is_public, p.public AS public_override,
-        p.repository_url, rfc3339(p.created_at) AS created, p.auto_quarantine, p.quarantine_release_after
+        p.repository_url, p.default_branch, rfc3339(p.created_at) AS created, p.auto_quarantine, p.quarantine_release_after
         """
 
     static func record(_ row: Row) throws -> ProjectRecord {
         ProjectRecord(
             id: try row.decode("id"), teamID: try row.decode("team_id"), name: try row.decode("name"),
             isPublic: try row.decode("is_public"), publicOverride: try row.decodeIfPresent("public_override"),
-            repositoryURL: try row.decodeIfPresent("repository_url"), createdAt: try row.decode("created"),
-            autoQuarantine: try row.decode("auto_quarantine"), quarantineReleaseAfter: try row.decode("quarantine_release_after"))
+            repositoryURL: try row.decodeIfPresent("repository_url"), defaultBranch: try row.decodeIfPresent("default_branch"),
+            createdAt: try row.decode("created"), autoQuarantine: try row.decode("auto_quarantine"),
+            quarantineReleaseAfter: try row.decode("quarantine_release_after"))
     }
 }

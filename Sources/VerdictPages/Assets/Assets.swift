@@ -21,7 +21,7 @@ public enum Assets {
     }
 
     public static let stylesheet = Asset(
-        base: "verdict", ext: "css", contentType: "text/css; charset=utf-8", text: Stylesheet.text + ChartStyle.css)
+        base: "verdict", ext: "css", contentType: "text/css; charset=utf-8", text: Stylesheet.text + ChartStyle.css + TrendChart.css)
     public static let script = Asset(base: "verdict", ext: "js", contentType: "text/javascript; charset=utf-8", text: Script.text)
     static let all = [stylesheet, script]
 

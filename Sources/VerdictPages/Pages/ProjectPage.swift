@@ -30,6 +30,7 @@ public struct ProjectPage: PageRenderer {
         var body: HTML = """
             <h1>\(project.name)\(if: !project.isPublic, " <span class=\"badge\">private</span>")</h1>
             <p class="meta"><span><b>\(Format.count(overview.trend.count))</b> recent runs</span>\
+            <span><a href="\(URLPath("/projects/\(project.id.text)/trends"))">Trends</a></span>\
             <span><a href="\(URLPath("/projects/\(project.id.text)/flaky"))">Flaky tests</a></span>\
             <span class="live" data-live-status aria-live="polite"></span></p>
             """

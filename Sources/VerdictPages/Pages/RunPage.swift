@@ -40,6 +40,7 @@ public struct RunPage: PageRenderer {
 
         var body = HTML(reservingCapacity: 64 * 1024)
         body.append(header(run))
+        body.append(compareLink(run, base: try RunCompare(db: db).defaultBase(of: run)?.run))
         body.append(summary(run))
         body.append(shards(run, detail.reports))
         let gates = try GateRunner(db: db).stored(runID, as: context.access)
@@ -88,6 +89,13 @@ public struct RunPage: PageRenderer {
             \(if: run.durationMilliseconds != nil, "<span>Took <b>\(Components.duration(run.durationMilliseconds))</b></span>")\
             <span class="live" data-live-status aria-live="polite"></span></p>
             """
+    }
+
+    /// "What changed since …": the compare page against the run's default base, if it has one.
+    func compareLink(_ run: RunSummary, base: RunSummary?) -> HTML {
+        guard let base else { return "" }
+        let href = URLPath("/runs/\(run.id.text)/compare").appendingQuery("base", base.id.text)
+        return "<p class=\"compare-link\"><a href=\"\(href)\">What changed since \(ComparePage.sinceLabel(base))</a></p>"
     }
 
     func summary(_ run: RunSummary) -> HTML {

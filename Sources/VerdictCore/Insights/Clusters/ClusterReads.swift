@@ -129,6 +129,42 @@ public struct ClusterReads {
         }
     }
 
+    /// The clusters of `runID`'s failures (failed or errored) that none of `baseID`'s failures
+    /// had, largest first, up to `limit`, and how many there are: what a comparison calls new.
+    func introduced(in runID: RunID, since baseID: RunID, limit: Int) throws -> (clusters: [RunCluster], total: Int) {
+        let rows = try db.query(
+            prepared:
+                """
+                WITH counted AS (
+                    SELECT c.cluster_id, count(*) AS n, count(DISTINCT c.test_id) AS tests_total
+                    FROM cases c WHERE c.run_id = $1 AND c.cluster_id IS NOT NULL AND c.status IN ('failed', 'errored')
+                      AND NOT EXISTS (
+                        SELECT 1 FROM cases b WHERE b.run_id = $2 AND b.cluster_id = c.cluster_id AND b.status IN ('failed', 'errored'))
+                    GROUP BY c.cluster_id
+                )
+                SELECT k.cluster_id, k.n, k.tests_total, count(*) OVER () AS total, f.error_type, f.template, f.frames,
+                    rfc3339(f.first_seen_at) AS first_seen, f.first_run_id, \(Self.category(project: "r.project_id")) AS category,
+                    (SELECT json_agg(json_build_object('case_id', t.id, 'test_id', t.test_id, 'full_title', t.full_title, 'status', t.status))
+                     FROM (
+                        SELECT c.id, c.test_id, case_full_title(c.full_title, c.classname, c.title) AS full_title, c.status
+                        FROM cases c WHERE c.run_id = $1 AND c.cluster_id = k.cluster_id AND c.status IN ('failed', 'errored')
+                        ORDER BY c.report_id, c.ordinal LIMIT \(Self.testsShown)
+                     ) t)::text AS tests
+                FROM counted k JOIN runs r ON r.id = $1 JOIN failure_clusters f ON f.project_id = r.project_id AND f.id = k.cluster_id
+                ORDER BY k.n DESC, k.cluster_id DESC
+                LIMIT $3::integer
+                """, [runID.text, baseID.text, String(limit)]
+        ).rows
+        let clusters = try rows.map { row in
+            let firstRun: RunID = try row.decode("first_run_id")
+            return RunCluster(
+                look: try Self.look(row, id: "cluster_id"), count: try row.decode("n"), testsTotal: try row.decode("tests_total"),
+                tests: try (row.json("tests").arrayValue ?? []).map(Self.runTest), firstSeenAt: try row.decode("first_seen"),
+                firstRunID: firstRun, isNew: firstRun == runID)
+        }
+        return (clusters, try rows.first?.decode("total") ?? 0)
+    }
+
     /// Where a cluster was seen, in the projects the viewer may see; not found when none.
     public func detail(_ clusterID: ClusterID, as viewer: Viewer) throws -> ClusterDetail {
         let sightings = try db.query(

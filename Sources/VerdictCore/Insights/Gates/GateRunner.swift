@@ -87,13 +87,15 @@ public struct GateRunner {
             [projectID.text]
         ).rows.map(QualityGates.gate)
         guard !gates.isEmpty else { return RunGates(runID: runID, passed: true, gates: []) }
-        let facts = try self.facts(
+        let rules = gates.flatMap(\.rules)
+        var facts = try self.facts(
             runID,
             required: Set(
-                gates.flatMap(\.rules).flatMap { rule -> [String] in
+                rules.flatMap { rule -> [String] in
                     if case .requiredTests(let tests) = rule { return tests }
                     return []
                 }))
+        try addComparison(to: &facts, of: runID, rules: rules)
         var verdicts = gates.map { gate in
             let results = GateEvaluation.evaluate(gate.rules, facts: facts).map(RuleVerdict.init)
             return GateVerdict(gateID: gate.id, name: gate.name, passed: results.allSatisfy(\.passed), rules: results, evaluatedAt: nil)
@@ -131,6 +133,28 @@ public struct GateRunner {
                 rules: (try row.json("rules").arrayValue ?? []).map(RuleVerdict.init(json:)), evaluatedAt: try row.decode("evaluated"))
         }
         return RunGates(runID: runID, passed: gates.allSatisfy(\.passed), gates: gates)
+    }
+
+    /// New failures and duration regressions, from the comparison with the run's default base
+    /// (as the run page's "what changed" link has it), read only when a rule asks for them: on a
+    /// run of 100,000 tests it costs a good part of a second.
+    func addComparison(to facts: inout GateFacts, of runID: RunID, rules: [GateRule]) throws {
+        var regressionThresholds: [Double] = []
+        var wantsNewFailures = false
+        for rule in rules {
+            if case .noNewFailures = rule { wantsNewFailures = true }
+            if case .durationRegressionPct(let threshold) = rule { regressionThresholds.append(threshold) }
+        }
+        guard wantsNewFailures || !regressionThresholds.isEmpty else { return }
+        // Tests slower by at least the smallest threshold (and 100 ms, below which timings are
+        // noise) are all the duration rules need to see.
+        let options = CompareOptions(
+            minIncreasePercent: regressionThresholds.min() ?? 1_000_000, minIncreaseMilliseconds: 100, limit: CompareOptions.maxLimit)
+        guard let comparison = try RunCompare(db: db).compareWithDefaultBase(runID, options: options) else { return }
+        facts.newFailures = comparison[.newFailures].total
+        if !regressionThresholds.isEmpty {
+            facts.worstDurationRegressionPct = comparison[.durationRegressions].tests.compactMap(\.reference?.increasePercent).max() ?? 0
+        }
     }
 
     /// What the rules judge, read from the run, its cases and its clusters.

@@ -1,0 +1,321 @@
+import HTTPContract
+import VerdictDB
+
+/// Compares two runs of one project test by test, matched by stable test id (never by title).
+///
+/// One statement joins the two runs' results, aggregates the tests that changed (a test with
+/// several results in a run becomes one status and one duration) and counts every category;
+/// only the first `limit` tests of each category leave the database. Duration regressions are
+/// prefiltered against the base, and only those candidates' recent history is read (through
+/// their scope's spans) for the median they are finally measured against.
+public struct RunCompare {
+    let db: PostgresConnection
+
+    public init(db: PostgresConnection) { self.db = db }
+
+    /// Compares `head` with `base`, or with the default base when `base` is nil.
+    public func compare(head headID: RunID, base baseID: RunID?, options: CompareOptions, as viewer: Viewer) throws -> RunComparison {
+        let head = try visibleRun(headID, field: "head", as: viewer)
+        let base: RunSummary
+        let selection: BaseSelection
+        if let baseID {
+            base = try visibleRun(baseID, field: "base", as: viewer).run
+            guard base.projectID == head.run.projectID else {
+                throw ServiceError.invalid(field: "base", reason: "must be a run of the head run's project (\(head.run.project))")
+            }
+            selection = .given
+        } else {
+            guard let found = try defaultBase(of: head.run, projectDefaultBranch: head.defaultBranch) else {
+                throw ServiceError.refused(
+                    .noBaseRun,
+                    "no completed run of project \(head.run.project) was created before run \(head.run.id.text) on branch "
+                        + "'\(head.run.branch)' or the default branch to compare it with; name one with base")
+            }
+            (base, selection) = found
+        }
+        return try comparison(head: head.run, base: base, selection: selection, options: options)
+    }
+
+    /// Compares a run with its default base for a caller that already holds the run (the gates
+    /// judging a run as it completes): no visibility check. Nil when there is no base.
+    public func compareWithDefaultBase(_ headID: RunID, options: CompareOptions) throws -> RunComparison? {
+        guard
+            let row = try db.query(
+                prepared: """
+                    SELECT \(RunQueries.columns), p.default_branch FROM runs r JOIN projects p ON p.id = r.project_id WHERE r.id = $1
+                    """, [headID.text]
+            ).first
+        else { throw ServiceError.notFound(headID.named) }
+        let head = try RunQueries.summary(row)
+        guard let (base, selection) = try defaultBase(of: head, projectDefaultBranch: try row.decodeIfPresent("default_branch")) else {
+            return nil
+        }
+        return try comparison(head: head, base: base, selection: selection, options: options)
+    }
+
+    private func comparison(head: RunSummary, base: RunSummary, selection: BaseSelection, options: CompareOptions) throws
+        -> RunComparison
+    {
+        var categories = try changes(base: base, head: head, options: options)
+        try attachTitles(&categories)
+        var comparison = RunComparison(base: base, head: head, baseSelection: selection, options: options, categories: categories)
+        (comparison.newClusters, comparison.newClustersTotal) = try ClusterReads(db: db).introduced(
+            in: head.id, since: base.id, limit: options.limit)
+        return comparison
+    }
+
+    /// The base `head` is compared with when none is named (what a run page links to), or nil.
+    public func defaultBase(of head: RunSummary) throws -> (run: RunSummary, selection: BaseSelection)? {
+        let row = try db.query(prepared: "SELECT default_branch FROM projects WHERE id = $1", [head.projectID.text]).first
+        return try defaultBase(of: head, projectDefaultBranch: try row?.decodeIfPresent("default_branch"))
+    }
+
+    /// The base a run is compared with when none is named: on the default branch (or when
+    /// none is known), the latest completed run of the same branch created before it; on
+    /// another branch, the default branch's latest completed run created before it, else the
+    /// same branch's.
+    public func defaultBase(of head: RunSummary, projectDefaultBranch: String?) throws -> (RunSummary, BaseSelection)? {
+        let defaultBranch = try projectDefaultBranch ?? guessedDefaultBranch(head.projectID)
+        if let defaultBranch, defaultBranch != head.branch, let run = try latestCompleted(before: head, on: defaultBranch) {
+            return (run, .defaultBranch)
+        }
+        return try latestCompleted(before: head, on: head.branch).map { ($0, .sameBranch) }
+    }
+
+    /// The branch the project's runs are compared against when the project has not said:
+    /// `main` if it has runs on it, else `master`, else none.
+    func guessedDefaultBranch(_ projectID: ProjectID) throws -> String? {
+        let row = try db.query(
+            prepared: """
+                SELECT CASE WHEN EXISTS (SELECT 1 FROM runs WHERE project_id = $1 AND branch = 'main') THEN 'main'
+                            WHEN EXISTS (SELECT 1 FROM runs WHERE project_id = $1 AND branch = 'master') THEN 'master' END AS branch
+                """, [projectID.text]
+        ).first
+        return try row?.decodeIfPresent("branch")
+    }
+
+    func latestCompleted(before head: RunSummary, on branch: String) throws -> RunSummary? {
+        guard
+            let row = try db.query(
+                prepared: """
+                    SELECT \(RunQueries.columns) FROM runs h
+                    JOIN runs r ON r.project_id = h.project_id AND r.branch = $2 AND r.status = 'completed'
+                        AND (r.created_at, r.id) < (h.created_at, h.id)
+                    JOIN projects p ON p.id = r.project_id
+                    WHERE h.id = $1
+                    ORDER BY r.created_at DESC, r.id DESC
+                    LIMIT 1
+                    """, [head.id.text, branch]
+            ).first
+        else { return nil }
+        return try RunQueries.summary(row)
+    }
+
+    /// The run and its project's default branch, if the viewer may see it.
+    func visibleRun(_ id: RunID, field: String, as viewer: Viewer) throws -> (run: RunSummary, defaultBranch: String?) {
+        guard
+            let row = try db.query(
+                prepared: """
+                    SELECT \(RunQueries.columns), p.default_branch FROM runs r JOIN projects p ON p.id = r.project_id \(Visibility.join())
+                    WHERE r.id = $1 AND \(Visibility.condition(viewer: "$2"))
+                    """, [id.text, viewer.parameter]
+            ).first
+        else { throw ServiceError.notFound(id.named) }
+        return (try RunQueries.summary(row), try row.decodeIfPresent("default_branch"))
+    }
+
+    // MARK: - The comparison
+
+    /// One test's status in a run from all its results there: flaky when it failed and passed
+    /// (or any result was flaky), else the worst of them.
+    static let aggregateStatus = """
+        CASE WHEN bool_or(c.status = 'flaky') OR (bool_or(c.status = 'passed') AND bool_or(c.status IN ('failed', 'errored'))) THEN 'flaky'
+             WHEN bool_or(c.status = 'failed') THEN 'failed'
+             WHEN bool_or(c.status = 'errored') THEN 'errored'
+             WHEN bool_or(c.status = 'passed') THEN 'passed'
+             ELSE 'skipped' END
+        """
+
+    /// The conditions of every category but duration regressions, over `bs`/`hs` (statuses,
+    /// NULL where the run lacks the test); `duration_candidate` is slower than the base by both
+    /// thresholds, before history has its say.
+    static let categoryConditions: [(String, String)] = [
+        ("new_failures", "hs IN ('failed', 'errored') AND (bs IS NULL OR bs NOT IN ('failed', 'errored'))"),
+        ("fixed", "bs IN ('failed', 'errored') AND hs IN ('passed', 'flaky')"),
+        ("still_failing", "bs IN ('failed', 'errored') AND hs IN ('failed', 'errored')"),
+        ("new_tests", "bs IS NULL"),
+        ("removed_tests", "hs IS NULL"),
+        ("newly_flaky", "hs = 'flaky' AND (bs IS NULL OR bs <> 'flaky')"),
+        (
+            "duration_candidate",
+            "hms >= bms * (1 + $4::double precision / 100) AND hms - bms >= $5::double precision AND hs <> 'skipped' AND bs <> 'skipped'"
+        ),
+    ]
+
+    /// Most tests of two runs are unchanged, and aggregating 100,000 tests per run costs more
+    /// than everything else together. So the runs' raw results are joined first, and only tests
+    /// with a pair of results that differs (a status, a side missing, a failure or flake in
+    /// head, head slower by `min_increase_ms`) are aggregated and categorised. That set holds
+    /// every test whose aggregate could fall in a category: different aggregates need different
+    /// sets of statuses, so some pair differs, and a mean slower by N ms needs a pair slower by N.
+    static let comparisonSQL = """
+        WITH changed AS MATERIALIZED (
+            SELECT DISTINCT coalesce(h.test_id, b.test_id) AS test_id
+            FROM (SELECT test_id, status, duration_ms FROM cases WHERE run_id = $1) AS b
+            FULL JOIN (SELECT test_id, status, duration_ms FROM cases WHERE run_id = $2) AS h ON h.test_id = b.test_id
+            WHERE b.test_id IS NULL OR h.test_id IS NULL OR b.status <> h.status OR h.status IN ('failed', 'errored', 'flaky')
+               OR h.duration_ms - b.duration_ms >= $5::double precision
+        ), b AS (
+            SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results
+            FROM cases c WHERE c.run_id = $1 AND c.test_id IN (SELECT test_id FROM changed) GROUP BY c.test_id
+        ), h AS (
+            SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results
+            FROM cases c WHERE c.run_id = $2 AND c.test_id IN (SELECT test_id FROM changed) GROUP BY c.test_id
+        ), j AS (
+            SELECT coalesce(h.test_id, b.test_id) AS test_id, b.status AS bs, h.status AS hs, b.ms AS bms, h.ms AS hms,
+                b.case_id AS bc, h.case_id AS hc, b.results AS br, h.results AS hr
+            FROM b FULL JOIN h ON h.test_id = b.test_id
+        ), k AS (
+            SELECT j.*, category FROM j CROSS JOIN LATERAL unnest(ARRAY[
+                \(categoryConditions.map { "CASE WHEN \($0.1) THEN '\($0.0)' END" }.joined(separator: ",\n        "))
+            ]) AS category
+            WHERE category IS NOT NULL
+        )
+        SELECT category, test_id, bs, hs, bms, hms, bc, hc, br, hr, total FROM (
+            SELECT k.*, row_number() OVER (PARTITION BY category ORDER BY coalesce(hc, bc)) AS n,
+                count(*) OVER (PARTITION BY category) AS total
+            FROM k
+        ) AS x
+        WHERE n <= $3::bigint OR category = 'duration_candidate'
+        ORDER BY category, n
+        """
+
+    func changes(base: RunSummary, head: RunSummary, options: CompareOptions) throws -> [TestChanges] {
+        // Two runs of 100,000 cases make hash tables of that many tests: with the default 4 MB of
+        // work_mem they spill to disk, and the plan's cost would have PostgreSQL JIT-compile it,
+        // which takes longer than running it. Right after an upload the new run has no
+        // statistics yet and the planner, expecting a few rows, may pick a nested loop over two
+        // sets of 100,000 (tens of seconds); every join here is of large sets, so hashing it is.
+        // The settings end with the transaction.
+        let rows = try db.transaction {
+            _ = try db.query(
+                prepared: """
+                    SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true),
+                        set_config('enable_nestloop', 'off', true)
+                    """)
+            return try db.query(
+                prepared: Self.comparisonSQL,
+                [
+                    base.id.text, head.id.text, String(options.limit), String(options.minIncreasePercent),
+                    String(options.minIncreaseMilliseconds),
+                ]
+            ).rows
+        }
+        var lists: [String: TestChanges] = [:]
+        var candidates: [TestChange] = []
+        for row in rows {
+            let name: String = try row.decode("category")
+            let change = try Self.change(row)
+            if name == "duration_candidate" {
+                candidates.append(change)
+            } else if let category = TestChangeCategory(rawValue: name) {
+                let total: Int = try row.decode("total")
+                lists[name, default: TestChanges(category: category, total: total, tests: [])].tests.append(change)
+            }
+        }
+        lists[TestChangeCategory.durationRegressions.rawValue] = try regressions(
+            candidates, base: base, head: head, options: options)
+        return TestChangeCategory.allCases.map { lists[$0.rawValue] ?? TestChanges(category: $0, total: 0, tests: []) }
+    }
+
+    static func change(_ row: Row) throws -> TestChange {
+        func side(_ prefix: String) throws -> TestSide? {
+            guard let status: CaseStatus = try row.decodeIfPresent("\(prefix)s") else { return nil }
+            return TestSide(
+                status: status, durationMilliseconds: try row.decodeIfPresent("\(prefix)ms"), caseID: try row.decode("\(prefix)c"),
+                results: try row.decode("\(prefix)r"))
+        }
+        return TestChange(testID: try row.decode("test_id"), fullTitle: "", base: try side("b"), head: try side("h"), reference: nil)
+    }
+
+    /// The candidates that stay slower against their reference: the median of their durations
+    /// in the base branch's last completed runs before head when there are enough of them,
+    /// else the base's duration. Slowest increase first.
+    func regressions(_ candidates: [TestChange], base: RunSummary, head: RunSummary, options: CompareOptions) throws -> TestChanges {
+        var medians: [TestID: (Double, Int)] = [:]
+        if !candidates.isEmpty {
+            let rows = try db.query(
+                prepared: """
+                    WITH recent AS (
+                        SELECT r.id FROM runs hd
+                        JOIN runs r ON r.project_id = hd.project_id AND r.branch = $2 AND r.status = 'completed'
+                            AND (r.created_at, r.id) < (hd.created_at, hd.id)
+                        WHERE hd.id = $3
+                        ORDER BY r.created_at DESC, r.id DESC
+                        LIMIT \(CompareOptions.historyRuns)
+                    ), wanted AS (
+                        SELECT DISTINCT unnest($1::uuid[]) AS test_id
+                    ), per_run AS (
+                        SELECT c.test_id, c.run_id, avg(c.duration_ms) AS ms
+                        FROM test_scope_spans s
+                        JOIN cases c ON c.run_id = s.run_id AND c.report_id = s.report_id
+                            AND c.ordinal BETWEEN s.first_ordinal AND s.last_ordinal
+                        WHERE s.scope IN (SELECT DISTINCT test_scope(test_id) FROM wanted)
+                          AND s.report_id IN (SELECT rp.id FROM reports rp WHERE rp.run_id IN (SELECT id FROM recent))
+                          AND c.test_id IN (SELECT test_id FROM wanted)
+                          AND c.status <> 'skipped' AND c.duration_ms IS NOT NULL
+                        GROUP BY c.test_id, c.run_id
+                    )
+                    SELECT test_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median, count(*) AS samples
+                    FROM per_run GROUP BY test_id
+                    """, [postgresTextArray(candidates.map(\.testID.text)), base.branch, head.id.text]
+            ).rows
+            for row in rows {
+                medians[try row.decode("test_id")] = (try row.decode("median"), try row.decode("samples"))
+            }
+        }
+        var regressions: [TestChange] = []
+        for var candidate in candidates {
+            guard let headMs = candidate.head?.durationMilliseconds, let baseMs = candidate.base?.durationMilliseconds else { continue }
+            let reference: DurationReference.Source
+            let referenceMs: Double
+            var samples = 0
+            if let (median, count) = medians[candidate.testID], count >= CompareOptions.minimumHistorySamples {
+                (reference, referenceMs, samples) = (.historyMedian, median, count)
+            } else {
+                (reference, referenceMs) = (.base, baseMs)
+            }
+            let increase = headMs - referenceMs
+            guard increase >= options.minIncreaseMilliseconds, headMs >= referenceMs * (1 + options.minIncreasePercent / 100) else {
+                continue
+            }
+            candidate.reference = DurationReference(
+                source: reference, durationMilliseconds: referenceMs, samples: samples, increaseMilliseconds: increase,
+                increasePercent: referenceMs > 0 ? increase / referenceMs * 100 : 0)
+            regressions.append(candidate)
+        }
+        regressions.sort { ($0.reference!.increaseMilliseconds, $1.testID.text) > ($1.reference!.increaseMilliseconds, $0.testID.text) }
+        return TestChanges(category: .durationRegressions, total: regressions.count, tests: Array(regressions.prefix(options.limit)))
+    }
+
+    /// Full titles of the listed tests, from the case each list links (head's, else base's).
+    func attachTitles(_ categories: inout [TestChanges]) throws {
+        let ids = Set(categories.flatMap { $0.tests.compactMap { ($0.head ?? $0.base)?.caseID.text } })
+        guard !ids.isEmpty else { return }
+        var titles: [String: String] = [:]
+        for row in try db.query(
+            prepared: """
+                SELECT c.id, case_full_title(c.full_title, c.classname, c.title) AS full_title
+                FROM cases c WHERE c.id = ANY ($1::uuid[])
+                """, [postgresTextArray(Array(ids))]
+        ).rows {
+            titles[try row.decode("id")] = try row.decode("full_title")
+        }
+        for index in categories.indices {
+            for test in categories[index].tests.indices {
+                let change = categories[index].tests[test]
+                categories[index].tests[test].fullTitle = (change.head ?? change.base).flatMap { titles[$0.caseID.text] } ?? ""
+            }
+        }
+    }
+}

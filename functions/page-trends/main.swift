@@ -1,0 +1,3 @@
+import VerdictPages
+
+await APIFunction.run(PageEndpoint(TrendsPage()))

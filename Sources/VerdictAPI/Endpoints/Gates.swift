@@ -26,14 +26,10 @@ public struct CreateGate: Endpoint {
     public init() {}
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
-        let db = try context.database()
-        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), for: context.access)
-        let body = try request.jsonObject()
-        try body.rejectUnknown(allowed: ["name", "rules", "enabled"])
-        guard let rules = try GateBody.rules(body) else { throw APIError.invalidParameter("rules", "is required") }
-        let (gate, created) = try QualityGates(db: db).create(
-            projectID, name: try body.requiredString("name"), rules: rules, enabled: try body.bool("enabled") ?? true,
-            for: context.access)
+        let (gates, projectID, change) = try GateBody.read(request, context: context)
+        guard let name = change.name else { throw APIError.invalidParameter("name", "is required") }
+        guard let rules = change.rules else { throw APIError.invalidParameter("rules", "is required") }
+        let (gate, created) = try gates.create(projectID, name: name, rules: rules, enabled: change.enabled ?? true, for: context.access)
         return .json(gate.json, status: created ? 201 : 200)
     }
 }
@@ -45,15 +41,11 @@ public struct UpdateGate: Endpoint {
     public init() {}
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
-        let db = try context.database()
-        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), for: context.access)
-        let body = try request.jsonObject()
-        try body.rejectUnknown(allowed: ["name", "rules", "enabled"])
-        let change = GateChange(name: try body.string("name"), rules: try GateBody.rules(body), enabled: try body.bool("enabled"))
+        let (gates, projectID, change) = try GateBody.read(request, context: context)
         guard change.name != nil || change.rules != nil || change.enabled != nil else {
             throw APIError.invalidParameter("name", "a change names name, rules or enabled")
         }
-        let gate = try QualityGates(db: db).update(try request.pathID("gate"), of: projectID, change, for: context.access)
+        let gate = try gates.update(try request.pathID("gate"), of: projectID, change, for: context.access)
         return .json(gate.json)
     }
 }
@@ -97,6 +89,17 @@ public struct EvaluateRunGates: Endpoint {
 }
 
 enum GateBody {
+    /// The team's project the path names, and the body's `name`, `rules` and `enabled` as a
+    /// change (what a create requires of them, it checks itself).
+    static func read(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) throws -> (QualityGates, ProjectID, GateChange) {
+        let db = try context.database()
+        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), for: context.access)
+        let body = try request.jsonObject()
+        try body.rejectUnknown(allowed: ["name", "rules", "enabled"])
+        let change = GateChange(name: try body.string("name"), rules: try rules(body), enabled: try body.bool("enabled"))
+        return (QualityGates(db: db), projectID, change)
+    }
+
     /// The body's `rules`, each read strictly; nil when absent.
     static func rules(_ body: JSONFields) throws -> [GateRule]? {
         guard let value = body.object["rules"], !value.isNull else { return nil }

@@ -407,14 +407,16 @@ class PageTests(unittest.TestCase):
         self.assertEqual(status, 201, run)
         shard(run["run_id"], "1", junit("s1", ['<testcase classname="a" name="one"/>']))
         driver = self.load(f"/runs/{run['run_id']}")
-        self.assertEqual(driver.find_element(By.CSS_SELECTOR, "#summary [data-count=tests] b").text, "1")
+
+        # Read in one script call: the live region may be swapped between a lookup and a read
+        # (the page refreshes its regions once it has subscribed, too).
+        def shown_tests():
+            return driver.execute_script("return document.querySelector('#summary [data-count=tests] b').textContent")
+        self.assertEqual(shown_tests(), "1")
         driver.execute_script("window.__sameDocument = true")
         started = time.time()
         shard(run["run_id"], "2", junit("s2", ['<testcase classname="b" name="two"><failure message="late"/></testcase>',
                                                '<testcase classname="b" name="three"/>']))
-        # Read in one script call: the live region may be swapped between a lookup and a read.
-        def shown_tests():
-            return driver.execute_script("return document.querySelector('#summary [data-count=tests] b').textContent")
         deadline = time.time() + 15
         while time.time() < deadline and shown_tests() != "3":
             time.sleep(0.1)

@@ -149,23 +149,18 @@ public struct TrendsService {
     }
 }
 
-/// Finds a project the viewer may see by its id or its name. Names are unique within a team:
-/// the viewer's own team's project wins, then the oldest visible one.
+/// A project the viewer may see, by its id or its name (as `ProjectReference` resolves it),
+/// with the record the trends show.
 public struct ProjectLookup {
     let db: PostgresConnection
 
     public init(db: PostgresConnection) { self.db = db }
 
     public func visible(_ idOrName: String, as viewer: Viewer) throws -> ProjectRecord {
-        let id = ProjectID(idOrName)
+        let id = try ProjectReference(db: db).resolve(idOrName, as: viewer)
         guard
             let row = try db.query(
-                prepared: """
-                    SELECT \(ProjectService.columns) FROM projects p \(Visibility.join())
-                    WHERE (p.id = $1::uuid OR p.name = $2) AND \(Visibility.condition(viewer: "$3"))
-                    ORDER BY p.id = $1::uuid IS TRUE DESC, p.team_id = $3::uuid IS TRUE DESC, p.created_at, p.id
-                    LIMIT 1
-                    """, [id?.text, idOrName, viewer.parameter]
+                prepared: "SELECT \(ProjectService.columns) FROM projects p \(Visibility.join()) WHERE p.id = $1", [id.text]
             ).first
         else { throw ServiceError.notFound("project \(idOrName)") }
         return try ProjectService.record(row)

@@ -358,3 +358,20 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(fractional.status, 200, fractional.text)
     }
 }
+
+/// Compare and the flaky list agree on a project's default branch once the project names one.
+final class DefaultBranchTests: XCTestCase {
+    func testTheProjectsOwnDefaultBranchComesFirstThenMainThenTheBusiestBranch() throws {
+        let db = try TestDatabase.connection()
+        let team = try TestDatabase.team(db)
+        let project = "default-branch-\(UUID().uuidString.prefix(8))"
+        let run = try TestDatabase.run([[JUnitCase("a")]], project: project, branch: "develop", for: team.access, db)
+        _ = try TestDatabase.run([[JUnitCase("a")]], project: project, branch: "develop", for: team.access, db)
+        let projectID: ProjectID = try db.query("SELECT project_id FROM runs WHERE id = $1", [run.text]).first!.decode("project_id")
+        XCTAssertEqual(try DefaultBranch(db: db).of(projectID), "develop", "the busiest branch, without main or master")
+        _ = try TestDatabase.run([[JUnitCase("a")]], project: project, branch: "main", for: team.access, db)
+        XCTAssertEqual(try DefaultBranch(db: db).of(projectID), "main")
+        try db.query("UPDATE projects SET default_branch = 'release' WHERE id = $1", [projectID.text])
+        XCTAssertEqual(try DefaultBranch(db: db).of(projectID), "release", "the project's setting wins")
+    }
+}

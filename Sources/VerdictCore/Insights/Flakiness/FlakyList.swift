@@ -143,16 +143,21 @@ public struct FlakyList {
     }
 }
 
-/// The branch a project's lists show when none is named: `main` when it has runs there, else
-/// `master`, else the branch with the most runs. (A project setting for it is coming; this is
-/// the one place to reconcile it with.)
+/// The branch a project's lists show when none is named: the project's `default_branch` when
+/// set, else `main` when it has runs there, else `master`, else the branch with the most runs.
 public struct DefaultBranch {
     let db: PostgresConnection
 
     public init(db: PostgresConnection) { self.db = db }
 
     public func of(_ projectID: ProjectID) throws -> String {
-        try db.query(
+        // The project's own setting (`default_branch`, which compare also follows) first.
+        if let set: String = try db.query(prepared: "SELECT default_branch FROM projects WHERE id = $1", [projectID.text]).first?
+            .decodeIfPresent("default_branch")
+        {
+            return set
+        }
+        return try db.query(
             prepared: """
                 SELECT branch FROM runs WHERE project_id = $1 GROUP BY branch
                 ORDER BY (branch = 'main') DESC, (branch = 'master') DESC, count(*) DESC, branch LIMIT 1

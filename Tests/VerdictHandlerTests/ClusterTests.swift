@@ -190,6 +190,39 @@ final class ClusterTests: XCTestCase {
         XCTAssertFalse(page.text.contains("a <b>"))
     }
 
+    func testARunsClusterCountsAddUpAcrossShardsAndLeaveFlakyCasesOut() async throws {
+        let failure = Self.totalFailure(10, 9, port: 4100)
+        let escapedStack = failure.stack.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        let flaky = """
+            <testcase classname="shop.Cart" name="recovers"><flakyFailure message="\(failure.message)" type="AssertionError">\
+            \(escapedStack)</flakyFailure></testcase>
+            """
+        let first = Self.junit([("a", failure.message, failure.stack), ("b", failure.message, failure.stack)])
+        var second = Self.junit([("c", failure.message, failure.stack)])
+        second = second.replacingOccurrences(of: "</testsuite>", with: flaky + "</testsuite>")
+        let reports = try TestDatabase.ingest(
+            shards: [first, second], project: "cluster-shards-\(UUID().uuidString.prefix(8))", for: team.access, db)
+        let runID = reports[0].runID
+        let read = await clusters(runID)
+        XCTAssertEqual(read.status, 200, read.text)
+        let items = read.json["items"]?.arrayValue ?? []
+        XCTAssertEqual(items.count, 1, read.text)
+        XCTAssertEqual(items.first?["count"]?.intValue, 3, "both shards' failures, not the flaky case's: \(read.text)")
+        XCTAssertEqual(items.first?["tests_total"]?.intValue, 3)
+        // The stored counts are what counting the run's failed cases gives (the migration's backfill).
+        let recount = try db.query(
+            """
+            SELECT count(*) AS n FROM cases WHERE run_id = $1 AND cluster_id = $2 AND status IN ('failed', 'errored')
+            """, [runID.text, try XCTUnwrap(items.first?["id"]?.stringValue)]
+        ).first!
+        XCTAssertEqual(try recount.decode("n", as: Int.self), 3)
+        let flakyCases = try db.query(
+            "SELECT count(*) AS n FROM cases WHERE run_id = $1 AND status = 'flaky' AND cluster_id IS NOT NULL", [runID.text]
+        ).first!
+        XCTAssertEqual(
+            try flakyCases.decode("n", as: Int.self), 1, "a flaky case still carries the cluster of the failure it recovered from")
+    }
+
     func testAPageOfClustersContinuesWhereTheLastEnded() async throws {
         let failures = (0..<5).map { index in
             (name: "t\(index)", message: "failure \(Self.word) kind \(String(repeating: "x", count: index + 1))", stack: "")

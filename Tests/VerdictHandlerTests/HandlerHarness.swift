@@ -91,19 +91,28 @@ enum TestDatabase {
     static func ingest(
         _ junit: String, project: String, for access: TeamAccess, _ db: PostgresConnection, progress: ((Int) -> Void)? = nil
     ) throws -> IngestedReport {
+        try ingest(shards: [junit], project: project, for: access, db, progress: progress)[0]
+    }
+
+    /// One run of as many shards as reports, each ingested in turn.
+    static func ingest(
+        shards: [String], project: String, for access: TeamAccess, _ db: PostgresConnection, progress: ((Int) -> Void)? = nil
+    ) throws -> [IngestedReport] {
         let identity = try RunIdentity(
             project: project, commit: nil, branch: "main", ciRunID: UUID().uuidString, ciRunAttempt: nil, name: nil)
-        let run = try RunService(db: db).begin(identity, for: access, expected: 1).run
+        let run = try RunService(db: db).begin(identity, for: access, expected: shards.count).run
         let store = ObjectStore(configuration: HandlerHarness.signingOnlyStore)
-        let bytes = Array(junit.utf8)
-        let file = try DeclaredFile(
-            name: "report.xml", kind: "report", size: Int64(bytes.count), sha256: String(repeating: "0", count: 64), contentType: nil,
-            field: "file")
-        let reserved = try db.transaction {
-            try ReportRegistrar(db: db, store: store).reserve(run.id, for: access, shard: "1", format: nil, files: [file])
+        return try shards.enumerated().map { index, junit in
+            let bytes = Array(junit.utf8)
+            let file = try DeclaredFile(
+                name: "report.xml", kind: "report", size: Int64(bytes.count), sha256: String(repeating: "0", count: 64), contentType: nil,
+                field: "file")
+            let reserved = try db.transaction {
+                try ReportRegistrar(db: db, store: store).reserve(run.id, for: access, shard: String(index + 1), format: nil, files: [file])
+            }
+            return try ReportIngest(db: db, store: store).ingest(
+                reportID: reserved.reportID, runID: run.id, projectID: run.projectID, uploaded: [:],
+                produce: ReportIngest.producer(try ReportParser.parse(bytes, format: nil)), progress: progress)
         }
-        return try ReportIngest(db: db, store: store).ingest(
-            reportID: reserved.reportID, runID: run.id, projectID: run.projectID, uploaded: [:],
-            produce: ReportIngest.producer(try ReportParser.parse(bytes, format: nil)), progress: progress)
     }
 }

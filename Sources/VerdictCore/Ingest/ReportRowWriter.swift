@@ -125,7 +125,7 @@ final class ReportRowWriter {
             row.json(testCase.annotations.isEmpty ? nil : .array(testCase.annotations.map(\.json)), emptyIsNull: true)
             row.json(testCase.properties.isEmpty ? nil : .array(testCase.properties.map(\.json)), emptyIsNull: true)
             if let fingerprint = ClusterRecorder.fingerprint(of: testCase) {
-                clusters.add(fingerprint)
+                clusters.add(fingerprint, failing: testCase.status == .failed || testCase.status == .errored)
                 row.uuid(UUIDKey(fingerprint.id.uuid))
             } else {
                 row.null()

@@ -78,7 +78,7 @@ struct ClusterBackfill {
                 let runID: String = try row.decode("run_id")
                 let project: String = try row.decode("project_id")
                 let seenAt: String = try row.decode("seen")
-                byRun[runID, default: (project, seenAt, ClusterRecorder())].recorder.add(fingerprint)
+                byRun[runID, default: (project, seenAt, ClusterRecorder())].recorder.add(fingerprint, failing: false)
                 caseIDs.append(try row.decode("id"))
                 clusterIDs.append(fingerprint.id.uuid)
             }
@@ -88,7 +88,7 @@ struct ClusterBackfill {
                 FROM unnest($1::uuid[], $2::uuid[]) AS u (id, cluster_id) WHERE c.id = u.id
                 """, [postgresTextArray(caseIDs), postgresTextArray(clusterIDs)])
             for (runID, entry) in byRun.sorted(by: { $0.value.seen < $1.value.seen }) {
-                try entry.recorder.save(projectID: entry.project, runID: runID, seenAt: entry.seen, db: db)
+                try entry.recorder.saveProjectClusters(projectID: entry.project, runID: runID, seenAt: entry.seen, db: db)
             }
             after = try last.decode("id")
         }

@@ -43,11 +43,11 @@ public struct RunPage: PageRenderer {
         body.append(compareLink(run, base: try RunCompare(db: db).defaultBase(of: run)?.run))
         body.append(summary(run))
         body.append(shards(run, detail.reports))
-        let gates = try GateRunner(db: db).stored(runID, as: context.access)
+        let gates = try GateRunner(db: db).stored(runID)
         if !gates.gates.isEmpty { body.append(gateList(gates)) }
         if run.totals.failed + run.totals.errors > 0 {
             let clusters = try ClusterReads(db: db).clusters(
-                of: runID, as: context.access, limit: Self.clustersShown, after: nil, testsShown: Self.testsPerCluster)
+                of: runID, limit: Self.clustersShown, after: nil, testsShown: Self.testsPerCluster)
             body.append(clusterList(clusters, run: run))
         }
         let quarantined = try QuarantineService(db: db).active(

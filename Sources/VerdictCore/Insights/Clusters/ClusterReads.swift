@@ -91,39 +91,29 @@ public struct ClusterReads {
         of runID: RunID, as viewer: Viewer, limit: Int, after cursor: PageCursor?, testsShown: Int = ClusterReads.testsShown
     ) throws -> Page<RunCluster> {
         try RunQueries(db: db).requireVisible(runID, as: viewer)
+        return try clusters(of: runID, limit: limit, after: cursor, testsShown: testsShown)
+    }
+
+    /// The clusters of a run the caller has already found visible (a run page, say).
+    public func clusters(of runID: RunID, limit: Int, after cursor: PageCursor?, testsShown: Int = ClusterReads.testsShown) throws
+        -> Page<RunCluster>
+    {
         var afterCount: String?
         if let cursor {
             guard let count = Int(cursor.sortKey) else { throw ReadCursor.invalid() }
             afterCount = String(count)
         }
         let rows = try db.query(
-            prepared:
-                """
-                WITH counted AS (
-                    SELECT c.cluster_id, count(*) AS n, count(DISTINCT c.test_id) AS tests_total
-                    FROM cases c WHERE c.run_id = $1 AND c.cluster_id IS NOT NULL AND c.status IN ('failed', 'errored')
-                    GROUP BY c.cluster_id
-                )
-                SELECT k.cluster_id, k.n, k.tests_total, f.error_type, f.template, f.frames, rfc3339(f.first_seen_at) AS first_seen,
-                    f.first_run_id, \(Self.category(project: "r.project_id")) AS category,
-                    (SELECT json_agg(json_build_object('case_id', t.id, 'test_id', t.test_id, 'full_title', t.full_title, 'status', t.status))
-                     FROM (
-                        SELECT c.id, c.test_id, case_full_title(c.full_title, c.classname, c.title) AS full_title, c.status
-                        FROM cases c WHERE c.run_id = $1 AND c.cluster_id = k.cluster_id AND c.status IN ('failed', 'errored')
-                        ORDER BY c.report_id, c.ordinal LIMIT $5::integer
-                     ) t)::text AS tests
-                FROM counted k JOIN runs r ON r.id = $1 JOIN failure_clusters f ON f.project_id = r.project_id AND f.id = k.cluster_id
-                WHERE $2::bigint IS NULL OR (k.n, k.cluster_id) < ($2::bigint, $3::uuid)
-                ORDER BY k.n DESC, k.cluster_id DESC
-                LIMIT $4::integer
-                """, [runID.text, afterCount, cursor?.id, String(limit + 1), String(max(0, testsShown))]
+            prepared: Self.runClusters(
+                counted: """
+                    SELECT cluster_id, failures AS n FROM run_clusters
+                    WHERE run_id = $1 AND ($2::bigint IS NULL OR (failures, cluster_id) < ($2::bigint, $3::uuid))
+                    ORDER BY failures DESC, cluster_id DESC LIMIT $4::integer
+                    """, testsShown: "$5::integer"),
+            [runID.text, afterCount, cursor?.id, String(limit + 1), String(max(0, testsShown))]
         ).rows
         return try Page.from(rows, limit: limit) { row in
-            let firstRun: RunID = try row.decode("first_run_id")
-            return RunCluster(
-                look: try Self.look(row, id: "cluster_id"), count: try row.decode("n"), testsTotal: try row.decode("tests_total"),
-                tests: try (row.json("tests").arrayValue ?? []).map(Self.runTest), firstSeenAt: try row.decode("first_seen"),
-                firstRunID: firstRun, isNew: firstRun == runID)
+            try Self.runCluster(row, of: runID)
         } cursor: { row in
             PageCursor(sortKey: String(try row.decode("n", as: Int.self)), id: try row.decode("cluster_id"))
         }
@@ -133,36 +123,45 @@ public struct ClusterReads {
     /// had, largest first, up to `limit`, and how many there are: what a comparison calls new.
     func introduced(in runID: RunID, since baseID: RunID, limit: Int) throws -> (clusters: [RunCluster], total: Int) {
         let rows = try db.query(
-            prepared:
-                """
-                WITH counted AS (
-                    SELECT c.cluster_id, count(*) AS n, count(DISTINCT c.test_id) AS tests_total
-                    FROM cases c WHERE c.run_id = $1 AND c.cluster_id IS NOT NULL AND c.status IN ('failed', 'errored')
-                      AND NOT EXISTS (
-                        SELECT 1 FROM cases b WHERE b.run_id = $2 AND b.cluster_id = c.cluster_id AND b.status IN ('failed', 'errored'))
-                    GROUP BY c.cluster_id
-                )
-                SELECT k.cluster_id, k.n, k.tests_total, count(*) OVER () AS total, f.error_type, f.template, f.frames,
-                    rfc3339(f.first_seen_at) AS first_seen, f.first_run_id, \(Self.category(project: "r.project_id")) AS category,
-                    (SELECT json_agg(json_build_object('case_id', t.id, 'test_id', t.test_id, 'full_title', t.full_title, 'status', t.status))
-                     FROM (
-                        SELECT c.id, c.test_id, case_full_title(c.full_title, c.classname, c.title) AS full_title, c.status
-                        FROM cases c WHERE c.run_id = $1 AND c.cluster_id = k.cluster_id AND c.status IN ('failed', 'errored')
-                        ORDER BY c.report_id, c.ordinal LIMIT \(Self.testsShown)
-                     ) t)::text AS tests
-                FROM counted k JOIN runs r ON r.id = $1 JOIN failure_clusters f ON f.project_id = r.project_id AND f.id = k.cluster_id
-                ORDER BY k.n DESC, k.cluster_id DESC
-                LIMIT $3::integer
-                """, [runID.text, baseID.text, String(limit)]
+            prepared: Self.runClusters(
+                counted: """
+                    SELECT k.cluster_id, k.failures AS n, count(*) OVER () AS total FROM run_clusters k
+                    WHERE k.run_id = $1 AND NOT EXISTS (SELECT 1 FROM run_clusters b WHERE b.run_id = $2 AND b.cluster_id = k.cluster_id)
+                    ORDER BY k.failures DESC, k.cluster_id DESC LIMIT $3::integer
+                    """, testsShown: String(Self.testsShown), extraColumns: "k.total,"),
+            [runID.text, baseID.text, String(limit)]
         ).rows
-        let clusters = try rows.map { row in
-            let firstRun: RunID = try row.decode("first_run_id")
-            return RunCluster(
-                look: try Self.look(row, id: "cluster_id"), count: try row.decode("n"), testsTotal: try row.decode("tests_total"),
-                tests: try (row.json("tests").arrayValue ?? []).map(Self.runTest), firstSeenAt: try row.decode("first_seen"),
-                firstRunID: firstRun, isNew: firstRun == runID)
-        }
-        return (clusters, try rows.first?.decode("total") ?? 0)
+        return (try rows.map { row in try Self.runCluster(row, of: runID) }, try rows.first?.decode("total") ?? 0)
+    }
+
+    /// The clusters `counted` lists (`cluster_id` and its failures `n`, for run $1, already
+    /// ordered and cut to a page) with how each looks, how many tests it failed and its first
+    /// `testsShown` failed cases in report order. The counts come from `run_clusters`, so only
+    /// the clusters shown touch the run's cases.
+    private static func runClusters(counted: String, testsShown: String, extraColumns: String = "") -> String {
+        """
+        WITH counted AS (\(counted))
+        SELECT k.cluster_id, k.n, \(extraColumns) f.error_type, f.template, f.frames, rfc3339(f.first_seen_at) AS first_seen,
+            f.first_run_id, \(category(project: "r.project_id")) AS category,
+            (SELECT count(DISTINCT c.test_id) FROM cases c
+             WHERE c.run_id = $1 AND c.cluster_id = k.cluster_id AND c.status IN ('failed', 'errored')) AS tests_total,
+            (SELECT json_agg(json_build_object('case_id', t.id, 'test_id', t.test_id, 'full_title', t.full_title, 'status', t.status))
+             FROM (
+                SELECT c.id, c.test_id, case_full_title(c.full_title, c.classname, c.title) AS full_title, c.status
+                FROM cases c WHERE c.run_id = $1 AND c.cluster_id = k.cluster_id AND c.status IN ('failed', 'errored')
+                ORDER BY c.report_id, c.ordinal LIMIT \(testsShown)
+             ) t)::text AS tests
+        FROM counted k JOIN runs r ON r.id = $1 JOIN failure_clusters f ON f.project_id = r.project_id AND f.id = k.cluster_id
+        ORDER BY k.n DESC, k.cluster_id DESC
+        """
+    }
+
+    private static func runCluster(_ row: Row, of runID: RunID) throws -> RunCluster {
+        let firstRun: RunID = try row.decode("first_run_id")
+        return RunCluster(
+            look: try look(row, id: "cluster_id"), count: try row.decode("n"), testsTotal: try row.decode("tests_total"),
+            tests: try (row.json("tests").arrayValue ?? []).map(runTest), firstSeenAt: try row.decode("first_seen"),
+            firstRunID: firstRun, isNew: firstRun == runID)
     }
 
     /// Where a cluster was seen, in the projects the viewer may see; not found when none.

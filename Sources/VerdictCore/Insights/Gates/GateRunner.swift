@@ -122,11 +122,16 @@ public struct GateRunner {
     /// The verdicts stored for a run (its latest evaluation of each gate still defined).
     public func stored(_ runID: RunID, as viewer: Viewer) throws -> RunGates {
         try RunQueries(db: db).requireVisible(runID, as: viewer)
+        return try stored(runID)
+    }
+
+    /// The verdicts stored for a run the caller has already found visible (a run page, say).
+    public func stored(_ runID: RunID) throws -> RunGates {
         let gates = try db.query(
-            """
-            SELECT r.gate_id, g.name, r.passed, r.rules::text AS rules, rfc3339(r.evaluated_at) AS evaluated
-            FROM gate_results r JOIN quality_gates g ON g.id = r.gate_id WHERE r.run_id = $1 ORDER BY g.created_at, g.id
-            """, [runID.text]
+            prepared: """
+                SELECT r.gate_id, g.name, r.passed, r.rules::text AS rules, rfc3339(r.evaluated_at) AS evaluated
+                FROM gate_results r JOIN quality_gates g ON g.id = r.gate_id WHERE r.run_id = $1 ORDER BY g.created_at, g.id
+                """, [runID.text]
         ).rows.map { row in
             GateVerdict(
                 gateID: try row.decode("gate_id"), name: try row.decode("name"), passed: try row.decode("passed"),
@@ -163,9 +168,8 @@ public struct GateRunner {
             """
             SELECT r.tests, r.passed, r.failed, r.skipped, r.errors, r.flaky,
                 (extract(epoch FROM r.ended_at - r.started_at) * 1000)::double precision AS duration,
-                (SELECT count(DISTINCT c.cluster_id) FROM cases c JOIN failure_clusters f ON f.project_id = r.project_id AND f.id = c.cluster_id
-                 WHERE c.run_id = r.id AND c.cluster_id IS NOT NULL AND c.status IN ('failed', 'errored') AND f.first_run_id = r.id)
-                    AS new_clusters,
+                (SELECT count(*) FROM run_clusters k JOIN failure_clusters f ON f.project_id = r.project_id AND f.id = k.cluster_id
+                 WHERE k.run_id = r.id AND f.first_run_id = r.id) AS new_clusters,
                 (SELECT count(*) FROM cases c JOIN quarantines q ON q.project_id = r.project_id AND q.test_id = c.test_id
                  WHERE c.run_id = r.id AND c.status IN ('failed', 'errored') AND q.lifted_at IS NULL AND q.expires_at > now())
                     AS quarantined_failures

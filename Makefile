@@ -48,10 +48,11 @@ serve-build: deps
 	$(SWIFT) build $(SWIFT_FLAGS) $(SERVE_BUILD_FLAGS)
 
 # Starts (or reuses) the project-local database unless DATABASE_URL points elsewhere.
+# CLUSTER_SUMMARY_COMMAND='…' turns failure-cluster summaries on (the ClusterSummaryCommand parameter).
 emulator: serve-build
 	@url="$${DATABASE_URL:-$$(emulator/scripts/local-postgres.sh start $(STATE_DIR)/pg $(PG_PORT))}" || exit 1; \
 	exec $(SERVE_DIR)/verdict-emulator $(SERVE_FLAGS) --port $(PORT) --state-dir $(STATE_DIR) \
-	  --parameter DatabaseUrl="$$url"
+	  --parameter DatabaseUrl="$$url" $${CLUSTER_SUMMARY_COMMAND:+--parameter "ClusterSummaryCommand=$$CLUSTER_SUMMARY_COMMAND"}
 
 # Applies migrations and prints the development key without serving.
 seed: serve-build

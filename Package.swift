@@ -49,6 +49,7 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
 
         .target(name: "CProcessSpawn"),
+        .target(name: "CommandRunner", dependencies: ["CProcessSpawn"]),
         .target(name: "CTextScan"),
         .target(name: "VerdictJSON", dependencies: ["CTextScan"]),
         // What both sides of the gateway agree on: payload-2.0 events, limits, the error codes.
@@ -67,6 +68,7 @@ let package = Package(
             name: "VerdictCore",
             dependencies: [
                 "HTTPContract", "VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports", "VerdictDispatch", "VerdictInsights",
+                "CommandRunner",
             ]),
         .target(
             name: "VerdictAPI",
@@ -142,6 +144,7 @@ let package = Package(
             ],
             swiftSettings: testSettings),
         .testTarget(name: "VerdictS3Tests", dependencies: ["VerdictS3", "VerdictTestSupport"]),
+        .testTarget(name: "CommandRunnerTests", dependencies: ["CommandRunner"], swiftSettings: testSettings),
         // Finds the shared report corpus for every test target that reads it.
         .target(
             name: "VerdictTestSupport", dependencies: ["VerdictReports", "VerdictJSON", "VerdictInsights"], path: "Tests/Support",

@@ -21,8 +21,10 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case leaseNotHeld = "lease_not_held"
     case leaseEnded = "lease_ended"
     case gateExists = "gate_exists"
+    case summariesDisabled = "summaries_disabled"
     case payloadTooLarge = "payload_too_large"
     case responseTooLarge = "response_too_large"
+    case summaryFailed = "summary_failed"
     case notAReport = "not_a_report"
     case sizeMismatch = "size_mismatch"
     case checksumMismatch = "checksum_mismatch"
@@ -44,12 +46,12 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .forbidden: return 403
         case .notFound, .attachmentNotStored, .noBaseRun: return 404
         case .runChanged, .expectedReportsMismatch, .tooManyReports, .reportCompleted, .fileNotUploaded, .reportNotUploaded,
-            .unitsMismatch, .leaseNotHeld, .leaseEnded, .gateExists:
+            .unitsMismatch, .leaseNotHeld, .leaseEnded, .gateExists, .summariesDisabled:
             return 409
         case .payloadTooLarge, .responseTooLarge: return 413
         case .notAReport, .sizeMismatch, .checksumMismatch: return 422
         case .internal: return 500
-        case .functionError, .functionCrashed, .functionInitFailed, .invalidFunctionResponse: return 502
+        case .functionError, .functionCrashed, .functionInitFailed, .invalidFunctionResponse, .summaryFailed: return 502
         case .databaseUnavailable, .storageUnavailable, .notReady: return 503
         case .functionTimeout: return 504
         }
@@ -77,6 +79,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .leaseNotHeld: return "the lease belongs to another worker or another run"
         case .leaseEnded: return "the lease expired, was given back or its run ended; check out again"
         case .gateExists: return "the project has a quality gate of that name with other rules"
+        case .summariesDisabled: return "no summary command is configured (the `ClusterSummaryCommand` parameter)"
+        case .summaryFailed: return "the summary command failed, timed out or printed nothing; the message says how"
         case .payloadTooLarge: return "the request is over Lambda's 6 MB payload limit"
         case .responseTooLarge: return "the response is over Lambda's 6 MB payload limit"
         case .notAReport: return "well-formed XML or JSON that is not a test report"

@@ -133,6 +133,7 @@ def main():
         "deleteGate": {"path.project": "project"},
         "getRunGates": {"path.id": "run"},
         "evaluateRunGates": {"path.id": "run"},
+        "summarizeCluster": {"path.project": "project"},
     }
     for operation, parameters in bindings.items():
         print(f'[[operations]]\ninclude-operation-id = "{operation}"\n[operations.parameters]')

@@ -7,6 +7,8 @@ import XCTest
 class TemplateEmulatorTestCase: XCTestCase {
     /// Extra emulator options for a subclass (e.g. `--no-schedules`).
     class var emulatorArguments: [String] { [] }
+    /// Template parameters besides the database (e.g. `ClusterSummaryCommand`).
+    class var emulatorParameters: [String: String] { [:] }
 
     /// One emulator per subclass: XCTest runs the classes one after another, each between its
     /// own class setUp and tearDown.
@@ -20,7 +22,9 @@ class TemplateEmulatorTestCase: XCTestCase {
         super.setUp()
         do {
             let emulator = try EmulatorProcess(
-                template: "infra-templates/template.yaml", parameters: ["DatabaseUrl": requireDatabaseURL()], arguments: emulatorArguments)
+                template: "infra-templates/template.yaml",
+                parameters: emulatorParameters.merging(["DatabaseUrl": requireDatabaseURL()]) { $1 },
+                arguments: emulatorArguments)
             emulators[ObjectIdentifier(self)] = emulator
             let seed = try Data(contentsOf: emulator.stateDirectory.appendingPathComponent("SeedFunction.json"))
             keys[ObjectIdentifier(self)] = (try JSONSerialization.jsonObject(with: seed) as? [String: Any])?["key"] as? String ?? ""

@@ -223,6 +223,67 @@ final class ClusterTests: XCTestCase {
             try flakyCases.decode("n", as: Int.self), 1, "a flaky case still carries the cluster of the failure it recovered from")
     }
 
+    func harness(summaryCommand: String?, timeoutMilliseconds: Int = 5_000) -> HandlerHarness {
+        HandlerHarness(
+            resources: FunctionResources(
+                settings: FunctionSettings(
+                    functionName: "handler-tests", databaseURL: HandlerHarness.databaseURL,
+                    summaryCommand: summaryCommand.map {
+                        SummaryCommand(commandLine: $0, timeoutMilliseconds: timeoutMilliseconds, environment: ["PATH=/usr/bin:/bin"])
+                    }),
+                objectStore: .success(HandlerHarness.signingOnlyStore)))
+    }
+
+    func summarize(_ harness: HandlerHarness, project: String, cluster: String) async -> HandlerHarness.Response {
+        await harness.call(
+            SummarizeCluster(), "/x", method: "POST", pathParameters: ["project": project, "id": cluster], key: team.key)
+    }
+
+    func testASummaryIsRefusedWhenOffAndAFailedCommandStoresNothing() async throws {
+        let project = "summary-\(UUID().uuidString.prefix(8))"
+        let runID = try ingest([("t", "broken \(Self.word) thing", "AssertionError: broken \(Self.word) thing")], project: project)
+        let listed = await clusters(runID)
+        let clusterID = try XCTUnwrap(listed.json["items"]?.arrayValue?.first?["id"]?.stringValue)
+
+        let off = await summarize(harness(summaryCommand: nil), project: project, cluster: clusterID)
+        XCTAssertEqual(off.status, 409, off.text)
+        XCTAssertEqual(off.json["error"]?["code"]?.stringValue, "summaries_disabled")
+
+        let failing = await summarize(harness(summaryCommand: "echo 'model unavailable' >&2; exit 3"), project: project, cluster: clusterID)
+        XCTAssertEqual(failing.status, 502, failing.text)
+        XCTAssertEqual(failing.json["error"]?["code"]?.stringValue, "summary_failed")
+        XCTAssertTrue(failing.text.contains("exit status 3: model unavailable"), failing.text)
+
+        let silent = await summarize(harness(summaryCommand: "cat >/dev/null"), project: project, cluster: clusterID)
+        XCTAssertEqual(silent.status, 502, silent.text)
+        XCTAssertTrue(silent.text.contains("printed no summary"), silent.text)
+
+        let started = Date()
+        let slow = await summarize(
+            harness(summaryCommand: "sleep 20; echo late", timeoutMilliseconds: 300), project: project, cluster: clusterID)
+        XCTAssertEqual(slow.status, 502, slow.text)
+        XCTAssertTrue(slow.text.contains("timed out"), slow.text)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5, "the command is stopped at its deadline")
+
+        let unchanged = await clusters(runID)
+        XCTAssertEqual(unchanged.json["items"]?.arrayValue?.first?["summary"], .null, "nothing stored")
+
+        // The prompt is JSON on stdin, the printed text (blanks trimmed, control characters out) is the summary.
+        let working = await summarize(
+            harness(
+                summaryCommand:
+                    "python3 -c \"import json,sys; p=json.load(sys.stdin); print('  ' + p['error_type'] + chr(7) + ' x' + str(len(p['examples'])) + '  ')\""
+            ),
+            project: project, cluster: clusterID)
+        XCTAssertEqual(working.status, 200, working.text)
+        XCTAssertEqual(working.json["summary"]?["text"]?.stringValue, "AssertionError x1")
+
+        let otherTeam = try TestDatabase.team(db)
+        let hidden = await harness(summaryCommand: "echo no").call(
+            SummarizeCluster(), "/x", method: "POST", pathParameters: ["project": project, "id": clusterID], key: otherTeam.key)
+        XCTAssertEqual(hidden.status, 404, "another team's project: \(hidden.text)")
+    }
+
     func testAPageOfClustersContinuesWhereTheLastEnded() async throws {
         let failures = (0..<5).map { index in
             (name: "t\(index)", message: "failure \(Self.word) kind \(String(repeating: "x", count: index + 1))", stack: "")

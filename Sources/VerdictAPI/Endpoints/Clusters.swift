@@ -31,6 +31,8 @@ public struct GetCluster: Endpoint {
     public func handle(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTTPResponse {
         let detail = try ClusterReads(db: try context.database()).detail(try request.pathID("id"), as: context.access)
         var object = detail.look.json.objectValue!
+        // Summaries are each project's own (written from its failures): they are in `projects`.
+        object["summary"] = nil
         object["first_seen_at"] = .string(detail.projects.map(\.firstSeenAt).min() ?? "")
         object["last_seen_at"] = .string(detail.projects.map(\.lastSeenAt).max() ?? "")
         object["occurrences"] = JSON(detail.projects.reduce(0) { $0 + $1.occurrences })
@@ -41,7 +43,7 @@ public struct GetCluster: Endpoint {
                     "category": JSON(sighting.category),
                     "first_seen_at": .string(sighting.firstSeenAt), "first_run_id": .string(sighting.firstRunID.text),
                     "last_seen_at": .string(sighting.lastSeenAt), "last_run_id": .string(sighting.lastRunID.text),
-                    "occurrences": JSON(sighting.occurrences),
+                    "occurrences": JSON(sighting.occurrences), "summary": sighting.summary.json,
                 ]
             })
         object["tests"] = .array(
@@ -67,8 +69,31 @@ extension ClusterLook {
     var json: JSON {
         [
             "id": .string(id.text), "error_type": JSON(errorType), "template": .string(template), "frames": JSON(frames),
-            "category": JSON(category),
+            "category": JSON(category), "summary": summary.json,
         ]
+    }
+}
+
+extension ClusterSummary? {
+    var json: JSON {
+        guard let summary = self else { return .null }
+        return ["text": .string(summary.text), "generated_at": .string(summary.generatedAt)]
+    }
+}
+
+/// `POST /api/v1/projects/{project}/clusters/{id}/summary`: runs the configured summary command
+/// on the cluster as the project saw it and stores what it wrote (409 `summaries_disabled` when
+/// none is configured, 502 `summary_failed` when it fails). Asking again writes a new one.
+public struct SummarizeCluster: Endpoint {
+    public typealias Access = WritesTeam
+
+    public init() {}
+
+    public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
+        let clusterID: ClusterID = try request.pathID("id")
+        let summary = try ClusterSummaries(db: try context.database(), command: context.settings.summaryCommand).summarize(
+            clusterID, project: try request.projectReference(), for: context.access)
+        return .json(["cluster_id": .string(clusterID.text), "summary": Optional(summary).json])
     }
 }
 

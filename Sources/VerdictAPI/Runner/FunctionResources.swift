@@ -23,15 +23,20 @@ public struct FunctionSettings: Sendable {
     /// `wss://…execute-api…/live` domain, under the emulator a path on the pages' own host; nil
     /// when there is none, and pages then poll.
     public var liveURL: String?
+    /// The command that writes failure clusters' summaries (`VERDICT_CLUSTER_SUMMARY_COMMAND`,
+    /// the template's `ClusterSummaryCommand`); nil: summaries are off.
+    public var summaryCommand: SummaryCommand?
 
     public init(
-        functionName: String, databaseURL: String?, scratchDirectory: String = "/tmp", staleRunMinutes: Int = 60, liveURL: String? = nil
+        functionName: String, databaseURL: String?, scratchDirectory: String = "/tmp", staleRunMinutes: Int = 60, liveURL: String? = nil,
+        summaryCommand: SummaryCommand? = nil
     ) {
         self.functionName = functionName
         self.databaseURL = databaseURL
         self.scratchDirectory = scratchDirectory
         self.staleRunMinutes = staleRunMinutes
         self.liveURL = liveURL
+        self.summaryCommand = summaryCommand
     }
 
     public static func fromEnvironment(_ lookup: (String) -> String? = FunctionResources.processEnvironment) -> FunctionSettings {
@@ -39,7 +44,10 @@ public struct FunctionSettings: Sendable {
         let stale = value("STALE_RUN_MINUTES").flatMap(Int.init).flatMap { (1...525_600).contains($0) ? $0 : nil }
         return FunctionSettings(
             functionName: value("AWS_LAMBDA_FUNCTION_NAME") ?? "verdict", databaseURL: value("DATABASE_URL"),
-            scratchDirectory: value("TMPDIR") ?? "/tmp", staleRunMinutes: stale ?? 60, liveURL: value("VERDICT_LIVE_URL"))
+            scratchDirectory: value("TMPDIR") ?? "/tmp", staleRunMinutes: stale ?? 60, liveURL: value("VERDICT_LIVE_URL"),
+            summaryCommand: value("VERDICT_CLUSTER_SUMMARY_COMMAND").map {
+                SummaryCommand(commandLine: $0, environment: FunctionResources.processEnvironment())
+            })
     }
 }
 
@@ -68,6 +76,17 @@ public final class FunctionResources {
 
     public static func processEnvironment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
+    }
+
+    /// Every `NAME=value` of the process's environment.
+    public static func processEnvironment() -> [String] {
+        var entries: [String] = []
+        var entry = environ
+        while let pointer = entry.pointee {
+            entries.append(String(cString: pointer))
+            entry += 1
+        }
+        return entries
     }
 
     public func database() throws -> PostgresConnection {

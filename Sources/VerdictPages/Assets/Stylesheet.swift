@@ -84,6 +84,7 @@ enum Stylesheet {
         .cluster { margin: .5rem 0; overflow-wrap: anywhere; }
         .cluster .count { font-weight: 600; }
         .cluster .template { white-space: pre-wrap; }
+        .cluster-summary { margin: .25rem 0; white-space: pre-wrap; }
         .badge.new { color: var(--failed); }
         .pager { display: flex; gap: 1rem; margin: 1rem 0; }
         .attachments { display: flex; flex-wrap: wrap; gap: .75rem; margin: .5rem 0; }

@@ -162,6 +162,15 @@ public struct RunPage: PageRenderer {
         return html
     }
 
+    /// A cluster's summary as its command wrote it, marked as such; nothing when there is none.
+    func summary(_ summary: ClusterSummary?) -> HTML {
+        guard let summary else { return "" }
+        return """
+            <p class="cluster-summary" title="Written by the project's summary command on \(Components.utcText(summary.generatedAt))">\
+            <span class="badge">summary</span> \(summary.text)</p>
+            """
+    }
+
     /// The run's failures by cause: each cluster's template (the reason they were grouped), how
     /// many failed with it, a few of them, and whether the run brought it.
     func clusterList(_ clusters: Page<RunCluster>, run: RunSummary) -> HTML {
@@ -179,6 +188,7 @@ public struct RunPage: PageRenderer {
                 \(if: look.category != nil, "<span class=\"badge\">\(look.category ?? "")</span> ")\
                 <code class="template">\(look.errorType.map { $0 + ": " } ?? "")\(look.template)</code>\
                 \(if: !look.frames.isEmpty, "<div class=\"muted\">at \(look.frames.joined(separator: " ← "))</div>")\
+                \(summary(look.summary))\
                 <div class="cluster-tests">
                 """)
             for (index, test) in cluster.tests.enumerated() {

@@ -20,6 +20,8 @@ public struct ClusterLook: Sendable {
     public var frames: [String]
     /// The name the project's first matching category rule gives it.
     public var category: String?
+    /// What the project's summary command last wrote about it, if anything.
+    public var summary: ClusterSummary?
 }
 
 /// One failure cluster of a run.
@@ -47,6 +49,7 @@ public struct ClusterDetail: Sendable {
         public var lastSeenAt: String
         public var lastRunID: RunID
         public var occurrences: Int
+        public var summary: ClusterSummary?
     }
 
     public struct RunOccurrence: Sendable {
@@ -142,7 +145,7 @@ public struct ClusterReads {
         """
         WITH counted AS (\(counted))
         SELECT k.cluster_id, k.n, \(extraColumns) f.error_type, f.template, f.frames, rfc3339(f.first_seen_at) AS first_seen,
-            f.first_run_id, \(category(project: "r.project_id")) AS category,
+            f.first_run_id, \(category(project: "r.project_id")) AS category, \(summaryColumns),
             (SELECT count(DISTINCT c.test_id) FROM cases c
              WHERE c.run_id = $1 AND c.cluster_id = k.cluster_id AND c.status IN ('failed', 'errored')) AS tests_total,
             (SELECT json_agg(json_build_object('case_id', t.id, 'test_id', t.test_id, 'full_title', t.full_title, 'status', t.status))
@@ -171,7 +174,7 @@ public struct ClusterReads {
                 """
                 SELECT f.project_id, p.name AS project, f.id, f.error_type, f.template, f.frames,
                     rfc3339(f.first_seen_at) AS first_seen, f.first_run_id, rfc3339(f.last_seen_at) AS last_seen, f.last_run_id,
-                    f.occurrences, \(Self.category(project: "f.project_id")) AS category
+                    f.occurrences, \(Self.category(project: "f.project_id")) AS category, \(Self.summaryColumns)
                 FROM failure_clusters f JOIN projects p ON p.id = f.project_id \(Visibility.join())
                 WHERE f.id = $1 AND \(Visibility.condition(viewer: "$2"))
                 ORDER BY f.last_seen_at DESC
@@ -183,7 +186,7 @@ public struct ClusterReads {
                 projectID: try row.decode("project_id"), project: try row.decode("project"), category: try row.decodeIfPresent("category"),
                 firstSeenAt: try row.decode("first_seen"), firstRunID: try row.decode("first_run_id"),
                 lastSeenAt: try row.decode("last_seen"), lastRunID: try row.decode("last_run_id"),
-                occurrences: try row.decode("occurrences"))
+                occurrences: try row.decode("occurrences"), summary: try Self.summary(row))
         }
         let projectIDs = postgresTextArray(projects.map(\.projectID.text))
         let runs = try db.query(
@@ -224,7 +227,14 @@ public struct ClusterReads {
     static func look(_ row: Row, id: String) throws -> ClusterLook {
         ClusterLook(
             id: try row.decode(id), errorType: try row.decodeIfPresent("error_type"), template: try row.decode("template"),
-            frames: try row.decode("frames"), category: try row.decodeIfPresent("category"))
+            frames: try row.decode("frames"), category: try row.decodeIfPresent("category"), summary: try summary(row))
+    }
+
+    static let summaryColumns = "f.summary, rfc3339(f.summary_generated_at) AS summary_generated"
+
+    static func summary(_ row: Row) throws -> ClusterSummary? {
+        guard let text: String = try row.decodeIfPresent("summary") else { return nil }
+        return ClusterSummary(text: text, generatedAt: try row.decode("summary_generated"))
     }
 
     static func runTest(_ json: JSON) throws -> ClusterTest {

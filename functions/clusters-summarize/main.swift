@@ -1,0 +1,3 @@
+import VerdictAPI
+
+await APIFunction.run(SummarizeCluster())

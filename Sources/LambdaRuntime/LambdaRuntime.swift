@@ -10,6 +10,14 @@ import VerdictJSON
 /// errors and the process goes on serving.
 public protocol LambdaHandler {
     mutating func handle(_ payload: [UInt8], context: LambdaContext) async throws -> [UInt8]
+    /// Work the invocation left for after its outcome was posted: the caller has its answer,
+    /// and the process asks for the next invocation only once this returns (Lambda bills it to
+    /// the invocation, and sends the process nothing else meanwhile).
+    mutating func afterResponse(context: LambdaContext) async
+}
+
+extension LambdaHandler {
+    public mutating func afterResponse(context: LambdaContext) async {}
 }
 
 /// The Runtime API as the run loop uses it. `RuntimeAPIClient` speaks it over HTTP; a test
@@ -122,6 +130,7 @@ public enum LambdaRuntime {
             } catch {
                 context.logger.error("could not deliver the outcome", metadata: ["error": "\(error)"])
             }
+            await handler.afterResponse(context: context)
         }
     }
 }

@@ -93,10 +93,28 @@ def upload(run):
 # Two uploads at a time, in run order (the completion hook keeps each test's history in time order).
 with ThreadPoolExecutor(2) as pool:
     list(pool.map(upload, range(runs_n)))
+
+
+def listed():
+    count, cursor = 0, ""
+    while True:
+        more = must(*call("GET", f"/api/v1/projects/{quote(project)}/flaky?branch=main&limit=500" + (f"&cursor={quote(cursor)}" if cursor else "")), 200)
+        count += len(more["items"])
+        cursor = more["next_cursor"]
+        if not cursor:
+            return count
+
+
+# The completion hook runs after each upload's answer: the list is read once the last ones are
+# done (the same count three times, half a second apart).
+counts = [-1]
+while len(counts) < 4 or len(set(counts[-3:])) > 1:
+    time.sleep(0.5)
+    counts.append(listed())
 build_s = time.perf_counter() - started
 last = sorted(ms for run, ms in upload_ms if run >= runs_n - 20)
 print(f"flaky: {tests_n} tests x {runs_n} runs uploaded through the one-shot upload and the completion hook in {build_s:.1f} s "
-      f"(the last 20 uploads, watch list full: p50 {statistics.median(last):.0f} ms each)")
+      f"(the last 20 uploads' answers, watch list full: p50 {statistics.median(last):.0f} ms each; the hook runs after the answer)")
 
 path = f"/api/v1/projects/{quote(project)}/flaky?branch=main&limit=50"
 times = []

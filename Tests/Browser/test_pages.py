@@ -134,7 +134,12 @@ class Data:
         status, third = api("POST", "/api/v1/reports/begin", {"project": project, "branch": "main", "commit": "abcdef1234567",
                                                               "ci_run_id": 4245, "total_reports_expected": 1})
         shard(third["run_id"], "1", passing)
-        status, flaky = api("GET", f"/api/v1/projects/{cls.project_id}/flaky")
+        # A run's completion updates the flaky list just after the completing request answers.
+        for _ in range(100):
+            status, flaky = api("GET", f"/api/v1/projects/{cls.project_id}/flaky")
+            if status == 200 and flaky["items"]:
+                break
+            time.sleep(0.1)
         assert status == 200 and [item["test_id"] for item in flaky["items"]] == [cls.failure["test_id"]], flaky
         status, cls.quarantine = api("POST", f"/api/v1/projects/{cls.project_id}/quarantine",
                                      {"test_id": cls.failure["test_id"], "reason": XSS_ATTR, "owner": "web team"})

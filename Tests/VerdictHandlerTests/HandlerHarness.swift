@@ -49,7 +49,10 @@ struct HandlerHarness {
         let lambda = LambdaContext(
             requestID: requestID, deadlineMilliseconds: WallClock.nowMilliseconds() + 10_000, invokedFunctionARN: "test",
             logger: logger)
-        return Response(await function.respond(to: request, lambda: lambda))
+        let response = Response(await function.respond(to: request, lambda: lambda))
+        // As the run loop does once the response is out.
+        resources.runAfterResponse()
+        return response
     }
 
     struct Response {

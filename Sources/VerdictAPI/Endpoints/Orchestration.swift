@@ -167,12 +167,15 @@ public struct CheckoutUnits: Endpoint {
         case .done:
             answer = ["units": [], "done": true]
         }
-        if finished {
-            context.runCompleted(runID)
-            events.append((.orchestrationCompleted, JSONObject([("orchestration", try service.summary(runID).json)])))
-            events.append((.runCompleted, JSONObject()))
-        }
         context.publish(events, run: runID)
+        if finished {
+            context.runCompleted(
+                runID,
+                announcing: [
+                    (.orchestrationCompleted, JSONObject([("orchestration", try service.summary(runID).json)])),
+                    (.runCompleted, JSONObject()),
+                ])
+        }
         return .json(answer)
     }
 }
@@ -252,13 +255,13 @@ public struct CompleteLease: Endpoint {
                         ])
                     ))
             }
-            if outcome.finished != nil {
-                context.runCompleted(runID)
-                let summary = try service.summary(runID)
-                events.append((.orchestrationCompleted, JSONObject([("orchestration", summary.json)])))
-                events.append((.runCompleted, JSONObject()))
-            }
             context.publish(events, run: runID)
+            if outcome.finished != nil {
+                let summary = try service.summary(runID)
+                context.runCompleted(
+                    runID,
+                    announcing: [(.orchestrationCompleted, JSONObject([("orchestration", summary.json)])), (.runCompleted, JSONObject())])
+            }
         }
         return .json(["accepted": JSON(outcome.accepted), "late": JSON(outcome.late)])
     }
@@ -396,10 +399,10 @@ public struct ReapOrchestrations: Job {
         for lease in sweep.expired { context.publish(.leaseExpired, run: lease.runID, details: lease.details) }
         let service = OrchestrationService(db: try context.database())
         for runID in sweep.completed {
-            context.runCompleted(runID)
             let summary = try service.summary(runID)
-            context.publish(
-                [(.orchestrationCompleted, JSONObject([("orchestration", summary.json)])), (.runCompleted, JSONObject())], run: runID)
+            context.runCompleted(
+                runID,
+                announcing: [(.orchestrationCompleted, JSONObject([("orchestration", summary.json)])), (.runCompleted, JSONObject())])
         }
         for runID in sweep.timedOut {
             context.publish([(.orchestrationTimedOut, JSONObject()), (.runIncomplete, JSONObject())], run: runID)

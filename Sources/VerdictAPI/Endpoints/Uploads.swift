@@ -27,14 +27,15 @@ extension IngestedReport {
     /// A completed run's flaky watch list is updated first (again on a retried upload, which
     /// changes nothing when the first one got through).
     func announce<Access>(_ context: InvocationContext<Access>) {
-        if runStatus == .completed { context.runCompleted(runID) }
-        guard !alreadyCompleted else { return }
-        let completed = JSONObject([
-            ("report_id", .string(reportID.text)), ("shard", .string(shard)), ("report_totals", json["summary"] ?? .null),
-        ])
-        var events: [(type: LiveEventType, details: JSONObject)] = [(.reportCompleted, completed)]
-        if runStatus == .completed { events.append((.runCompleted, JSONObject())) }
-        context.publish(events, run: runID)
+        if !alreadyCompleted {
+            let completed = JSONObject([
+                ("report_id", .string(reportID.text)), ("shard", .string(shard)), ("report_totals", json["summary"] ?? .null),
+            ])
+            context.publish(.reportCompleted, run: runID, details: completed)
+        }
+        // A retried last shard runs the completion again (it is idempotent): the first call's
+        // may not have finished. Only the first announces it.
+        if runStatus == .completed { context.runCompleted(runID, announcing: alreadyCompleted ? [] : [(.runCompleted, JSONObject())]) }
     }
 
     /// 201 when this call stored the report, 200 when it had been stored before.

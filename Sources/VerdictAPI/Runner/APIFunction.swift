@@ -68,6 +68,8 @@ public struct GatewayFunction<Handler: GatewayHandler>: LambdaHandler {
         }
     }
 
+    public mutating func afterResponse(context: LambdaContext) async { resources.runAfterResponse() }
+
     /// Serves `handler` as this process's Lambda function.
     public static func run(_ handler: Handler) async -> Never {
         await LambdaRuntime.run { GatewayFunction(handler, resources: .fromEnvironment()) }
@@ -122,6 +124,8 @@ public struct JobFunction<Handler: Job>: LambdaHandler {
         let context = InvocationContext(access: Platform(), lambda: lambda, resources: resources)
         return try await handler.run(event, context: context).serialized()
     }
+
+    public mutating func afterResponse(context: LambdaContext) async { resources.runAfterResponse() }
 
     public static func run(_ handler: Handler) async -> Never {
         await LambdaRuntime.run { JobFunction(handler: handler, resources: .fromEnvironment()) }

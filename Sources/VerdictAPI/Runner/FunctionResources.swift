@@ -62,6 +62,7 @@ public final class FunctionResources {
     private var connection: PostgresConnection?
     private var store: ObjectStore?
     private var sender: Result<any LiveSender, ConnectionsClient.Failure>?
+    private var afterResponse: [() -> Void] = []
 
     public init(settings: FunctionSettings, objectStore: Result<ObjectStoreConfiguration, ObjectStoreError>) {
         self.settings = settings
@@ -72,6 +73,18 @@ public final class FunctionResources {
     public static func fromEnvironment() -> FunctionResources {
         FunctionResources(
             settings: .fromEnvironment(), objectStore: Result { () throws(ObjectStoreError) in try .fromEnvironment() })
+    }
+
+    /// Leaves `work` for after the current invocation's response has been sent.
+    func runAfterResponse(_ work: @escaping () -> Void) {
+        afterResponse.append(work)
+    }
+
+    /// Runs what the invocation left for after its response, in the order it was left.
+    public func runAfterResponse() {
+        let pending = afterResponse
+        afterResponse = []
+        for work in pending { work() }
     }
 
     public static func processEnvironment(_ name: String) -> String? {

@@ -7,6 +7,7 @@ public enum Schema {
         Migrations.sqlOnly + [
             migration0008TestIDScopePrefix, migration0009TestScopeSpans, migration0010ProjectVisibility, migration0011LiveConnections,
             migration0012ProjectRepository, migration0013RunFailureOrder, migration0014Orchestration, migration0015OrchestrationHotPath,
-            migration0016ProjectDefaultBranch, migration0017Flakiness, migration0018FailureClusters, migration0019QualityGates, migration0020RunClusters, migration0022ClusterSummaries,
+            migration0016ProjectDefaultBranch, migration0017Flakiness, migration0018FailureClusters, migration0019QualityGates,
+            migration0020RunClusters, migration0021ClusterSummaries,
         ]
 }

@@ -196,12 +196,9 @@ public struct QuarantineService {
         }
     }
 
+    /// Required text (a reason, an owner): one line's worth of characters, not empty.
     static func validate(_ text: String, field: String, maximum: Int) throws(ServiceError) {
-        guard !text.isEmpty, text.count <= maximum else {
-            throw .invalid(field: field, reason: "must be 1 to \(maximum) characters")
-        }
-        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw .invalid(field: field, reason: "may not hold control characters")
-        }
+        guard !text.isEmpty else { throw .invalid(field: field, reason: "must be 1 to \(maximum) characters") }
+        _ = try NameText.validate(text, field: field, maximum: maximum)
     }
 }

@@ -299,15 +299,29 @@ public struct RunCompare {
     }
 
     /// Full titles of the listed tests, from the case each list links (head's, else base's).
+    ///
+    /// cases has no index on id (an id says where its case is), so each case is found as
+    /// CaseDetailQuery finds one: its report by the id's prefix, then (run, report, ordinal).
+    /// `id = ANY ($1)` scanned the whole table, and once the prepared statement went generic
+    /// (after five executions) it compared every row with every id: a second for 700 ids.
     func attachTitles(_ categories: inout [TestChanges]) throws {
-        let ids = Set(categories.flatMap { $0.tests.compactMap { ($0.head ?? $0.base)?.caseID.text } })
+        let ids = Set(categories.flatMap { $0.tests.compactMap { ($0.head ?? $0.base)?.caseID } })
         guard !ids.isEmpty else { return }
+        let locations = ids.map { (id: $0, location: Identifier.caseLocation($0.key)) }
         var titles: [String: String] = [:]
         for row in try db.query(
             prepared: """
                 SELECT c.id, case_full_title(c.full_title, c.classname, c.title) AS full_title
-                FROM cases c WHERE c.id = ANY ($1::uuid[])
-                """, [postgresTextArray(Array(ids))]
+                FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::integer[]) AS w(id, reports_from, reports_through, ordinal)
+                JOIN reports rep ON rep.id BETWEEN w.reports_from AND w.reports_through
+                JOIN cases c ON c.run_id = rep.run_id AND c.report_id = rep.id AND c.ordinal = w.ordinal
+                WHERE c.id = w.id
+                """,
+            [
+                postgresTextArray(locations.map(\.id.text)), postgresTextArray(locations.map(\.location.reportsFrom.text)),
+                postgresTextArray(locations.map(\.location.reportsThrough.text)),
+                postgresTextArray(locations.map { String($0.location.ordinal) }),
+            ]
         ).rows {
             titles[try row.decode("id")] = try row.decode("full_title")
         }

@@ -190,18 +190,65 @@ public struct RunCompare {
         ORDER BY category, n
         """
 
+    /// Each candidate's mean duration per run in the base branch's last completed runs before
+    /// head ($2, $3), then their median over those runs and how many there were.
+    ///
+    /// Cases are found through the candidates' scopes' spans (there is no index on test id).
+    /// Spans that follow each other in a report are merged into one range first (an island:
+    /// `last_ordinal + 1 - ` the running total of span lengths is the same all along it), so
+    /// that when the candidates are spread over most scopes the cases are read in a few long
+    /// index ranges instead of one index descent per span (12,000 for 1,000 candidates over
+    /// three runs of 100,000). The cases read are the same.
+    static let historySQL = """
+        WITH recent AS (
+            SELECT r.id FROM runs hd
+            JOIN runs r ON r.project_id = hd.project_id AND r.branch = $2 AND r.status = 'completed'
+                AND (r.created_at, r.id) < (hd.created_at, hd.id)
+            WHERE hd.id = $3
+            ORDER BY r.created_at DESC, r.id DESC
+            LIMIT \(CompareOptions.historyRuns)
+        ), wanted AS (
+            SELECT DISTINCT unnest($1::uuid[]) AS test_id
+        ), spans AS (
+            SELECT s.run_id, s.report_id, s.first_ordinal, s.last_ordinal,
+                s.last_ordinal + 1 - sum(s.last_ordinal - s.first_ordinal + 1) OVER (PARTITION BY s.report_id ORDER BY s.first_ordinal)
+                    AS island
+            FROM test_scope_spans s
+            WHERE s.scope IN (SELECT DISTINCT test_scope(test_id) FROM wanted)
+              AND s.report_id IN (SELECT rp.id FROM reports rp WHERE rp.run_id IN (SELECT id FROM recent))
+        ), ranges AS (
+            SELECT run_id, report_id, min(first_ordinal) AS first_ordinal, max(last_ordinal) AS last_ordinal
+            FROM spans GROUP BY run_id, report_id, island
+        ), per_run AS (
+            -- OFFSET 0 keeps the lateral a loop of index range scans, whatever the estimates.
+            SELECT c.test_id, c.run_id, avg(c.duration_ms) AS ms
+            FROM ranges r CROSS JOIN LATERAL (
+                SELECT c.test_id, c.run_id, c.duration_ms FROM cases c
+                WHERE c.run_id = r.run_id AND c.report_id = r.report_id AND c.ordinal BETWEEN r.first_ordinal AND r.last_ordinal
+                  AND c.status <> 'skipped' AND c.duration_ms IS NOT NULL
+                OFFSET 0
+            ) AS c
+            WHERE c.test_id IN (SELECT test_id FROM wanted)
+            GROUP BY c.test_id, c.run_id
+        )
+        SELECT test_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median, count(*) AS samples
+        FROM per_run GROUP BY test_id
+        """
+
     func changes(base: RunSummary, head: RunSummary, options: CompareOptions) throws -> [TestChanges] {
         // Two runs of 100,000 cases make hash tables of that many tests: with the default 4 MB of
         // work_mem they spill to disk, and the plan's cost would have PostgreSQL JIT-compile it,
         // which takes longer than running it. Right after an upload the new run has no
         // statistics yet and the planner, expecting a few rows, may pick a nested loop over two
         // sets of 100,000 (tens of seconds); every join here is of large sets, so hashing it is.
+        // A run's cases are found through (run, report, ordinal): in a young database a run is a
+        // quarter of the table and the planner would read all of it, four times, to find them.
         // The settings end with the transaction.
         let rows = try db.transaction {
             _ = try db.query(
                 prepared: """
                     SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true),
-                        set_config('enable_nestloop', 'off', true)
+                        set_config('enable_nestloop', 'off', true), set_config('enable_seqscan', 'off', true)
                     """)
             return try db.query(
                 prepared: Self.comparisonSQL,
@@ -244,32 +291,14 @@ public struct RunCompare {
     func regressions(_ candidates: [TestChange], base: RunSummary, head: RunSummary, options: CompareOptions) throws -> TestChanges {
         var medians: [TestID: (Double, Int)] = [:]
         if !candidates.isEmpty {
-            let rows = try db.query(
-                prepared: """
-                    WITH recent AS (
-                        SELECT r.id FROM runs hd
-                        JOIN runs r ON r.project_id = hd.project_id AND r.branch = $2 AND r.status = 'completed'
-                            AND (r.created_at, r.id) < (hd.created_at, hd.id)
-                        WHERE hd.id = $3
-                        ORDER BY r.created_at DESC, r.id DESC
-                        LIMIT \(CompareOptions.historyRuns)
-                    ), wanted AS (
-                        SELECT DISTINCT unnest($1::uuid[]) AS test_id
-                    ), per_run AS (
-                        SELECT c.test_id, c.run_id, avg(c.duration_ms) AS ms
-                        FROM test_scope_spans s
-                        JOIN cases c ON c.run_id = s.run_id AND c.report_id = s.report_id
-                            AND c.ordinal BETWEEN s.first_ordinal AND s.last_ordinal
-                        WHERE s.scope IN (SELECT DISTINCT test_scope(test_id) FROM wanted)
-                          AND s.report_id IN (SELECT rp.id FROM reports rp WHERE rp.run_id IN (SELECT id FROM recent))
-                          AND c.test_id IN (SELECT test_id FROM wanted)
-                          AND c.status <> 'skipped' AND c.duration_ms IS NOT NULL
-                        GROUP BY c.test_id, c.run_id
-                    )
-                    SELECT test_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median, count(*) AS samples
-                    FROM per_run GROUP BY test_id
-                    """, [postgresTextArray(candidates.map(\.testID.text)), base.branch, head.id.text]
-            ).rows
+            // A JIT compile of this plan takes longer than running it; the setting ends with the
+            // transaction.
+            let rows = try db.transaction {
+                _ = try db.query(prepared: "SELECT set_config('jit', 'off', true)")
+                return try db.query(
+                    prepared: Self.historySQL, [postgresTextArray(candidates.map(\.testID.text)), base.branch, head.id.text]
+                ).rows
+            }
             for row in rows {
                 medians[try row.decode("test_id")] = (try row.decode("median"), try row.decode("samples"))
             }
@@ -304,6 +333,8 @@ public struct RunCompare {
     /// CaseDetailQuery finds one: its report by the id's prefix, then (run, report, ordinal).
     /// `id = ANY ($1)` scanned the whole table, and once the prepared statement went generic
     /// (after five executions) it compared every row with every id: a second for 700 ids.
+    /// OFFSET 0 keeps each lookup a lookup: planned with the ids' count known (the first five
+    /// executions), a join would hash all of cases instead.
     func attachTitles(_ categories: inout [TestChanges]) throws {
         let ids = Set(categories.flatMap { $0.tests.compactMap { ($0.head ?? $0.base)?.caseID } })
         guard !ids.isEmpty else { return }
@@ -311,11 +342,14 @@ public struct RunCompare {
         var titles: [String: String] = [:]
         for row in try db.query(
             prepared: """
-                SELECT c.id, case_full_title(c.full_title, c.classname, c.title) AS full_title
+                SELECT c.id, c.full_title
                 FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::integer[]) AS w(id, reports_from, reports_through, ordinal)
-                JOIN reports rep ON rep.id BETWEEN w.reports_from AND w.reports_through
-                JOIN cases c ON c.run_id = rep.run_id AND c.report_id = rep.id AND c.ordinal = w.ordinal
-                WHERE c.id = w.id
+                CROSS JOIN LATERAL (
+                    SELECT c.id, case_full_title(c.full_title, c.classname, c.title) AS full_title
+                    FROM reports rep JOIN cases c ON c.run_id = rep.run_id AND c.report_id = rep.id AND c.ordinal = w.ordinal
+                    WHERE rep.id BETWEEN w.reports_from AND w.reports_through AND c.id = w.id
+                    OFFSET 0
+                ) AS c
                 """,
             [
                 postgresTextArray(locations.map(\.id.text)), postgresTextArray(locations.map(\.location.reportsFrom.text)),

@@ -166,14 +166,16 @@ public struct RunCompare {
             WHERE b.test_id IS NULL OR h.test_id IS NULL OR b.status <> h.status OR h.status IN ('failed', 'errored', 'flaky')
                OR h.duration_ms - b.duration_ms >= $5::double precision
         ), b AS (
-            SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results
+            SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results,
+                avg(c.duration_ms) FILTER (WHERE c.status <> 'skipped') AS sample
             FROM cases c WHERE c.run_id = $1 AND c.test_id IN (SELECT test_id FROM changed) GROUP BY c.test_id
         ), h AS (
-            SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results
+            SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results,
+                avg(c.duration_ms) FILTER (WHERE c.status <> 'skipped') AS sample
             FROM cases c WHERE c.run_id = $2 AND c.test_id IN (SELECT test_id FROM changed) GROUP BY c.test_id
         ), j AS (
             SELECT coalesce(h.test_id, b.test_id) AS test_id, b.status AS bs, h.status AS hs, b.ms AS bms, h.ms AS hms,
-                b.case_id AS bc, h.case_id AS hc, b.results AS br, h.results AS hr
+                b.case_id AS bc, h.case_id AS hc, b.results AS br, h.results AS hr, b.sample AS bsample
             FROM b FULL JOIN h ON h.test_id = b.test_id
         ), k AS (
             SELECT j.*, category FROM j CROSS JOIN LATERAL unnest(ARRAY[
@@ -181,7 +183,7 @@ public struct RunCompare {
             ]) AS category
             WHERE category IS NOT NULL
         )
-        SELECT category, test_id, bs, hs, bms, hms, bc, hc, br, hr, total FROM (
+        SELECT category, test_id, bs, hs, bms, hms, bc, hc, br, hr, bsample, total FROM (
             SELECT k.*, row_number() OVER (PARTITION BY category ORDER BY coalesce(hc, bc)) AS n,
                 count(*) OVER (PARTITION BY category) AS total
             FROM k
@@ -199,6 +201,10 @@ public struct RunCompare {
     /// that when the candidates are spread over most scopes the cases are read in a few long
     /// index ranges instead of one index descent per span (12,000 for 1,000 candidates over
     /// three runs of 100,000). The cases read are the same.
+    ///
+    /// Base is usually one of those runs (always with the default base), and the comparison
+    /// has just read its cases: its samples come as $5 (base $4's mean of each of $1, nil
+    /// without a duration) rather than from its cases again.
     static let historySQL = """
         WITH recent AS (
             SELECT r.id FROM runs hd
@@ -215,7 +221,7 @@ public struct RunCompare {
                     AS island
             FROM test_scope_spans s
             WHERE s.scope IN (SELECT DISTINCT test_scope(test_id) FROM wanted)
-              AND s.report_id IN (SELECT rp.id FROM reports rp WHERE rp.run_id IN (SELECT id FROM recent))
+              AND s.report_id IN (SELECT rp.id FROM reports rp WHERE rp.run_id IN (SELECT id FROM recent) AND rp.run_id <> $4)
         ), ranges AS (
             SELECT run_id, report_id, min(first_ordinal) AS first_ordinal, max(last_ordinal) AS last_ordinal
             FROM spans GROUP BY run_id, report_id, island
@@ -230,6 +236,9 @@ public struct RunCompare {
             ) AS c
             WHERE c.test_id IN (SELECT test_id FROM wanted)
             GROUP BY c.test_id, c.run_id
+            UNION ALL
+            SELECT w.test_id, $4, w.ms FROM unnest($1::uuid[], $5::double precision[]) AS w(test_id, ms)
+            WHERE w.ms IS NOT NULL AND $4 IN (SELECT id FROM recent)
         )
         SELECT test_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median, count(*) AS samples
         FROM per_run GROUP BY test_id
@@ -259,12 +268,12 @@ public struct RunCompare {
             ).rows
         }
         var lists: [String: TestChanges] = [:]
-        var candidates: [TestChange] = []
+        var candidates: [(change: TestChange, baseSample: Double?)] = []
         for row in rows {
             let name: String = try row.decode("category")
             let change = try Self.change(row)
             if name == "duration_candidate" {
-                candidates.append(change)
+                candidates.append((change, try row.decodeIfPresent("bsample")))
             } else if let category = TestChangeCategory(rawValue: name) {
                 let total: Int = try row.decode("total")
                 lists[name, default: TestChanges(category: category, total: total, tests: [])].tests.append(change)
@@ -288,7 +297,12 @@ public struct RunCompare {
     /// The candidates that stay slower against their reference: the median of their durations
     /// in the base branch's last completed runs before head when there are enough of them,
     /// else the base's duration. Slowest increase first.
-    func regressions(_ candidates: [TestChange], base: RunSummary, head: RunSummary, options: CompareOptions) throws -> TestChanges {
+    ///
+    /// `baseSample` is the candidate's mean duration in base over its results that were not
+    /// skipped, base's sample should base be one of those runs.
+    func regressions(
+        _ candidates: [(change: TestChange, baseSample: Double?)], base: RunSummary, head: RunSummary, options: CompareOptions
+    ) throws -> TestChanges {
         var medians: [TestID: (Double, Int)] = [:]
         if !candidates.isEmpty {
             // A JIT compile of this plan takes longer than running it; the setting ends with the
@@ -296,7 +310,11 @@ public struct RunCompare {
             let rows = try db.transaction {
                 _ = try db.query(prepared: "SELECT set_config('jit', 'off', true)")
                 return try db.query(
-                    prepared: Self.historySQL, [postgresTextArray(candidates.map(\.testID.text)), base.branch, head.id.text]
+                    prepared: Self.historySQL,
+                    [
+                        postgresTextArray(candidates.map(\.change.testID.text)), base.branch, head.id.text, base.id.text,
+                        postgresNullableTextArray(candidates.map { $0.baseSample.map { String($0) } }),
+                    ]
                 ).rows
             }
             for row in rows {
@@ -304,7 +322,7 @@ public struct RunCompare {
             }
         }
         var regressions: [TestChange] = []
-        for var candidate in candidates {
+        for var candidate in candidates.map(\.change) {
             guard let headMs = candidate.head?.durationMilliseconds, let baseMs = candidate.base?.durationMilliseconds else { continue }
             let reference: DurationReference.Source
             let referenceMs: Double

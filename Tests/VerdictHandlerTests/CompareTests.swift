@@ -22,6 +22,16 @@ struct JUnitCase {
     }
 
     static func report(_ cases: [JUnitCase], suite: String = "compare") -> String {
+        report(suites: [(suite, cases)])
+    }
+
+    /// A report of several `<testsuite>` elements in this order (a name may come back).
+    static func report(suites: [(name: String, cases: [JUnitCase])]) -> String {
+        "<testsuites>" + suites.map { "<testsuite name=\"\($0.name)\">\(body($0.cases, suite: $0.name))</testsuite>" }.joined()
+            + "</testsuites>"
+    }
+
+    static func body(_ cases: [JUnitCase], suite: String) -> String {
         let body = cases.map { test -> String in
             let inner: String
             switch test.outcome {
@@ -34,7 +44,7 @@ struct JUnitCase {
                 .replacingOccurrences(of: "\"", with: "&quot;")
             return "<testcase classname=\"\(suite).Spec\" name=\"\(name)\" time=\"\(test.seconds)\">\(inner)</testcase>"
         }
-        return "<testsuites><testsuite name=\"\(suite)\">\(body.joined())</testsuite></testsuites>"
+        return body.joined()
     }
 }
 
@@ -45,12 +55,20 @@ extension TestDatabase {
         _ shards: [[JUnitCase]], project: String, branch: String = "main", commit: String? = nil, for access: TeamAccess,
         _ db: PostgresConnection
     ) throws -> RunID {
+        try run(reports: shards.map { JUnitCase.report($0) }, project: project, branch: branch, commit: commit, for: access, db)
+    }
+
+    /// A completed run of one JUnit report per shard.
+    static func run(
+        reports: [String], project: String, branch: String = "main", commit: String? = nil, for access: TeamAccess,
+        _ db: PostgresConnection
+    ) throws -> RunID {
         let identity = try RunIdentity(
             project: project, commit: commit, branch: branch, ciRunID: UUID().uuidString, ciRunAttempt: nil, name: "ci")
-        let run = try RunService(db: db).begin(identity, for: access, expected: shards.count).run
+        let run = try RunService(db: db).begin(identity, for: access, expected: reports.count).run
         let store = ObjectStore(configuration: HandlerHarness.signingOnlyStore)
-        for (index, cases) in shards.enumerated() {
-            let bytes = Array(JUnitCase.report(cases).utf8)
+        for (index, report) in reports.enumerated() {
+            let bytes = Array(report.utf8)
             let file = try DeclaredFile(
                 name: "report.xml", kind: "report", size: Int64(bytes.count), sha256: String(repeating: "0", count: 64),
                 contentType: nil, field: "file")
@@ -226,6 +244,52 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(retried["head_status"]?.stringValue, "flaky")
         let summary = try XCTUnwrap(answer.json["summary"]?.objectValue)
         XCTAssertEqual(summary.pairs.reduce(0) { $0 + Int($1.value.intValue ?? 0) }, 2, "same is unchanged: \(summary)")
+    }
+
+    /// The history median when a test's cases are scattered: in each history run suite A comes
+    /// twice in the first report with B between (A's cases lie in two spans there) and the
+    /// second report reruns `slow`, so a run's sample is the mean of its two results. Whether
+    /// B's tests are candidates too (A's and B's spans are read as one range) or not (two), the
+    /// reference is the same. `young` has two samples, fewer than three: base is its reference.
+    func testTheHistoryMedianOverScatteredSpansAndReruns() async throws {
+        let db = try TestDatabase.connection()
+        let team = try TestDatabase.team(db)
+        let project = "scattered-\(UUID().uuidString.prefix(8))"
+        func run(slow: [Double], y: Double, young: Double?) throws -> RunID {
+            let first = JUnitCase.report(suites: [
+                ("A", [JUnitCase("x", "pass", 0.1)] + (young.map { [JUnitCase("young", "pass", $0)] } ?? [])),
+                ("B", [JUnitCase("y", "pass", y)]), ("A", [JUnitCase("slow", "pass", slow[0])]),
+            ])
+            let reruns = slow.dropFirst().map { JUnitCase.report([JUnitCase("slow", "pass", $0)], suite: "A") }
+            return try TestDatabase.run(reports: [first] + reruns, project: project, for: team.access, db)
+        }
+        // Per-run means of slow: 1,000, 1,200 and 3,000 ms; base 1,100: the median is 1,150.
+        _ = try run(slow: [0.8, 1.2], y: 0.5, young: nil)
+        _ = try run(slow: [1.0, 1.4], y: 0.5, young: nil)
+        _ = try run(slow: [2.8, 3.2], y: 0.5, young: 0.2)
+        let base = try run(slow: [1.1], y: 0.5, young: 0.3)
+        let head = try run(slow: [2.0], y: 1.0, young: 1.0)
+
+        let answer = await compare("head=\(head.text)&base=\(base.text)", key: team.key)
+        XCTAssertEqual(answer.status, 200, answer.text)
+        XCTAssertEqual(titles(answer, "duration_regressions"), ["A.Spec.slow", "A.Spec.young", "B.Spec.y"], "largest increase first")
+        let slow = try XCTUnwrap(test(answer, "duration_regressions", "slow"))
+        XCTAssertEqual(slow["reference"]?.stringValue, "history_median")
+        XCTAssertEqual(slow["reference_samples"]?.intValue, 4)
+        XCTAssertEqual(try XCTUnwrap(slow["reference_duration_ms"]?.doubleValue), 1150, accuracy: 0.001)
+        let y = try XCTUnwrap(test(answer, "duration_regressions", "y"))
+        XCTAssertEqual(y["reference_samples"]?.intValue, 4)
+        XCTAssertEqual(try XCTUnwrap(y["reference_duration_ms"]?.doubleValue), 500, accuracy: 0.001)
+        let young = try XCTUnwrap(test(answer, "duration_regressions", "young"))
+        XCTAssertEqual(young["reference"]?.stringValue, "base")
+        XCTAssertEqual(try XCTUnwrap(young["reference_duration_ms"]?.doubleValue), 300, accuracy: 0.001)
+
+        // At 600 ms y (+500 ms) is no candidate, and A's spans are read apart: slow's reference stands.
+        let apart = await compare("head=\(head.text)&base=\(base.text)&min_increase_ms=600", key: team.key)
+        XCTAssertEqual(titles(apart, "duration_regressions"), ["A.Spec.slow", "A.Spec.young"], apart.text)
+        let alone = try XCTUnwrap(test(apart, "duration_regressions", "slow"))
+        XCTAssertEqual(alone["reference_samples"]?.intValue, 4)
+        XCTAssertEqual(try XCTUnwrap(alone["reference_duration_ms"]?.doubleValue), 1150, accuracy: 0.001)
     }
 
     func testListsAreBoundedAndTheSummaryCountsEverything() async throws {

@@ -166,14 +166,16 @@ public struct RunCompare {
             WHERE b.test_id IS NULL OR h.test_id IS NULL OR b.status <> h.status OR h.status IN ('failed', 'errored', 'flaky')
                OR h.duration_ms - b.duration_ms >= $5::double precision
         ), b AS (
-            SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results
+            SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results,
+                avg(c.duration_ms) FILTER (WHERE c.status <> 'skipped') AS sample
             FROM cases c WHERE c.run_id = $1 AND c.test_id IN (SELECT test_id FROM changed) GROUP BY c.test_id
         ), h AS (
-            SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results
+            SELECT c.test_id, \(aggregateStatus) AS status, avg(c.duration_ms) AS ms, min(c.id::text)::uuid AS case_id, count(*) AS results,
+                avg(c.duration_ms) FILTER (WHERE c.status <> 'skipped') AS sample
             FROM cases c WHERE c.run_id = $2 AND c.test_id IN (SELECT test_id FROM changed) GROUP BY c.test_id
         ), j AS (
             SELECT coalesce(h.test_id, b.test_id) AS test_id, b.status AS bs, h.status AS hs, b.ms AS bms, h.ms AS hms,
-                b.case_id AS bc, h.case_id AS hc, b.results AS br, h.results AS hr
+                b.case_id AS bc, h.case_id AS hc, b.results AS br, h.results AS hr, b.sample AS bsample
             FROM b FULL JOIN h ON h.test_id = b.test_id
         ), k AS (
             SELECT j.*, category FROM j CROSS JOIN LATERAL unnest(ARRAY[
@@ -181,7 +183,7 @@ public struct RunCompare {
             ]) AS category
             WHERE category IS NOT NULL
         )
-        SELECT category, test_id, bs, hs, bms, hms, bc, hc, br, hr, total FROM (
+        SELECT category, test_id, bs, hs, bms, hms, bc, hc, br, hr, bsample, total FROM (
             SELECT k.*, row_number() OVER (PARTITION BY category ORDER BY coalesce(hc, bc)) AS n,
                 count(*) OVER (PARTITION BY category) AS total
             FROM k
@@ -190,18 +192,72 @@ public struct RunCompare {
         ORDER BY category, n
         """
 
+    /// Each candidate's mean duration per run in the base branch's last completed runs before
+    /// head ($2, $3), then their median over those runs and how many there were.
+    ///
+    /// Cases are found through the candidates' scopes' spans (there is no index on test id).
+    /// Spans that follow each other in a report are merged into one range first (an island:
+    /// `last_ordinal + 1 - ` the running total of span lengths is the same all along it), so
+    /// that when the candidates are spread over most scopes the cases are read in a few long
+    /// index ranges instead of one index descent per span (12,000 for 1,000 candidates over
+    /// three runs of 100,000). The cases read are the same.
+    ///
+    /// Base is usually one of those runs (always with the default base), and the comparison
+    /// has just read its cases: its samples come as $5 (base $4's mean of each of $1, nil
+    /// without a duration) rather than from its cases again.
+    static let historySQL = """
+        WITH recent AS (
+            SELECT r.id FROM runs hd
+            JOIN runs r ON r.project_id = hd.project_id AND r.branch = $2 AND r.status = 'completed'
+                AND (r.created_at, r.id) < (hd.created_at, hd.id)
+            WHERE hd.id = $3
+            ORDER BY r.created_at DESC, r.id DESC
+            LIMIT \(CompareOptions.historyRuns)
+        ), wanted AS (
+            SELECT DISTINCT unnest($1::uuid[]) AS test_id
+        ), spans AS (
+            SELECT s.run_id, s.report_id, s.first_ordinal, s.last_ordinal,
+                s.last_ordinal + 1 - sum(s.last_ordinal - s.first_ordinal + 1) OVER (PARTITION BY s.report_id ORDER BY s.first_ordinal)
+                    AS island
+            FROM test_scope_spans s
+            WHERE s.scope IN (SELECT DISTINCT test_scope(test_id) FROM wanted)
+              AND s.report_id IN (SELECT rp.id FROM reports rp WHERE rp.run_id IN (SELECT id FROM recent) AND rp.run_id <> $4)
+        ), ranges AS (
+            SELECT run_id, report_id, min(first_ordinal) AS first_ordinal, max(last_ordinal) AS last_ordinal
+            FROM spans GROUP BY run_id, report_id, island
+        ), per_run AS (
+            -- OFFSET 0 keeps the lateral a loop of index range scans, whatever the estimates.
+            SELECT c.test_id, c.run_id, avg(c.duration_ms) AS ms
+            FROM ranges r CROSS JOIN LATERAL (
+                SELECT c.test_id, c.run_id, c.duration_ms FROM cases c
+                WHERE c.run_id = r.run_id AND c.report_id = r.report_id AND c.ordinal BETWEEN r.first_ordinal AND r.last_ordinal
+                  AND c.status <> 'skipped' AND c.duration_ms IS NOT NULL
+                OFFSET 0
+            ) AS c
+            WHERE c.test_id IN (SELECT test_id FROM wanted)
+            GROUP BY c.test_id, c.run_id
+            UNION ALL
+            SELECT w.test_id, $4, w.ms FROM unnest($1::uuid[], $5::double precision[]) AS w(test_id, ms)
+            WHERE w.ms IS NOT NULL AND $4 IN (SELECT id FROM recent)
+        )
+        SELECT test_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median, count(*) AS samples
+        FROM per_run GROUP BY test_id
+        """
+
     func changes(base: RunSummary, head: RunSummary, options: CompareOptions) throws -> [TestChanges] {
         // Two runs of 100,000 cases make hash tables of that many tests: with the default 4 MB of
         // work_mem they spill to disk, and the plan's cost would have PostgreSQL JIT-compile it,
         // which takes longer than running it. Right after an upload the new run has no
         // statistics yet and the planner, expecting a few rows, may pick a nested loop over two
         // sets of 100,000 (tens of seconds); every join here is of large sets, so hashing it is.
+        // A run's cases are found through (run, report, ordinal): in a young database a run is a
+        // quarter of the table and the planner would read all of it, four times, to find them.
         // The settings end with the transaction.
         let rows = try db.transaction {
             _ = try db.query(
                 prepared: """
                     SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true),
-                        set_config('enable_nestloop', 'off', true)
+                        set_config('enable_nestloop', 'off', true), set_config('enable_seqscan', 'off', true)
                     """)
             return try db.query(
                 prepared: Self.comparisonSQL,
@@ -212,12 +268,12 @@ public struct RunCompare {
             ).rows
         }
         var lists: [String: TestChanges] = [:]
-        var candidates: [TestChange] = []
+        var candidates: [(change: TestChange, baseSample: Double?)] = []
         for row in rows {
             let name: String = try row.decode("category")
             let change = try Self.change(row)
             if name == "duration_candidate" {
-                candidates.append(change)
+                candidates.append((change, try row.decodeIfPresent("bsample")))
             } else if let category = TestChangeCategory(rawValue: name) {
                 let total: Int = try row.decode("total")
                 lists[name, default: TestChanges(category: category, total: total, tests: [])].tests.append(change)
@@ -241,41 +297,32 @@ public struct RunCompare {
     /// The candidates that stay slower against their reference: the median of their durations
     /// in the base branch's last completed runs before head when there are enough of them,
     /// else the base's duration. Slowest increase first.
-    func regressions(_ candidates: [TestChange], base: RunSummary, head: RunSummary, options: CompareOptions) throws -> TestChanges {
+    ///
+    /// `baseSample` is the candidate's mean duration in base over its results that were not
+    /// skipped, base's sample should base be one of those runs.
+    func regressions(
+        _ candidates: [(change: TestChange, baseSample: Double?)], base: RunSummary, head: RunSummary, options: CompareOptions
+    ) throws -> TestChanges {
         var medians: [TestID: (Double, Int)] = [:]
         if !candidates.isEmpty {
-            let rows = try db.query(
-                prepared: """
-                    WITH recent AS (
-                        SELECT r.id FROM runs hd
-                        JOIN runs r ON r.project_id = hd.project_id AND r.branch = $2 AND r.status = 'completed'
-                            AND (r.created_at, r.id) < (hd.created_at, hd.id)
-                        WHERE hd.id = $3
-                        ORDER BY r.created_at DESC, r.id DESC
-                        LIMIT \(CompareOptions.historyRuns)
-                    ), wanted AS (
-                        SELECT DISTINCT unnest($1::uuid[]) AS test_id
-                    ), per_run AS (
-                        SELECT c.test_id, c.run_id, avg(c.duration_ms) AS ms
-                        FROM test_scope_spans s
-                        JOIN cases c ON c.run_id = s.run_id AND c.report_id = s.report_id
-                            AND c.ordinal BETWEEN s.first_ordinal AND s.last_ordinal
-                        WHERE s.scope IN (SELECT DISTINCT test_scope(test_id) FROM wanted)
-                          AND s.report_id IN (SELECT rp.id FROM reports rp WHERE rp.run_id IN (SELECT id FROM recent))
-                          AND c.test_id IN (SELECT test_id FROM wanted)
-                          AND c.status <> 'skipped' AND c.duration_ms IS NOT NULL
-                        GROUP BY c.test_id, c.run_id
-                    )
-                    SELECT test_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median, count(*) AS samples
-                    FROM per_run GROUP BY test_id
-                    """, [postgresTextArray(candidates.map(\.testID.text)), base.branch, head.id.text]
-            ).rows
+            // A JIT compile of this plan takes longer than running it; the setting ends with the
+            // transaction.
+            let rows = try db.transaction {
+                _ = try db.query(prepared: "SELECT set_config('jit', 'off', true)")
+                return try db.query(
+                    prepared: Self.historySQL,
+                    [
+                        postgresTextArray(candidates.map(\.change.testID.text)), base.branch, head.id.text, base.id.text,
+                        postgresNullableTextArray(candidates.map { $0.baseSample.map { String($0) } }),
+                    ]
+                ).rows
+            }
             for row in rows {
                 medians[try row.decode("test_id")] = (try row.decode("median"), try row.decode("samples"))
             }
         }
         var regressions: [TestChange] = []
-        for var candidate in candidates {
+        for var candidate in candidates.map(\.change) {
             guard let headMs = candidate.head?.durationMilliseconds, let baseMs = candidate.base?.durationMilliseconds else { continue }
             let reference: DurationReference.Source
             let referenceMs: Double
@@ -299,15 +346,34 @@ public struct RunCompare {
     }
 
     /// Full titles of the listed tests, from the case each list links (head's, else base's).
+    ///
+    /// cases has no index on id (an id says where its case is), so each case is found as
+    /// CaseDetailQuery finds one: its report by the id's prefix, then (run, report, ordinal).
+    /// `id = ANY ($1)` scanned the whole table, and once the prepared statement went generic
+    /// (after five executions) it compared every row with every id: a second for 700 ids.
+    /// OFFSET 0 keeps each lookup a lookup: planned with the ids' count known (the first five
+    /// executions), a join would hash all of cases instead.
     func attachTitles(_ categories: inout [TestChanges]) throws {
-        let ids = Set(categories.flatMap { $0.tests.compactMap { ($0.head ?? $0.base)?.caseID.text } })
+        let ids = Set(categories.flatMap { $0.tests.compactMap { ($0.head ?? $0.base)?.caseID } })
         guard !ids.isEmpty else { return }
+        let locations = ids.map { (id: $0, location: Identifier.caseLocation($0.key)) }
         var titles: [String: String] = [:]
         for row in try db.query(
             prepared: """
-                SELECT c.id, case_full_title(c.full_title, c.classname, c.title) AS full_title
-                FROM cases c WHERE c.id = ANY ($1::uuid[])
-                """, [postgresTextArray(Array(ids))]
+                SELECT c.id, c.full_title
+                FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::integer[]) AS w(id, reports_from, reports_through, ordinal)
+                CROSS JOIN LATERAL (
+                    SELECT c.id, case_full_title(c.full_title, c.classname, c.title) AS full_title
+                    FROM reports rep JOIN cases c ON c.run_id = rep.run_id AND c.report_id = rep.id AND c.ordinal = w.ordinal
+                    WHERE rep.id BETWEEN w.reports_from AND w.reports_through AND c.id = w.id
+                    OFFSET 0
+                ) AS c
+                """,
+            [
+                postgresTextArray(locations.map(\.id.text)), postgresTextArray(locations.map(\.location.reportsFrom.text)),
+                postgresTextArray(locations.map(\.location.reportsThrough.text)),
+                postgresTextArray(locations.map { String($0.location.ordinal) }),
+            ]
         ).rows {
             titles[try row.decode("id")] = try row.decode("full_title")
         }

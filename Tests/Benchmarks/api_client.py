@@ -1,6 +1,8 @@
 """The benchmarks' HTTP calls to a running emulator: the key sent, redirects not followed."""
 import json
+import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
@@ -30,3 +32,15 @@ def must(status, body, *expected):
     if status not in expected:
         sys.exit(f"unexpected {status}: {body[:500]!r}")
     return json.loads(body) if body else {}
+
+
+def wait_quiet(database):
+    """Returns once no other session of the database has run a statement three checks in a row
+    (0.2 s apart): the work an upload leaves for after its answer (the run's completion: flaky
+    watch list, gates) is done, so what is timed next is timed alone."""
+    calm = 0
+    while calm < 3:
+        busy = subprocess.run(["psql", "-qAt", database, "-c", "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND state = 'active' AND pid <> pg_backend_pid()"], check=True, capture_output=True, text=True)
+        calm = calm + 1 if busy.stdout.strip() == "0" else 0
+        time.sleep(0.2)

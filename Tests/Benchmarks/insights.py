@@ -21,7 +21,7 @@ import time
 import urllib.request
 import uuid
 
-from api_client import API, must
+from api_client import API, must, wait_quiet
 
 base, key, junit_path, database = sys.argv[1:5]
 call = API(base, key).call
@@ -88,19 +88,7 @@ head_id = upload(project, head_report)
 setup = time.perf_counter() - started
 
 
-def quiet():
-    """No statement of another session running, three times in a row: the completion work each
-    upload leaves for after its answer (the flaky watch list) is done, so the timings below are
-    of the comparison alone."""
-    calm = 0
-    while calm < 3:
-        busy = subprocess.run(["psql", "-qAt", database, "-c", "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                               "AND state = 'active' AND pid <> pg_backend_pid()"], check=True, capture_output=True, text=True)
-        calm = calm + 1 if busy.stdout.strip() == "0" else 0
-        time.sleep(0.2)
-
-
-quiet()
+wait_quiet(database)
 best, median, answer = timed(f"/api/v1/runs/compare?head={head_id}&base={base_id}")
 summary = answer["summary"]
 if summary["new_failures"] == 0 or summary["duration_regressions"] == 0 or summary["new_tests"] != summary["removed_tests"]:

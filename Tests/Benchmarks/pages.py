@@ -1,6 +1,6 @@
 """Dashboard and live-event timings through a running emulator (called by run.sh).
 
-usage: pages.py BASE_URL API_KEY JUNIT_10K_FILE
+usage: pages.py BASE_URL API_KEY JUNIT_10K_FILE DATABASE_URL
 
 - The run page of a 10,000-case run with 500 failures (long stacks), against the JSON cases call
   for the same rows in the same run: p50 and p95 of the answer time, and the page's size.
@@ -18,9 +18,9 @@ import urllib.request
 import uuid
 
 
-from api_client import API, must
+from api_client import API, must, wait_quiet
 
-base, key, junit_path = sys.argv[1], sys.argv[2], sys.argv[3]
+base, key, junit_path, database = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 call = API(base, key).call
 
 
@@ -58,6 +58,7 @@ must(*call("POST", shard(run["run_id"], "1", report)), 200)
 totals = must(*call("GET", f"/api/v1/runs/{run['run_id']}"), 200)["totals"]
 page_path = f"/runs/{run['run_id']}"
 json_path = f"/api/v1/runs/{run['run_id']}/cases?limit=100"
+wait_quiet(database)  # the run's completion work, after the upload's answer
 timed(page_path, 5), timed(json_path, 5)  # warm both functions
 page, json_cases = [], []
 for _ in range(6):  # interleaved, so both see the same spells of a busy host

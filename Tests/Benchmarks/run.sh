@@ -133,11 +133,11 @@ trap 'stop_emulator; emulator/scripts/local-postgres.sh stop "$pg"; rm -rf "$wor
 emulator_pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.1; done
 key=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["key"])' "$work/ingest-state/SeedFunction.json")
-python3 Tests/Benchmarks/ingest.py "http://127.0.0.1:$port" "$key" "$work/junit.xml" "$work/playwright.json" 4 \
+python3 Tests/Benchmarks/ingest.py "http://127.0.0.1:$port" "$key" "$work/junit.xml" "$work/playwright.json" 4 5 "$database" \
   || { tail -n 30 "$work/ingest-emulator.log" >&2; exit 1; }
 # The dashboard and live events, on the same emulator: a 10,000-case run with 500 failures.
 "$bench" generate-junit "$work/junit-10k.xml" --cases 10000 --failure-rate 0.05 >/dev/null
-python3 Tests/Benchmarks/pages.py "http://127.0.0.1:$port" "$key" "$work/junit-10k.xml" \
+python3 Tests/Benchmarks/pages.py "http://127.0.0.1:$port" "$key" "$work/junit-10k.xml" "$database" \
   || { tail -n 30 "$work/ingest-emulator.log" >&2; exit 1; }
 # Insights, on the same emulator: two 100,000-case runs compared, trends over 1,000 runs.
 python3 Tests/Benchmarks/insights.py "http://127.0.0.1:$port" "$key" "$work/junit.xml" "$database" \

@@ -125,7 +125,7 @@ public struct ListFailureCategories: Endpoint {
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTTPResponse {
         let db = try context.database()
-        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), as: context.access)
+        let projectID = try context.pathProject(request)
         let rules = try FailureCategories(db: db).list(projectID, as: context.access)
         return .json(FailureCategory.json(rules, projectID: projectID))
     }
@@ -140,7 +140,7 @@ public struct ReplaceFailureCategories: Endpoint {
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
         let db = try context.database()
-        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), for: context.access)
+        let projectID = try context.pathProject(request)
         let body = try request.jsonObject()
         try body.rejectUnknown(allowed: ["categories"])
         guard let list = body.object["categories"]?.arrayValue else {

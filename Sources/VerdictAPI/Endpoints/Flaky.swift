@@ -4,11 +4,6 @@ import VerdictHTTP
 import VerdictInsights
 import VerdictJSON
 
-extension HTTPRequest {
-    /// The project a `/projects/{project}` route names, by id or name.
-    public func projectReference() throws(APIError) -> String { try requiredPathParameter("project") }
-}
-
 extension QuarantineRecord {
     var json: JSON {
         [

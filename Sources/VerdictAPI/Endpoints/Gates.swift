@@ -12,7 +12,7 @@ public struct ListGates: Endpoint {
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTTPResponse {
         let db = try context.database()
-        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), as: context.access)
+        let projectID = try context.pathProject(request)
         let gates = try QualityGates(db: db).list(projectID, as: context.access)
         return .json(["project_id": .string(projectID.text), "gates": .array(gates.map(\.json))])
     }
@@ -58,7 +58,7 @@ public struct DeleteGate: Endpoint {
 
     public func handle(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) async throws -> HTTPResponse {
         let db = try context.database()
-        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), for: context.access)
+        let projectID = try context.pathProject(request)
         try QualityGates(db: db).delete(try request.pathID("gate"), of: projectID, for: context.access)
         return .noContent()
     }
@@ -93,7 +93,7 @@ enum GateBody {
     /// change (what a create requires of them, it checks itself).
     static func read(_ request: HTTPRequest, context: InvocationContext<TeamAccess>) throws -> (QualityGates, ProjectID, GateChange) {
         let db = try context.database()
-        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), for: context.access)
+        let projectID = try context.pathProject(request)
         let body = try request.jsonObject()
         try body.rejectUnknown(allowed: ["name", "rules", "enabled"])
         let change = GateChange(name: try body.string("name"), rules: try rules(body), enabled: try body.bool("enabled"))

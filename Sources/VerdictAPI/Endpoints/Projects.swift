@@ -62,7 +62,7 @@ public struct UpdateProject: Endpoint {
             defaultBranch: body.object["default_branch"] == nil ? nil : .some(try body.string("default_branch")),
             autoQuarantine: try body.bool("auto_quarantine"), quarantineReleaseAfter: releaseAfter)
         let db = try context.database()
-        let projectID = try ProjectReference(db: db).resolve(try request.requiredPathParameter("project"), for: context.access)
+        let projectID = try context.pathProject(request)
         let project = try ProjectService(db: db).update(projectID, change, for: context.access)
         return .json(project.json)
     }

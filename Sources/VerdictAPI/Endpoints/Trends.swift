@@ -26,7 +26,7 @@ extension HTTPRequest {
             bucket = parsed
         }
         return TrendsQuery(
-            project: try requiredPathParameter("project"), branch: nonEmptyQuery("branch"), since: try timestampQuery("since"),
+            project: try projectReference(), branch: nonEmptyQuery("branch"), since: try timestampQuery("since"),
             until: try timestampQuery("until"), bucket: bucket)
     }
 }

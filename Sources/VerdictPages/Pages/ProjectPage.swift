@@ -10,8 +10,7 @@ public struct ProjectPage: PageRenderer {
 
     public func render(_ request: HTTPRequest, context: InvocationContext<Viewer>) async throws -> HTMLPage {
         let db = try context.database()
-        let projectID = try ProjectReference(db: try context.database()).resolve(
-            try request.requiredPathParameter("project"), as: context.access)
+        let projectID = try context.pathProject(request)
         let overview = try ProjectOverviews(db: db).get(projectID, as: context.access)
         let project = overview.project
         let search = request.nonEmptyQuery("q")?.trimmed()

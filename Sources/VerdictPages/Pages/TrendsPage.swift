@@ -17,7 +17,7 @@ public struct TrendsPage: PageRenderer {
             bucket = parsed
         }
         let query = TrendsQuery(
-            project: try request.requiredPathParameter("project"), branch: request.nonEmptyQuery("branch"),
+            project: try request.projectReference(), branch: request.nonEmptyQuery("branch"),
             since: try ProjectPage().dateQuery(request, "since", endOfDay: false),
             until: try ProjectPage().dateQuery(request, "until", endOfDay: true), bucket: bucket)
         let trends = try TrendsService(db: try context.database()).trends(query, as: context.access)

@@ -67,13 +67,15 @@ let package = Package(
         .target(
             name: "VerdictCore",
             dependencies: [
-                "HTTPContract", "VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports", "VerdictDispatch", "VerdictInsights",
+                "HTTPContract", "VerdictDB", "VerdictJSON", "VerdictCrypto", "VerdictS3", "VerdictReports", "VerdictDispatch",
+                "VerdictInsights",
                 "CommandRunner",
             ]),
         .target(
             name: "VerdictAPI",
             dependencies: [
-                "VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport", "VerdictLive", "VerdictInsights",
+                "VerdictCore", "VerdictHTTP", "LambdaRuntime", "VerdictReports", "VerdictS3", "VerdictExport", "VerdictLive",
+                "VerdictInsights",
             ]),
         .target(name: "SAMTemplate", dependencies: ["HTTPContract", "Yams"]),
         .target(name: "VerdictHTML", dependencies: ["VerdictJSON"]),
@@ -89,7 +91,10 @@ let package = Package(
         // The `verdict` CLI: its logic in a library the tests link, and a one-line executable.
         .target(
             name: "VerdictCLIKit",
-            dependencies: ["CurlClient", "VerdictJSON", "HTTPContract", "VerdictCrypto", "VerdictReports", "VerdictDispatch", "CProcessSpawn"]),
+            dependencies: [
+                "CurlClient", "VerdictJSON", "HTTPContract", "VerdictCrypto", "VerdictReports", "VerdictDispatch", "CProcessSpawn",
+                "CommandRunner",
+            ]),
         .executableTarget(name: "verdict", dependencies: ["VerdictCLIKit"]),
 
         .executableTarget(

@@ -1,4 +1,5 @@
 import CProcessSpawn
+import CommandRunner
 
 #if canImport(Glibc)
     import Glibc
@@ -107,13 +108,5 @@ public enum ChildProcess {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         guard ChildExit(status: status).succeeded else { return nil }
         return String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).last.map(String.init)
-    }
-
-    private static func withCStrings<R, E: Error>(
-        _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) throws(E) -> R
-    ) throws(E) -> R {
-        let pointers = strings.map { strdup($0) } + [nil]
-        defer { for pointer in pointers { free(pointer) } }
-        return try pointers.withUnsafeBufferPointer { buffer throws(E) in try body(buffer.baseAddress!) }
     }
 }

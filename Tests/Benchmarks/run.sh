@@ -156,6 +156,9 @@ stop_emulator
 # shard-sim`) beside pytest-split's least_duration and duration_based_chunks plans, on the same
 # noisy durations of every real suite in ../shared/durations, N = 2 to 32, 20 seeds each.
 python3 Tests/Benchmarks/shard_compare.py --bench "$bench"
+# Where it misses (hypha at N = 8): how close any dispatcher could come, clairvoyant or not, on
+# the same realised durations and on 2,000 fresh seeds.
+python3 Tests/Benchmarks/shard_feasibility.py --bench "$bench"
 
 # Failure clusters: 10,000 failures fingerprinted and grouped (the pure module, as ingest runs
 # it), then pairwise precision and recall on the hand-labelled set of real failures and their

@@ -185,6 +185,27 @@ final class OrchestrationTests: XCTestCase {
         XCTAssertEqual(sizes.reduce(0, +), 60)
     }
 
+    func testManyWorkersGetUnevenBatchesAndSpreadTheirWaits() {
+        // Few workers: batches exactly as planned, waits spread over at most 250 ms.
+        XCTAssertEqual(OrchestrationService.spreadFactor(workers: 2), 1)
+        let few = (0..<200).map { _ in
+            OrchestrationService.leasedElsewhereWait(leaseSeconds: 5, retests: 0, nextDeadlineMs: 1_000, liveWorkers: 3)
+        }
+        XCTAssertTrue(few.allSatisfy { (1_000...1_250).contains($0) }, "\(few.min()!)…\(few.max()!)")
+        // A matrix: batches within 30% of the plan, and not all the same; waits over 2.5 s.
+        let factors = (0..<200).map { _ in OrchestrationService.spreadFactor(workers: 200) }
+        XCTAssertTrue(factors.allSatisfy { (0.7...1.3).contains($0) })
+        XCTAssertGreaterThan(factors.max()! - factors.min()!, 0.3)
+        let many = (0..<400).map { _ in
+            OrchestrationService.leasedElsewhereWait(leaseSeconds: 5, retests: 0, nextDeadlineMs: 1_000, liveWorkers: 200)
+        }
+        XCTAssertTrue(many.allSatisfy { (1_000...3_500).contains($0) }, "\(many.min()!)…\(many.max()!)")
+        XCTAssertGreaterThan(many.max()! - many.min()!, 1_500, "spread, not synchronised")
+        // With retests a unit may come back any moment: the short wait, spread the same way.
+        let retesting = OrchestrationService.leasedElsewhereWait(leaseSeconds: 5, retests: 2, nextDeadlineMs: 4_000, liveWorkers: 1)
+        XCTAssertTrue((500...750).contains(retesting), "\(retesting)")
+    }
+
     func testARetriedCheckoutGetsTheSameLease() async throws {
         let runID = try await beginRun(["a", "b", "c"])
         let first = await checkout(runID, "w1")

@@ -227,13 +227,16 @@ final class CompareTests: XCTestCase {
         let project = "repeats-\(UUID().uuidString.prefix(8))"
         let base = try TestDatabase.run(
             [
-                [JUnitCase("same", "pass", 0.2), JUnitCase("retried", "fail")],
-                [JUnitCase("same", "pass", 0.4), JUnitCase("retried", "fail")],
+                [JUnitCase("same", "pass", 0.2), JUnitCase("retried", "fail"), JUnitCase("slowed", "pass", 0.2)],
+                [JUnitCase("same", "pass", 0.4), JUnitCase("retried", "fail"), JUnitCase("slowed", "pass", 0.4)],
             ],
             project: project, for: team.access, db)
+        // `slowed` has two results on each side (four pairs): its means are 300 and 1,200 ms.
         let head = try TestDatabase.run(
-            [[JUnitCase("same", "pass", 0.3), JUnitCase("retried", "fail")], [JUnitCase("retried", "pass")]], project: project,
-            for: team.access, db)
+            [
+                [JUnitCase("same", "pass", 0.3), JUnitCase("retried", "fail"), JUnitCase("slowed", "pass", 1.0)],
+                [JUnitCase("retried", "pass"), JUnitCase("slowed", "pass", 1.4)],
+            ], project: project, for: team.access, db)
         let answer = await compare("head=\(head.text)&base=\(base.text)", key: team.key)
         XCTAssertEqual(answer.status, 200, answer.text)
         XCTAssertEqual(titles(answer, "fixed"), ["compare.Spec.retried"])
@@ -242,8 +245,13 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(retried["base_status"]?.stringValue, "failed")
         XCTAssertEqual(retried["base_results"]?.intValue, 2)
         XCTAssertEqual(retried["head_status"]?.stringValue, "flaky")
+        let slowed = try XCTUnwrap(test(answer, "duration_regressions", "slowed"))
+        XCTAssertEqual(try XCTUnwrap(slowed["base_duration_ms"]?.doubleValue), 300, accuracy: 0.001)
+        XCTAssertEqual(try XCTUnwrap(slowed["head_duration_ms"]?.doubleValue), 1_200, accuracy: 0.001)
+        XCTAssertEqual(slowed["base_results"]?.intValue, 2)
+        XCTAssertEqual(slowed["head_results"]?.intValue, 2)
         let summary = try XCTUnwrap(answer.json["summary"]?.objectValue)
-        XCTAssertEqual(summary.pairs.reduce(0) { $0 + Int($1.value.intValue ?? 0) }, 2, "same is unchanged: \(summary)")
+        XCTAssertEqual(summary.pairs.reduce(0) { $0 + Int($1.value.intValue ?? 0) }, 3, "same is unchanged: \(summary)")
     }
 
     /// The history median when a test's cases are scattered: in each history run suite A comes

@@ -98,17 +98,27 @@ public struct RunCompare {
         guard
             let row = try db.query(
                 prepared: """
-                    SELECT \(RunQueries.columns) FROM runs h
-                    JOIN runs r ON r.project_id = h.project_id AND r.branch = $2 AND r.status = 'completed'
-                        AND (r.created_at, r.id) < (h.created_at, h.id)
+                    SELECT \(RunQueries.columns) FROM \(Self.completedRunsBefore(head: "$1", branch: "$2")) AS r
                     JOIN projects p ON p.id = r.project_id
-                    WHERE h.id = $1
                     ORDER BY r.created_at DESC, r.id DESC
                     LIMIT 1
                     """, [head.id.text, branch]
             ).first
         else { return nil }
         return try RunQueries.summary(row)
+    }
+
+    /// The completed runs of head's project on `branch` created before head (parameters named
+    /// by `head` and `branch`), as a subquery to order newest first and cut. Head's project
+    /// and place are read first, as values: joined to head instead, the planner walked every
+    /// project's runs newest first until enough of this project's turned up, a walk as long
+    /// as the database is busy.
+    static func completedRunsBefore(head: String, branch: String) -> String {
+        """
+        (SELECT * FROM runs
+         WHERE project_id = (SELECT project_id FROM runs WHERE id = \(head)) AND branch = \(branch) AND status = 'completed'
+           AND (created_at, id) < (SELECT created_at, id FROM runs WHERE id = \(head)))
+        """
     }
 
     /// The run and its project's default branch, if the viewer may see it.
@@ -212,10 +222,7 @@ public struct RunCompare {
     /// without a duration) rather than from its cases again.
     static let historySQL = """
         WITH recent AS (
-            SELECT r.id FROM runs hd
-            JOIN runs r ON r.project_id = hd.project_id AND r.branch = $2 AND r.status = 'completed'
-                AND (r.created_at, r.id) < (hd.created_at, hd.id)
-            WHERE hd.id = $3
+            SELECT r.id FROM \(completedRunsBefore(head: "$3", branch: "$2")) AS r
             ORDER BY r.created_at DESC, r.id DESC
             LIMIT \(CompareOptions.historyRuns)
         ), wanted AS (

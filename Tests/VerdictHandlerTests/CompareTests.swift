@@ -313,6 +313,26 @@ final class CompareTests: XCTestCase {
         XCTAssertEqual(answer.json["options"]?["limit"]?.intValue, 2)
     }
 
+    func testNewClustersAreTheCausesHeadHasAndBaseLacks() async throws {
+        let db = try TestDatabase.connection()
+        let team = try TestDatabase.team(db)
+        let project = "causes-\(UUID().uuidString.prefix(8))"
+        // `broke` (an AssertionError) fails in both runs; `boom` (a TypeError) only in head.
+        let base = try TestDatabase.run(
+            [[JUnitCase("a", "fail"), JUnitCase("b"), JUnitCase("c")]], project: project, for: team.access, db)
+        let head = try TestDatabase.run(
+            [[JUnitCase("a", "fail"), JUnitCase("b", "error"), JUnitCase("c", "error"), JUnitCase("d", "fail")]], project: project,
+            for: team.access, db)
+        let answer = await compare("head=\(head.text)&base=\(base.text)", key: team.key)
+        XCTAssertEqual(answer.status, 200, answer.text)
+        XCTAssertEqual(answer.json["summary"]?["new_clusters"]?.intValue, 1, answer.text)
+        let cluster = try XCTUnwrap(answer.json["new_clusters"]?.arrayValue?.first)
+        XCTAssertEqual(cluster["error_type"]?.stringValue, "TypeError", answer.text)
+        XCTAssertEqual(cluster["count"]?.intValue, 2, "head's two failures of it")
+        // The other way round, base's cause is no news.
+        let back = await compare("head=\(base.text)&base=\(head.text)", key: team.key)
+        XCTAssertEqual(back.json["summary"]?["new_clusters"]?.intValue, 0, back.text)
+    }
     func testTheDefaultBaseOnTheDefaultBranchAndOnAFeatureBranch() async throws {
         let db = try TestDatabase.connection()
         let pair = try constructedPair(db)

@@ -34,6 +34,13 @@ final class InsightPageTests: XCTestCase {
             PageEndpoint(ComparePage()), "/x", pathParameters: ["id": head.text], query: "base=\(base.text)", key: team.key)
         XCTAssertEqual(page.status, 200, page.text)
         XCTAssertTrue(page.text.contains("id=\"new_failures\""), page.text)
+        // Head's failure is a cause base never had: listed first, with the test it failed.
+        XCTAssertTrue(page.text.contains("<section id=\"new_clusters\""), page.text)
+        XCTAssertTrue(page.text.contains("<a href=\"#new_clusters\">1</a>"), "the count links to the list")
+        XCTAssertTrue(page.text.contains("<code class=\"template\">AssertionError: broke</code>"), page.text)
+        XCTAssertLessThan(
+            try XCTUnwrap(page.text.range(of: "id=\"new_clusters\"")).lowerBound,
+            try XCTUnwrap(page.text.range(of: "<h2 id=\"new_failures\"")).lowerBound)
         XCTAssertTrue(page.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the title as text")
         XCTAssertFalse(page.text.contains(hostile))
         let defaulted = await harness.call(PageEndpoint(ComparePage()), "/x", pathParameters: ["id": head.text], key: team.key)

@@ -55,18 +55,21 @@ public struct ComparePage: PageRenderer {
             , \(Components.time(base.createdAt))</span>\
             <span>Base: \(chosen)</span></p>
             <div class="kpis">\(HTML.join(Self.order.map { category in
-                let total = comparison[category].total
-                return """
-                    <div><span class="muted">\(Self.heading(category))</span>\
-                    <b>\(total > 0 ? "<a href=\"#\(category.rawValue)\">\(Format.count(total))</a>" as HTML : "0")</b></div>
-                    """
-            }))</div>
+                Self.kpi(Self.heading(category), total: comparison[category].total, anchor: category.rawValue)
+            }))\(Self.kpi("New causes", total: comparison.newClustersTotal, anchor: "new_clusters"))</div>
             <p class="muted">Tests are matched by their stable id. A test with several results in one run counts once: flaky \
             when it both failed and passed. Duration regressions are at least \(Format.count(Int(options.minIncreasePercent))) % and \
             \(Components.duration(options.minIncreaseMilliseconds)) slower than the median of the test's last \
             \(CompareOptions.historyRuns) completed runs on \(base.branch.isEmpty ? "the base's branch" : base.branch) \
             (or than the base, with fewer than \(CompareOptions.minimumHistorySamples) of them).</p>
             """
+        if !comparison.newClusters.isEmpty {
+            // Causes of failure head has and base had not: often the quickest read of what broke.
+            body.append(
+                RunPage.clusterSection(
+                    comparison.newClusters, id: "new_clusters", title: "New causes of failure",
+                    all: comparison.newClustersTotal > comparison.newClusters.count ? (comparison.newClusters.count, head.id) : nil))
+        }
         for category in Self.order {
             body.append(list(comparison[category], base: base, head: head))
         }
@@ -76,6 +79,14 @@ public struct ComparePage: PageRenderer {
                 ("Projects", "/"), (head.project, "/projects/\(head.projectID.text)"), (RunPage.title(head), "/runs/\(head.id.text)"),
                 ("Compare", nil),
             ], body: body)
+    }
+
+    /// One count at the top, linking to its list when there is one.
+    static func kpi(_ heading: String, total: Int, anchor: String) -> HTML {
+        """
+        <div><span class="muted">\(heading)</span>\
+        <b>\(total > 0 ? "<a href=\"#\(anchor)\">\(Format.count(total))</a>" as HTML : "0")</b></div>
+        """
     }
 
     /// What a reader looks for first.

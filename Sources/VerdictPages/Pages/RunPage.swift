@@ -48,7 +48,10 @@ public struct RunPage: PageRenderer {
         if run.totals.failed + run.totals.errors > 0 {
             let clusters = try ClusterReads(db: db).clusters(
                 of: runID, limit: Self.clustersShown, after: nil, testsShown: Self.testsPerCluster)
-            body.append(clusterList(clusters, run: run))
+            body.append(
+                Self.clusterSection(
+                    clusters.items, id: "clusters", title: "Failures by cause",
+                    all: clusters.nextCursor == nil ? nil : (clusters.items.count, run.id)))
         }
         let quarantined = try QuarantineService(db: db).active(
             projectID: run.projectID.text, tests: failures.items.map { $0.summary.testID.text })
@@ -163,7 +166,7 @@ public struct RunPage: PageRenderer {
     }
 
     /// A cluster's summary as its command wrote it, marked as such; nothing when there is none.
-    func summary(_ summary: ClusterSummary?) -> HTML {
+    static func summary(_ summary: ClusterSummary?) -> HTML {
         guard let summary else { return "" }
         return """
             <p class="cluster-summary" title="Written by the project's summary command on \(Components.utcText(summary.generatedAt))">\
@@ -171,20 +174,22 @@ public struct RunPage: PageRenderer {
             """
     }
 
-    /// The run's failures by cause: each cluster's template (the reason they were grouped), how
-    /// many failed with it, a few of them, and whether the run brought it.
-    func clusterList(_ clusters: Page<RunCluster>, run: RunSummary) -> HTML {
+    /// Failures by cause: each cluster's template (the reason they were grouped), how many
+    /// failed with it, a few of them, and whether the run brought it. `all`, when only the
+    /// largest are shown: how many, and the run whose clusters API lists them all.
+    static func clusterSection(_ clusters: [RunCluster], id: String, title: String, all: (shown: Int, run: RunID)?) -> HTML {
         var html: HTML = """
-            <section id="clusters" aria-labelledby="clusters-title">
-            <h2 id="clusters-title">Failures by cause</h2>
+            <section id="\(id)" aria-labelledby="\(id)-title">
+            <h2 id="\(id)-title">\(title)</h2>
             <ol class="clusters">
             """
-        for cluster in clusters.items {
+        for cluster in clusters {
             let look = cluster.look
             let more = cluster.testsTotal - cluster.tests.count
             html.append(
                 """
-                <li class="cluster"><span class="count">\(Format.count(cluster.count))×</span>                 \(if: cluster.isNew, "<span class=\"badge new\">new</span> ")\
+                <li class="cluster"><span class="count">\(Format.count(cluster.count))×</span> \
+                \(if: cluster.isNew, "<span class=\"badge new\">new</span> ")\
                 \(if: look.category != nil, "<span class=\"badge\">\(look.category ?? "")</span> ")\
                 <code class="template">\(look.errorType.map { $0 + ": " } ?? "")\(look.template)</code>\
                 \(if: !look.frames.isEmpty, "<div class=\"muted\">at \(look.frames.joined(separator: " ← "))</div>")\
@@ -203,10 +208,11 @@ public struct RunPage: PageRenderer {
             html.append("</div></li>")
         }
         html.append("</ol>")
-        if clusters.nextCursor != nil {
+        if let all {
             html.append(
                 """
-                <p class="muted">The largest \(Format.count(clusters.items.count)) causes;                 <a href="\(URLPath("/api/v1/runs/\(run.id.text)/clusters"))">all of them</a>.</p>
+                <p class="muted">The largest \(Format.count(all.shown)) causes; \
+                <a href="\(URLPath("/api/v1/runs/\(all.run.text)/clusters"))">all of the run's</a>.</p>
                 """)
         }
         html.append("</section>")

@@ -297,7 +297,7 @@ extension OrchestrationService {
     ///
     /// The idle workers' asks are spread over 25 ms for each live worker (up to 2.5 s more): with
     /// 100 of them, one still asks every 25 ms on average, so a unit that comes back waits about
-    /// that long, while the database sees 40 asks a second instead of 200.
+    /// that long, while the database sees about 60 asks a second instead of 160.
     static func leasedElsewhereWait(leaseSeconds: Int, retests: Int, nextDeadlineMs: Double?, liveWorkers: Int) -> Int {
         let short = min(5_000, max(500, leaseSeconds * 100))
         let spread = Int.random(in: 0...min(2_500, max(250, 25 * liveWorkers)))

@@ -371,21 +371,25 @@ class PageTests(unittest.TestCase):
         self.assertEqual(driver.switch_to.active_element.get_attribute("id"), "search")
 
     def test_dark_mode_and_a_phone(self):
+        # The run page, and the compare page with its new causes of failure.
+        pages = {"run": f"/runs/{Data.run_id}", "compare": f"/runs/{Data.changed_id}/compare"}
         driver = self.driver
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
         try:
-            self.load(f"/runs/{Data.run_id}")
-            background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
-            self.assertEqual(background, "rgb(13, 17, 23)", "the dark palette applies")
-            driver.save_screenshot(os.path.join(SHOTS, "run-dark.png"))
+            for name, path in pages.items():
+                self.load(path)
+                background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+                self.assertEqual(background, "rgb(13, 17, 23)", f"the dark palette applies on {path}")
+                driver.save_screenshot(os.path.join(SHOTS, f"{name}-dark.png"))
         finally:
             driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
         phone = Browser.make(width=360, height=800)
         try:
-            phone.get(BASE + f"/runs/{Data.run_id}")
-            overflow = phone.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
-            self.assertLessEqual(overflow, 0, "no sideways scrolling at 360 px")
-            phone.save_screenshot(os.path.join(SHOTS, "run-phone.png"))
+            for name, path in pages.items():
+                phone.get(BASE + path)
+                overflow = phone.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+                self.assertLessEqual(overflow, 0, f"no sideways scrolling at 360 px on {path}")
+                phone.save_screenshot(os.path.join(SHOTS, f"{name}-phone.png"))
         finally:
             phone.quit()
 

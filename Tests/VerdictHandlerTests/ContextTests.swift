@@ -68,6 +68,28 @@ final class ContextTests: XCTestCase {
         XCTAssertEqual(unknown.errorCode, "invalid_parameter", "unknown fields stay errors")
     }
 
+    /// Names are bounded in code points, as the columns' CHECKs and the OpenAPI maxLength
+    /// count them: letters heavy with combining marks are few characters but many code points.
+    func testNameLimitsCountCodePointsNotGraphemes() async throws {
+        let db = try TestDatabase.connection()
+        let team = try TestDatabase.team(db)
+        let harness = HandlerHarness()
+        let zalgo = String(repeating: "e\u{0301}\u{0316}\u{0317}", count: 60)
+        XCTAssertEqual(zalgo.count, 60)
+        let refused = await harness.call(
+            CreateAPIKey(), "/api/v1/keys", method: "POST", key: team.key,
+            body: #"{"name":"\#(zalgo)","scopes":["read"],"expires_at":"4019-10-08T01:20:44.4-04:33"}"#)
+        XCTAssertEqual(refused.status, 400, refused.text)
+        XCTAssertEqual(refused.errorCode, "invalid_parameter")
+        XCTAssertTrue(refused.text.contains("name"), refused.text)
+        let fits = String(repeating: "e\u{0301}", count: 100)
+        let created = await harness.call(
+            CreateAPIKey(), "/api/v1/keys", method: "POST", key: team.key,
+            body: #"{"name":"\#(fits)","scopes":["read"],"expires_at":"4019-10-08T01:20:44.4-04:33"}"#)
+        XCTAssertEqual(created.status, 201, created.text)
+        XCTAssertEqual(created.json["name"]?.stringValue, fits)
+    }
+
     func testAMissingDatabaseOrBucketIsA503ThatSaysWhich() async throws {
         let noDatabase = HandlerHarness(
             resources: FunctionResources(

@@ -51,7 +51,11 @@ public struct RunIdentity: Sendable, Equatable {
 /// on its way there) and no person means to type.
 public enum NameText {
     public static func validate(_ text: String, field: String, maximum: Int) throws(ServiceError) -> String {
-        guard text.count <= maximum else { throw .invalid(field: field, reason: "must be at most \(maximum) characters") }
+        // Counted in code points, as PostgreSQL's length() and JSON Schema's maxLength count:
+        // a grapheme count lets combining marks past the column's CHECK.
+        guard text.unicodeScalars.count <= maximum else {
+            throw .invalid(field: field, reason: "must be at most \(maximum) characters")
+        }
         guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             throw .invalid(field: field, reason: "must not contain control characters")
         }

@@ -127,8 +127,6 @@ public struct QualityGates {
     static func validate(name: String, rules: [GateRule]) throws(ServiceError) -> String {
         let name = try NameText.validate(name.trimmed(), field: "name", maximum: 100)
         guard !name.isEmpty else { throw .invalid(field: "name", reason: "is required") }
-        // PostgreSQL counts code points, which may be more than characters.
-        guard name.unicodeScalars.count <= 100 else { throw .invalid(field: "name", reason: "must be at most 100 characters") }
         guard rules.count <= maximumRules else {
             throw .invalid(field: "rules", reason: "holds \(rules.count) rules; at most \(maximumRules)")
         }
